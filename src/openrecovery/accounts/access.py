@@ -1,0 +1,46 @@
+"""Declare who may open a staff view; the declaration feeds docs/access.md and its test."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from openrecovery.core.access import PUBLIC, SIGNED_IN, public_view
+
+from .roles import ROLE_PERMISSIONS, Role
+
+__all__ = ["PUBLIC", "SIGNED_IN", "public_view", "roles_allowed", "staff_view"]
+
+
+def staff_view(permission: str = SIGNED_IN) -> Callable:
+    """Require a signed-in, MFA-verified user holding ``permission`` (or any staff role).
+
+    Anonymous users are sent to the login page; users without the permission get a
+    403 page that carries no patient data.
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_verified():
+                raise PermissionDenied
+            if permission != SIGNED_IN and not user.has_perm(permission):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.access_permission = permission  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate
+
+
+def roles_allowed(permission: str) -> list[str]:
+    """Return the roles that may open a view declared with ``permission``."""
+    if permission in (PUBLIC, SIGNED_IN):
+        return [str(r) for r in Role]
+    return [str(r) for r in Role if permission in ROLE_PERMISSIONS[r]]

@@ -1,0 +1,28 @@
+"""API authentication: browser sessions (CSRF-checked, MFA-verified) and bearer tokens."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from .tokens import api_token_user
+
+
+class VerifiedSessionAuth(SessionAuth):
+    """A browser session whose user has passed MFA; CSRF is checked by ninja."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if user.is_authenticated and getattr(user, "is_verified", lambda: False)():
+            return user
+        return None
+
+
+class BearerTokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` with a personal access token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user

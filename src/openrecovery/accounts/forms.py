@@ -1,0 +1,35 @@
+"""Forms for signing in and MFA."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from openrecovery.core.forms import StyledFormMixin
+
+ERROR_INVALID_LOGIN = "That username and password do not match an active account."
+
+
+class LoginForm(StyledFormMixin, AuthenticationForm):
+    """Username and password; one message whether the user exists or not."""
+
+    error_messages = {
+        "invalid_login": ERROR_INVALID_LOGIN,
+        "inactive": ERROR_INVALID_LOGIN,
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
+        self.fields["password"].widget.attrs.update(autocomplete="current-password")
+        self.fields["password"].max_length = 64
+
+
+class OTPForm(StyledFormMixin, forms.Form):
+    """A six-digit authenticator code or a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )

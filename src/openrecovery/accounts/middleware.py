@@ -1,0 +1,70 @@
+"""Session timeouts and the MFA requirement, enforced on every request."""
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+# Paths a signed-in but not yet MFA-verified user may reach. No patient data lives here.
+MFA_EXEMPT_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/mfa/",
+    "/static/",
+    "/crisis/",
+    "/healthz",
+    "/api/",
+)
+ACTIVITY_WRITE_INTERVAL = 30  # seconds; avoids a session write on every request
+SESSION_LOGIN_AT = "openrecovery_login_at"
+SESSION_LAST_ACTIVITY = "openrecovery_last_activity"
+
+
+class SessionTimeoutMiddleware:
+    """End sessions idle longer than SESSION_IDLE_TIMEOUT or older than SESSION_ABSOLUTE_TIMEOUT."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            session = request.session
+            login_at = session.get(SESSION_LOGIN_AT, now)
+            last = session.get(SESSION_LAST_ACTIVITY, now)
+            idle = now - last > settings.SESSION_IDLE_TIMEOUT
+            expired = now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT
+            if idle or expired:
+                # The logout signal audits the event with this reason.
+                request.logout_reason = "absolute_timeout" if expired else "idle_timeout"
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return HttpResponse(status=401)
+                return redirect(f"{reverse('accounts:login')}?expired=1")
+            if SESSION_LOGIN_AT not in session:
+                session[SESSION_LOGIN_AT] = now
+            if now - last >= ACTIVITY_WRITE_INTERVAL or SESSION_LAST_ACTIVITY not in session:
+                session[SESSION_LAST_ACTIVITY] = now
+                session.set_expiry(settings.SESSION_IDLE_TIMEOUT)
+        return self.get_response(request)
+
+
+class MFARequiredMiddleware:
+    """Send signed-in staff who have not passed MFA in this session to the MFA step."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
+        ):
+            return redirect("accounts:mfa")
+        return self.get_response(request)

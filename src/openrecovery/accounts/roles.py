@@ -1,0 +1,154 @@
+"""Staff roles and the permissions each one carries, defined here and applied by migration.
+
+`docs/roles.md` is generated from this module (`manage.py roles_table`) and a test keeps
+it in step. Stage coverage says which episodes a role may open without being on the
+patient's care team (a role "that covers the program" for those stages).
+"""
+
+from typing import Any
+
+from django.db import models
+
+RECORDS_STAGES_ALL = (
+    "inquiry",
+    "assessment",
+    "withdrawal_management",
+    "treatment",
+    "aftercare",
+    "closed",
+)
+
+
+class Role(models.TextChoices):
+    ADMISSIONS_COORDINATOR = "admissions_coordinator", "Admissions coordinator"
+    NURSE = "nurse", "Nurse"
+    PHYSICIAN = "physician", "Physician"
+    COUNSELOR = "counselor", "Counselor"
+    CLINICAL_DIRECTOR = "clinical_director", "Clinical director"
+    CONTENT_EDITOR = "content_editor", "Content editor"
+    MEDICAL_REVIEWER = "medical_reviewer", "Medical reviewer"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+# Custom permissions: (app_label, model, codename, name). Django's default model
+# permissions (view_patient, add_patient, ...) are used where they fit.
+CUSTOM_PERMISSIONS = (
+    ("records", "patient", "view_chart", "Open the charts of patients one cares for"),
+    ("records", "patient", "register_patient", "Register new patients"),
+    ("records", "episodeofcare", "move_stage", "Move an episode of care to another stage"),
+    ("records", "careteammember", "manage_care_team", "Add and remove care team members"),
+    ("privacy", "breakglassgrant", "break_glass", "Open a chart in an emergency"),
+    ("privacy", "breakglassgrant", "review_break_glass", "Review emergency access"),
+    ("audit", "auditevent", "view_audit_report", "View the audit report"),
+    ("audit", "auditevent", "export_audit_report", "Export the audit report"),
+    ("accounts", "user", "manage_staff", "Manage staff accounts and roles"),
+)
+
+CLINICAL = frozenset(
+    {
+        "records.view_chart",
+        "records.move_stage",
+        "privacy.break_glass",
+    }
+)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ADMISSIONS_COORDINATOR: CLINICAL | {"records.register_patient"},
+    Role.NURSE: CLINICAL,
+    Role.PHYSICIAN: CLINICAL | {"records.manage_care_team"},
+    Role.COUNSELOR: CLINICAL,
+    Role.CLINICAL_DIRECTOR: CLINICAL
+    | {
+        "records.register_patient",
+        "records.manage_care_team",
+        "privacy.review_break_glass",
+        "audit.view_audit_report",
+        "audit.export_audit_report",
+    },
+    Role.CONTENT_EDITOR: frozenset(),
+    Role.MEDICAL_REVIEWER: frozenset(),
+    Role.ADMINISTRATOR: frozenset(
+        {
+            "accounts.manage_staff",
+            "audit.view_audit_report",
+            "audit.export_audit_report",
+            "privacy.review_break_glass",
+        }
+    ),
+}
+
+# Stages whose episodes a role may open without care-team membership.
+ROLE_STAGE_COVERAGE: dict[str, frozenset[str]] = {
+    Role.ADMISSIONS_COORDINATOR: frozenset({"inquiry", "assessment"}),
+    Role.NURSE: frozenset({"withdrawal_management"}),
+    Role.PHYSICIAN: frozenset({"withdrawal_management"}),
+    Role.COUNSELOR: frozenset(),
+    Role.CLINICAL_DIRECTOR: frozenset(RECORDS_STAGES_ALL),
+    Role.CONTENT_EDITOR: frozenset(),
+    Role.MEDICAL_REVIEWER: frozenset(),
+    Role.ADMINISTRATOR: frozenset(),
+}
+
+
+def roles_sync(apps: Any = None) -> None:
+    """Create one group per role holding exactly the role's permissions.
+
+    Works inside a data migration (``apps`` is the historical registry) and after
+    ``migrate`` (``apps`` is None: the live registry).
+    """
+    if apps is None:
+        from django.apps import apps as live_apps
+
+        apps = live_apps
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    content_type_model = apps.get_model("contenttypes", "ContentType")
+
+    for app_label, model, codename, name in CUSTOM_PERMISSIONS:
+        content_type, _ = content_type_model.objects.get_or_create(app_label=app_label, model=model)
+        permission_model.objects.update_or_create(
+            content_type=content_type, codename=codename, defaults={"name": name}
+        )
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=str(role))
+        wanted = []
+        for perm in sorted(perms):
+            app_label, codename = perm.split(".")
+            wanted.append(
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)
+
+
+def roles_sync_after_migrate(sender: Any, **kwargs: Any) -> None:
+    """Keep groups in step with the code after every ``migrate``."""
+    roles_sync()
+
+
+def roles_table_markdown() -> str:
+    """Return the role/permission table as Markdown (the source of docs/roles.md)."""
+    roles = list(Role)
+    lines = [
+        "# Roles and permissions",
+        "",
+        "Generated from `src/openrecovery/accounts/roles.py` by "
+        "`python manage.py roles_table`; do not edit by hand.",
+        "",
+        "| permission | " + " | ".join(r.label for r in roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for app_label, _model, codename, name in CUSTOM_PERMISSIONS:
+        perm = f"{app_label}.{codename}"
+        marks = ["yes" if perm in ROLE_PERMISSIONS[r] else "" for r in roles]
+        lines.append(f"| `{perm}`: {name} | " + " | ".join(marks) + " |")
+    lines += [
+        "",
+        "## Stages a role covers without care-team membership",
+        "",
+        "| role | stages |",
+        "|---|---|",
+    ]
+    for role in roles:
+        stages = [s for s in RECORDS_STAGES_ALL if s in ROLE_STAGE_COVERAGE[role]]
+        lines.append(f"| {role.label} | {', '.join(stages) or 'none'} |")
+    return "\n".join(lines) + "\n"

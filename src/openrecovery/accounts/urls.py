@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("mfa/", views.mfa_view, name="mfa"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/<int:user_id>/", views.staff_change, name="staff_change"),
+]

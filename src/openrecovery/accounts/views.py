@@ -1,0 +1,112 @@
+"""Sign in, MFA enrolment and verification, sign out, and staff management."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from .access import public_view, staff_view
+from .forms import LoginForm, OTPForm
+from .mfa import (
+    ERROR_BAD_CODE,
+    mfa_enrol_confirm,
+    mfa_has_confirmed_device,
+    mfa_pending_device,
+    mfa_verify,
+    totp_provisioning_uri,
+    totp_qr_svg,
+    totp_secret_base32,
+)
+from .models import User
+from .roles import Role
+from .services import staff_deactivate, staff_set_role
+
+
+class StaffLoginView(LoginView):
+    """Password step of signing in; MFA follows (see MFARequiredMiddleware)."""
+
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+login_view = public_view(StaffLoginView.as_view())
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return settings.LOGIN_REDIRECT_URL
+
+
+@public_view
+def mfa_view(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator (first time) or check a code (every sign-in)."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    form = OTPForm(request.POST or None)
+    if not mfa_has_confirmed_device(request.user):
+        device = mfa_pending_device(request.user)
+        if request.method == "POST" and form.is_valid():
+            codes = mfa_enrol_confirm(
+                request=request, device=device, token=form.cleaned_data["code"]
+            )
+            if codes is not None:
+                return render(request, "accounts/recovery_codes.html", {"codes": codes})
+            form.add_error("code", ERROR_BAD_CODE)
+        uri = totp_provisioning_uri(device, settings.PROGRAM_NAME)
+        context = {
+            "form": form,
+            "secret": totp_secret_base32(device),
+            "qr_svg": totp_qr_svg(uri),
+        }
+        return render(request, "accounts/mfa_enrol.html", context)
+    if request.method == "POST" and form.is_valid():
+        if mfa_verify(request=request, token=form.cleaned_data["code"]):
+            return redirect(_next_url(request))
+        form.add_error("code", ERROR_BAD_CODE)
+    return render(request, "accounts/mfa_verify.html", {"form": form})
+
+
+@public_view
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    """Sign out: the server-side session is deleted."""
+    logout(request)
+    return redirect("accounts:login")
+
+
+@staff_view("accounts.manage_staff")
+def staff_list(request: HttpRequest) -> HttpResponse:
+    """List staff accounts with their roles, for administrators."""
+    staff = User.objects.order_by("username")
+    return render(request, "accounts/staff_list.html", {"staff": staff, "roles": Role.choices})
+
+
+@staff_view("accounts.manage_staff")
+@require_POST
+def staff_change(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Change a staff member's role or deactivate the account."""
+    user = get_object_or_404(User, pk=user_id)
+    try:
+        if request.POST.get("action") == "deactivate":
+            if user == request.user:
+                raise ValidationError("You cannot deactivate your own account.")
+            staff_deactivate(actor=request.user, user=user, request=request)
+            messages.success(request, f"{user.username} was deactivated and signed out.")
+        else:
+            staff_set_role(
+                actor=request.user, user=user, role=request.POST.get("role", ""), request=request
+            )
+            messages.success(request, f"{user.username} is now {user.role_label}.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("accounts:staff_list")

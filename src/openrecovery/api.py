@@ -1,0 +1,44 @@
+"""The JSON API under /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError
+
+from openrecovery.accounts.api_auth import BearerTokenAuth, VerifiedSessionAuth
+from openrecovery.chart.api import router as patients_router
+from openrecovery.core.api import router as core_router
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    role: str
+
+
+api = NinjaAPI(
+    title="OpenRecovery API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerTokenAuth(), VerifiedSessionAuth()],
+    docs_url=None,
+)
+api.add_router("/", core_router)
+api.add_router("/", patients_router)
+
+
+@api.get("/me", response=MeOut, tags=["accounts"])
+def me(request: HttpRequest) -> object:
+    """Return the authenticated caller."""
+    return request.user
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(request, {"detail": "Authentication required."}, status=401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response

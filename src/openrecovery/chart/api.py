@@ -1,0 +1,75 @@
+"""Patient read endpoints of the JSON API (access-gated and audited)."""
+
+import datetime as dt
+from typing import Annotated
+
+from django.http import HttpRequest
+from ninja import Path, Router, Schema
+from pydantic import ConfigDict, Field
+
+from openrecovery.audit.choices import Action
+from openrecovery.audit.services import audit_record
+from openrecovery.privacy.gates import access_patient_by_id
+from openrecovery.records.models import EpisodeOfCare
+
+from .selectors import patient_search
+
+router = Router(tags=["patients"])
+MAX_ID = 2**62
+
+
+class PatientSearchIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    q: str = Field(min_length=1, max_length=100)
+
+
+class PatientSummaryOut(Schema):
+    id: int
+    mrn: str
+    display_name: str
+    date_of_birth: dt.date
+
+
+class EpisodeOut(Schema):
+    id: int
+    stage: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    discharge_type: str
+
+
+class PatientOut(PatientSummaryOut):
+    legal_given_name: str
+    legal_family_name: str
+    preferred_name: str
+    pronouns: str
+    preferred_language: str
+    current_episode: EpisodeOut | None
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+@router.post("/patients/search", response=list[PatientSummaryOut])
+def search_patients(request: HttpRequest, body: PatientSearchIn) -> list:
+    """Find visible patients by name, MRN or date of birth (POST keeps PHI out of URLs)."""
+    results = list(patient_search(request.user, body.q))
+    audit_record(
+        action=Action.SEARCH,
+        request=request,
+        object_type="patient",
+        detail={"results": len(results), "via": "api"},
+    )
+    return results
+
+
+@router.get("/patients/{patient_id}", response={200: PatientOut, 404: ErrorOut})
+def get_patient(request: HttpRequest, patient_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> dict:
+    """Return one patient's demographics and current episode (404 if not visible)."""
+    patient = access_patient_by_id(request.user, patient_id, request=request)
+    episode = EpisodeOfCare.objects.filter(patient=patient).order_by("-started_at").first()
+    return {
+        **{f: getattr(patient, f) for f in PatientOut.model_fields if f != "current_episode"},
+        "current_episode": episode,
+    }

@@ -1,0 +1,41 @@
+"""Forms on the chart: search, stage moves, care team."""
+
+from django import forms
+
+from openrecovery.accounts.models import User
+from openrecovery.core.forms import StyledFormMixin
+from openrecovery.records.choices import CareTeamRole, DischargeType, Stage
+
+
+class PatientSearchForm(StyledFormMixin, forms.Form):
+    """Search by name, MRN or date of birth (sent by POST so it never lands in a URL)."""
+
+    q = forms.CharField(label="Name, MRN or date of birth", max_length=100)
+
+
+class StageMoveForm(StyledFormMixin, forms.Form):
+    """Move the current episode to another stage, with a reason."""
+
+    to_stage = forms.ChoiceField(label="Move to", choices=())
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    discharge_type = forms.ChoiceField(
+        label="Discharge type (when closing)",
+        choices=[("", "—")] + list(DischargeType.choices),
+        required=False,
+    )
+
+    def __init__(self, *args, allowed: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_stage"].choices = [(s, Stage(s).label) for s in allowed]
+
+
+class CareTeamAddForm(StyledFormMixin, forms.Form):
+    """Add a staff member to the care team."""
+
+    user = forms.ModelChoiceField(
+        label="Staff member",
+        queryset=User.objects.filter(is_active=True).exclude(role="").order_by("last_name"),
+    )
+    team_role = forms.ChoiceField(label="Role on the team", choices=CareTeamRole.choices)

@@ -1,0 +1,141 @@
+"""Reads for the dashboard, chart and search. Patient reads go through privacy gates."""
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from openrecovery.accounts.roles import ROLE_STAGE_COVERAGE
+from openrecovery.privacy.gates import access_basis, patients_visible_to
+from openrecovery.records.choices import Stage
+from openrecovery.records.identifiers import mrn_format
+from openrecovery.records.models import (
+    CareTeamMember,
+    EpisodeOfCare,
+    Patient,
+    StageTransition,
+    TimelineEvent,
+)
+
+DASHBOARD_LIMIT = 200
+COVERAGE_LIMIT = 50
+TIMELINE_PAGE = 50
+SEARCH_LIMIT = 50
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
+MRN_PATTERN = re.compile(r"^(?:MRN-?)?(\d{1,10})$", re.IGNORECASE)
+
+
+@dataclasses.dataclass
+class StageGroup:
+    stage: str
+    label: str
+    episodes: list[EpisodeOfCare]
+
+
+def dashboard_groups(user: Any) -> tuple[list[StageGroup], list[EpisodeOfCare]]:
+    """Return my patients' open episodes grouped by stage, and the episodes my role covers."""
+    mine = list(
+        EpisodeOfCare.objects.filter(
+            ended_at__isnull=True,
+            patient__care_team__user=user,
+            patient__care_team__active=True,
+        )
+        .select_related("patient")
+        .order_by("-stage_changed_at")[:DASHBOARD_LIMIT]
+    )
+    groups = [
+        StageGroup(stage.value, stage.label, [e for e in mine if e.stage == stage])
+        for stage in Stage
+        if stage != Stage.CLOSED
+    ]
+    coverage = ROLE_STAGE_COVERAGE.get(user.role, frozenset()) - {Stage.CLOSED}
+    covered: list[EpisodeOfCare] = []
+    if coverage and user.has_perm("records.view_chart"):
+        mine_ids = [e.pk for e in mine]
+        covered = list(
+            EpisodeOfCare.objects.filter(ended_at__isnull=True, stage__in=coverage)
+            .exclude(pk__in=mine_ids)
+            .select_related("patient")
+            .order_by("-stage_changed_at")[:COVERAGE_LIMIT]
+        )
+    return groups, covered
+
+
+@dataclasses.dataclass
+class Chart:
+    patient: Patient
+    basis: str | None
+    episode: EpisodeOfCare | None
+    episodes: list[EpisodeOfCare]
+    transitions: list[StageTransition]
+    care_team: list[CareTeamMember]
+    timeline: list[TimelineEvent]
+    timeline_more: bool
+
+
+def timeline_page(patient: Patient, before_id: int | None = None) -> tuple[list, bool]:
+    """Return up to TIMELINE_PAGE timeline events (newest first) and whether more exist."""
+    events = TimelineEvent.objects.filter(patient=patient).select_related("actor")
+    if before_id is not None:
+        anchor = TimelineEvent.objects.filter(patient=patient, pk=before_id).first()
+        if anchor is not None:
+            events = events.filter(
+                Q(occurred_at__lt=anchor.occurred_at)
+                | Q(occurred_at=anchor.occurred_at, pk__lt=anchor.pk)
+            )
+    page = list(events.order_by("-occurred_at", "-id")[: TIMELINE_PAGE + 1])
+    return page[:TIMELINE_PAGE], len(page) > TIMELINE_PAGE
+
+
+def chart_for(user: Any, patient: Patient) -> Chart:
+    """Assemble a patient's chart (the caller has passed the access gate)."""
+    episodes = list(EpisodeOfCare.objects.filter(patient=patient).order_by("-started_at"))
+    episode = episodes[0] if episodes else None
+    transitions = (
+        list(
+            StageTransition.objects.filter(episode=episode)
+            .select_related("moved_by")
+            .order_by("-moved_at")
+        )
+        if episode
+        else []
+    )
+    care_team = list(
+        CareTeamMember.objects.filter(patient=patient, active=True)
+        .select_related("user")
+        .order_by("team_role")
+    )
+    timeline, more = timeline_page(patient)
+    return Chart(
+        patient=patient,
+        basis=access_basis(user, patient),
+        episode=episode,
+        episodes=episodes,
+        transitions=transitions,
+        care_team=care_team,
+        timeline=timeline,
+        timeline_more=more,
+    )
+
+
+def patient_search(user: Any, query: str) -> QuerySet[Patient]:
+    """Find visible patients by MRN, date of birth (YYYY-MM-DD or MM/DD/YYYY) or name."""
+    query = query.strip()
+    visible = patients_visible_to(user)
+    if not query:
+        return visible.none()
+    for fmt in DATE_FORMATS:
+        try:
+            born = dt.datetime.strptime(query, fmt).date()  # noqa: DTZ007 (a date, no time)
+        except ValueError:
+            continue
+        return visible.filter(date_of_birth=born).order_by("search_family")[:SEARCH_LIMIT]
+    mrn = MRN_PATTERN.match(query)
+    if mrn:
+        return visible.filter(mrn=mrn_format(int(mrn.group(1))))[:1]
+    condition = Q()
+    for word in query.lower().replace(",", " ").split()[:3]:
+        condition &= Q(search_family__startswith=word) | Q(search_given__startswith=word)
+    return visible.filter(condition).order_by("search_family", "search_given")[:SEARCH_LIMIT]

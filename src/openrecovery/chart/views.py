@@ -1,0 +1,162 @@
+"""Staff dashboard, patient chart and search. Thin: parse, call, render."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from openrecovery.accounts.access import staff_view
+from openrecovery.audit.choices import Action
+from openrecovery.audit.services import audit_record
+from openrecovery.core.htmx import pick_template
+from openrecovery.privacy.gates import access_patient_by_id
+from openrecovery.records.models import CareTeamMember
+from openrecovery.records.services import care_team_add, care_team_remove, episode_move_stage
+from openrecovery.records.stages import allowed_moves, discharge_types_from
+
+from .forms import CareTeamAddForm, PatientSearchForm, StageMoveForm
+from .selectors import chart_for, dashboard_groups, patient_search, timeline_page
+
+
+@staff_view()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Show my patients grouped by stage, and the episodes my role covers."""
+    groups, covered = dashboard_groups(request.user)
+    count = sum(len(g.episodes) for g in groups) + len(covered)
+    if count:
+        audit_record(
+            action=Action.LIST, request=request, object_type="dashboard", detail={"count": count}
+        )
+    context = {"groups": groups, "covered": covered, "search_form": PatientSearchForm()}
+    return render(request, "chart/dashboard.html", context)
+
+
+@staff_view("records.view_chart")
+def search(request: HttpRequest) -> HttpResponse:
+    """Search patients by name, MRN or date of birth; the query travels in the POST body."""
+    form = PatientSearchForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        results = list(patient_search(request.user, form.cleaned_data["q"]))
+        audit_record(
+            action=Action.SEARCH,
+            request=request,
+            object_type="patient",
+            detail={"results": len(results)},
+        )
+    template = pick_template(request, "chart/search.html", "chart/partials/search_results.html")
+    return render(request, template, {"search_form": form, "results": results})
+
+
+def _chart_context(request: HttpRequest, patient_id: int, action: str = Action.VIEW) -> dict:
+    patient = access_patient_by_id(request.user, patient_id, request=request, action=action)
+    chart = chart_for(request.user, patient)
+    stage_form = None
+    if chart.episode and chart.episode.is_open and request.user.has_perm("records.move_stage"):
+        stage_form = StageMoveForm(allowed=allowed_moves(chart.episode.stage))
+    return {
+        "chart": chart,
+        "stage_form": stage_form,
+        "discharge_types": discharge_types_from(chart.episode.stage) if chart.episode else [],
+        "care_team_form": CareTeamAddForm()
+        if request.user.has_perm("records.manage_care_team")
+        else None,
+    }
+
+
+@staff_view("records.view_chart")
+def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Show a patient's demographics, current episode, care team and timeline."""
+    return render(request, "chart/chart.html", _chart_context(request, patient_id))
+
+
+@staff_view("records.view_chart")
+def chart_print(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Show a printable chart summary; the print is audited."""
+    return render(request, "chart/print.html", _chart_context(request, patient_id, Action.PRINT))
+
+
+@staff_view("records.view_chart")
+def timeline_more(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Return the next page of the timeline (htmx partial)."""
+    patient = access_patient_by_id(request.user, patient_id, request=request)
+    try:
+        before = int(request.GET.get("before", ""))
+    except ValueError:
+        before = None
+    events, more = timeline_page(patient, before)
+    context = {"events": events, "more": more, "patient": patient}
+    return render(request, "chart/partials/timeline_page.html", context)
+
+
+@staff_view("records.move_stage")
+@require_POST
+def stage_move(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Move the patient's current episode to another stage."""
+    context = _chart_context(request, patient_id)
+    episode = context["chart"].episode
+    if episode is None or not episode.is_open:
+        messages.error(request, "There is no open episode to move.")
+        return redirect("chart:chart", patient_id=patient_id)
+    form = StageMoveForm(request.POST, allowed=allowed_moves(episode.stage))
+    if form.is_valid():
+        try:
+            episode_move_stage(
+                actor=request.user,
+                episode=episode,
+                request=request,
+                to_stage=form.cleaned_data["to_stage"],
+                reason=form.cleaned_data["reason"],
+                discharge_type=form.cleaned_data["discharge_type"],
+            )
+        except ValidationError as exc:
+            _copy_errors(form, exc)
+        else:
+            messages.success(request, "Stage changed.")
+            return redirect("chart:chart", patient_id=patient_id)
+    context["stage_form"] = form
+    return render(request, "chart/chart.html", context, status=422)
+
+
+def _copy_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@staff_view("records.manage_care_team")
+@require_POST
+def care_team_add_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Add a staff member to the patient's care team."""
+    context = _chart_context(request, patient_id)
+    form = CareTeamAddForm(request.POST)
+    if form.is_valid():
+        try:
+            care_team_add(
+                actor=request.user,
+                patient=context["chart"].patient,
+                request=request,
+                user=form.cleaned_data["user"],
+                team_role=form.cleaned_data["team_role"],
+            )
+        except ValidationError as exc:
+            _copy_errors(form, exc)
+        else:
+            messages.success(request, "Care team updated.")
+            return redirect("chart:chart", patient_id=patient_id)
+    context["care_team_form"] = form
+    return render(request, "chart/chart.html", context, status=422)
+
+
+@staff_view("records.manage_care_team")
+@require_POST
+def care_team_remove_view(request: HttpRequest, patient_id: int, member_id: int) -> HttpResponse:
+    """Take a staff member off the patient's care team."""
+    patient = access_patient_by_id(request.user, patient_id, request=request)
+    member = get_object_or_404(CareTeamMember, pk=member_id, patient=patient, active=True)
+    care_team_remove(actor=request.user, member=member, request=request)
+    messages.success(request, "Care team updated.")
+    return redirect("chart:chart", patient_id=patient_id)

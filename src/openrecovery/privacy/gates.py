@@ -1,0 +1,110 @@
+"""Access gates: every read of patient data passes through one of these.
+
+A user sees a patient when they are on the patient's active care team, when
+their role covers the stage of the patient's current episode, or when they hold
+an unexpired break-glass grant. Everyone else gets a 404, as if the patient did
+not exist; the refusal is audited.
+"""
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from openrecovery.accounts.roles import ROLE_STAGE_COVERAGE
+from openrecovery.audit.choices import Action, Outcome
+from openrecovery.audit.services import audit_record
+from openrecovery.records.choices import Stage
+from openrecovery.records.models import CareTeamMember, EpisodeOfCare, Patient
+
+from .choices import AccessBasis, Purpose
+from .models import BreakGlassGrant
+
+CHART_PERMISSION = "records.view_chart"
+
+
+def _coverage(user: Any) -> frozenset[str]:
+    return ROLE_STAGE_COVERAGE.get(user.role, frozenset())
+
+
+def patients_visible_to(user: Any) -> QuerySet[Patient]:
+    """Return the patients ``user`` may see, as a queryset (no audit: callers audit lists)."""
+    if not user.is_authenticated or not user.has_perm(CHART_PERMISSION):
+        return Patient.objects.none()
+    coverage = _coverage(user)
+    if coverage >= set(Stage):
+        return Patient.objects.all()
+    on_team = CareTeamMember.objects.filter(patient=OuterRef("pk"), user=user, active=True)
+    grants = BreakGlassGrant.objects.filter(
+        patient=OuterRef("pk"), user=user, expires_at__gt=timezone.now()
+    )
+    condition = Q(Exists(on_team)) | Q(Exists(grants))
+    if coverage:
+        covered = EpisodeOfCare.objects.filter(
+            patient=OuterRef("pk"), ended_at__isnull=True, stage__in=coverage
+        )
+        condition |= Q(Exists(covered))
+    return Patient.objects.filter(condition)
+
+
+def access_basis(user: Any, patient: Patient) -> str | None:
+    """Return why ``user`` may see ``patient`` (an AccessBasis), or None."""
+    if not user.is_authenticated or not user.has_perm(CHART_PERMISSION):
+        return None
+    if CareTeamMember.objects.filter(patient=patient, user=user, active=True).exists():
+        return AccessBasis.CARE_TEAM
+    coverage = _coverage(user)
+    if coverage:
+        episode = EpisodeOfCare.objects.filter(patient=patient).order_by("-started_at").first()
+        if episode is not None and episode.stage in coverage:
+            return AccessBasis.COVERAGE
+    if BreakGlassGrant.objects.filter(
+        patient=patient, user=user, expires_at__gt=timezone.now()
+    ).exists():
+        return AccessBasis.BREAK_GLASS
+    return None
+
+
+def access_patient_by_id(
+    user: Any,
+    patient_id: int,
+    *,
+    request: HttpRequest | None = None,
+    purpose: str = Purpose.TREATMENT,
+    action: str = Action.VIEW,
+    object_type: str = "patient",
+) -> Patient:
+    """Load a patient ``user`` may see for ``purpose``, audit the read, and return it.
+
+    Raise Http404 (after auditing the refusal) for unknown ids and for patients
+    the user may not see, so the two cannot be told apart.
+    """
+    patient = Patient.objects.filter(pk=patient_id).first()
+    basis = access_basis(user, patient) if patient is not None else None
+    if patient is None or basis is None:
+        audit_record(
+            action=Action.ACCESS_DENIED,
+            actor=user,
+            request=request,
+            patient_id=patient.pk if patient else None,
+            object_type=object_type,
+            object_id=patient_id,
+            outcome=Outcome.DENIED,
+            purpose=purpose,
+        )
+        raise Http404("No such patient.")
+    if basis == AccessBasis.BREAK_GLASS:
+        purpose = Purpose.EMERGENCY
+    audit_record(
+        action=action,
+        actor=user,
+        request=request,
+        patient_id=patient.pk,
+        object_type=object_type,
+        object_id=patient.pk,
+        purpose=purpose,
+        detail={"basis": str(basis)},
+        flagged=basis == AccessBasis.BREAK_GLASS,
+    )
+    return patient

@@ -1,0 +1,81 @@
+"""Break-glass: ask for emergency access; review it afterwards."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from openrecovery.accounts.access import staff_view
+from openrecovery.core.forms import StyledFormMixin
+from openrecovery.records.models import Patient
+
+from .models import BreakGlassGrant
+from .services import MIN_REASON_LENGTH, break_glass_grant, break_glass_review
+
+ERROR_NO_SUCH_MRN = "No patient has that MRN."
+REVIEW_PAGE = 100
+
+
+class BreakGlassForm(StyledFormMixin, forms.Form):
+    mrn = forms.CharField(label="Patient MRN", max_length=20)
+    reason = forms.CharField(
+        label="Describe the emergency",
+        min_length=MIN_REASON_LENGTH,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+@staff_view("privacy.break_glass")
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """Grant time-limited emergency access to a chart, flagged for review."""
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        patient = Patient.objects.filter(mrn=form.cleaned_data["mrn"].strip().upper()).first()
+        if patient is None:
+            form.add_error("mrn", ERROR_NO_SUCH_MRN)
+        else:
+            try:
+                break_glass_grant(
+                    user=request.user,
+                    patient=patient,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.warning(request, "Emergency access granted. It is logged and reviewed.")
+                return redirect("chart:chart", patient_id=patient.pk)
+    return render(
+        request, "privacy/break_glass.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+@staff_view("privacy.review_break_glass")
+def review_list(request: HttpRequest) -> HttpResponse:
+    """List emergency accesses awaiting review, oldest first."""
+    grants = (
+        BreakGlassGrant.objects.filter(reviewed_at__isnull=True)
+        .select_related("user", "patient")
+        .order_by("created_at")[:REVIEW_PAGE]
+    )
+    return render(request, "privacy/review_list.html", {"grants": grants})
+
+
+@staff_view("privacy.review_break_glass")
+@require_POST
+def review(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """Record the review of one emergency access."""
+    grant = get_object_or_404(BreakGlassGrant, pk=grant_id)
+    try:
+        break_glass_review(
+            reviewer=request.user, grant=grant, note=request.POST.get("note", ""), request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Review recorded.")
+    return redirect("privacy:review_list")

@@ -1,0 +1,51 @@
+"""Choices for the patient record: stages, discharge types, team roles, timeline kinds."""
+
+from django.db import models
+
+
+class Stage(models.TextChoices):
+    INQUIRY = "inquiry", "Inquiry"
+    ASSESSMENT = "assessment", "Assessment"
+    WITHDRAWAL_MANAGEMENT = "withdrawal_management", "Withdrawal management"
+    TREATMENT = "treatment", "Treatment"
+    AFTERCARE = "aftercare", "Aftercare"
+    CLOSED = "closed", "Closed"
+
+
+class DischargeType(models.TextChoices):
+    COMPLETED = "completed", "Completed care"
+    AGAINST_ADVICE = "against_advice", "Left against clinical advice"
+    REFERRED_OUT = "referred_out", "Referred to another provider"
+    LOST_CONTACT = "lost_contact", "Lost contact"
+    NOT_ADMITTED = "not_admitted", "Not admitted"
+    ADMINISTRATIVE = "administrative", "Administrative discharge"
+
+
+class SexAtBirth(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    INTERSEX = "intersex", "Intersex"
+    UNKNOWN = "unknown", "Unknown"
+    DECLINED = "declined", "Declined to answer"
+
+
+class CareTeamRole(models.TextChoices):
+    PRIMARY_COUNSELOR = "primary_counselor", "Primary counselor"
+    ATTENDING_PHYSICIAN = "attending_physician", "Attending physician"
+    PRIMARY_NURSE = "primary_nurse", "Primary nurse"
+    ADMISSIONS = "admissions", "Admissions coordinator"
+    PSYCHIATRIST = "psychiatrist", "Psychiatrist"
+    CASE_MANAGER = "case_manager", "Case manager"
+    CLINICAL_SUPERVISOR = "clinical_supervisor", "Clinical supervisor"
+
+
+class TimelineKind(models.TextChoices):
+    REGISTERED = "registered", "Registered"
+    EPISODE_OPENED = "episode_opened", "Episode opened"
+    STAGE_CHANGED = "stage_changed", "Stage changed"
+    CARE_TEAM = "care_team", "Care team"
+    NOTE = "note", "Note"
+    CONTACT = "contact", "Contact"
+    ASSESSMENT = "assessment", "Assessment"
+    OBSERVATION = "observation", "Observation"
+    MEDICATION = "medication", "Medication"

@@ -1,0 +1,151 @@
+"""Patients, episodes of care, care teams and the timeline of what was recorded."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from openrecovery.core.models import TimeStampedModel
+
+from .choices import CareTeamRole, DischargeType, SexAtBirth, Stage, TimelineKind
+
+
+class Patient(TimeStampedModel):
+    """A person the program cares for, identified by a medical record number (MRN)."""
+
+    mrn = models.CharField("MRN", max_length=20, unique=True)
+    legal_given_name = models.CharField(max_length=100)
+    legal_family_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField(db_index=True)
+    sex_at_birth = models.CharField(max_length=16, choices=SexAtBirth.choices)
+    gender_identity = models.CharField(max_length=64, blank=True)
+    pronouns = models.CharField(max_length=32, blank=True)
+    phone_mobile = models.CharField(max_length=32, blank=True, db_index=True)
+    phone_home = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    address_line1 = models.CharField(max_length=200, blank=True)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=32, blank=True)
+    postal_code = models.CharField(max_length=16, blank=True)
+    emergency_contact_name = models.CharField(max_length=200, blank=True)
+    emergency_contact_phone = models.CharField(max_length=32, blank=True)
+    emergency_contact_relationship = models.CharField(max_length=64, blank=True)
+    preferred_language = models.CharField(max_length=32, default="English")
+    # Lower-cased copies for case-insensitive prefix search on both databases.
+    search_family = models.CharField(max_length=100, db_index=True, editable=False)
+    search_given = models.CharField(max_length=100, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["legal_family_name", "legal_given_name"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.mrn})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_family = self.legal_family_name.lower()
+        self.search_given = self.legal_given_name.lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        """Return the name to address the person by: preferred given name first."""
+        given = self.preferred_name or self.legal_given_name
+        return f"{given} {self.legal_family_name}"
+
+
+class EpisodeOfCare(TimeStampedModel):
+    """One stay with the program, from first contact to discharge, moving through stages."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
+    stage = models.CharField(max_length=32, choices=Stage.choices, default=Stage.INQUIRY)
+    started_at = models.DateTimeField()
+    stage_changed_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    discharge_type = models.CharField(max_length=32, choices=DischargeType.choices, blank=True)
+    previous_episode = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="readmission"
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(ended_at__isnull=True),
+                name="one_open_episode_per_patient",
+            )
+        ]
+        indexes = [models.Index(fields=["stage", "patient"], name="episode_stage_patient")]
+
+    def __str__(self) -> str:
+        return f"episode {self.pk} ({self.stage})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class StageTransition(models.Model):
+    """A recorded move of an episode from one stage to another, with its reason."""
+
+    episode = models.ForeignKey(EpisodeOfCare, on_delete=models.PROTECT, related_name="transitions")
+    from_stage = models.CharField(max_length=32, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=32, choices=Stage.choices)
+    reason = models.TextField()
+    moved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    moved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["moved_at"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or 'new'} -> {self.to_stage}"
+
+
+class CareTeamMember(TimeStampedModel):
+    """A staff member caring for a patient, with their role on the team."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="care_team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_assignments"
+    )
+    team_role = models.CharField(max_length=32, choices=CareTeamRole.choices)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "user"],
+                condition=Q(active=True),
+                name="one_active_membership",
+            )
+        ]
+        indexes = [models.Index(fields=["user", "active", "patient"], name="careteam_user_active")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} as {self.team_role} for {self.patient_id}"
+
+
+class TimelineEvent(models.Model):
+    """Something recorded about a patient, shown in order on the chart's timeline."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="timeline")
+    episode = models.ForeignKey(
+        EpisodeOfCare, null=True, blank=True, on_delete=models.PROTECT, related_name="timeline"
+    )
+    kind = models.CharField(max_length=32, choices=TimelineKind.choices)
+    occurred_at = models.DateTimeField()
+    summary = models.CharField(max_length=300)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["patient", "-occurred_at", "-id"], name="timeline_patient_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.occurred_at:%Y-%m-%d}"

@@ -1,0 +1,31 @@
+"""Production: refuse to start with DEBUG on or a missing or default secret."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import AUDIT_HMAC_KEY, AUDIT_KEY_FILE, DEBUG, SECRET_KEY
+from .env import env_bool, env_int
+
+INSECURE_SECRET_MARKERS = ("django-insecure", "change-me", "changeme", "secret", "dev")
+
+if DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off in production.")
+if (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or any(SECRET_KEY.lower().startswith(m) for m in INSECURE_SECRET_MARKERS)
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a random value of at least 50 characters in production."
+    )
+if not AUDIT_HMAC_KEY and not AUDIT_KEY_FILE:
+    raise ImproperlyConfigured("Set AUDIT_HMAC_KEY or AUDIT_KEY_FILE in production.")
+
+BENCH_ENDPOINTS = False
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
