@@ -10,7 +10,7 @@ from openrecovery.accounts.access import staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.htmx import pick_template
-from openrecovery.privacy.gates import access_patient_by_id
+from openrecovery.privacy.gates import MAX_DB_ID, access_patient_by_id
 from openrecovery.records.models import CareTeamMember
 from openrecovery.records.services import care_team_add, care_team_remove, episode_move_stage
 from openrecovery.records.stages import allowed_moves, discharge_types_from
@@ -81,10 +81,8 @@ def chart_print(request: HttpRequest, patient_id: int) -> HttpResponse:
 def timeline_more(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Return the next page of the timeline (htmx partial)."""
     patient = access_patient_by_id(request.user, patient_id, request=request)
-    try:
-        before = int(request.GET.get("before", ""))
-    except ValueError:
-        before = None
+    raw = request.GET.get("before", "")
+    before = int(raw) if raw.isdigit() and int(raw) <= MAX_DB_ID else None
     events, more = timeline_page(patient, before)
     context = {"events": events, "more": more, "patient": patient}
     return render(request, "chart/partials/timeline_page.html", context)

@@ -22,6 +22,7 @@ from .choices import AccessBasis, Purpose
 from .models import BreakGlassGrant
 
 CHART_PERMISSION = "records.view_chart"
+MAX_DB_ID = 2**63 - 1  # larger ids exist nowhere and overflow SQLite's integer
 
 
 def _coverage(user: Any) -> frozenset[str]:
@@ -80,7 +81,7 @@ def access_patient_by_id(
     Raise Http404 (after auditing the refusal) for unknown ids and for patients
     the user may not see, so the two cannot be told apart.
     """
-    patient = Patient.objects.filter(pk=patient_id).first()
+    patient = Patient.objects.filter(pk=patient_id).first() if patient_id <= MAX_DB_ID else None
     basis = access_basis(user, patient) if patient is not None else None
     if patient is None or basis is None:
         audit_record(
