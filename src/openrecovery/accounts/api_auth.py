@@ -11,6 +11,13 @@ from .tokens import api_token_user
 class VerifiedSessionAuth(SessionAuth):
     """A browser session whose user has passed MFA; CSRF is checked by ninja."""
 
+    def __call__(self, request: HttpRequest) -> Any:
+        # Without a signed-in session there is no ambient credential to forge, so skip
+        # the CSRF check: anonymous callers get 401 (authentication required), not 403.
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user
         if user.is_authenticated and getattr(user, "is_verified", lambda: False)():
