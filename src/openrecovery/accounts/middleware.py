@@ -49,7 +49,9 @@ class SessionTimeoutMiddleware:
                 session[SESSION_LOGIN_AT] = now
             if now - last >= ACTIVITY_WRITE_INTERVAL or SESSION_LAST_ACTIVITY not in session:
                 session[SESSION_LAST_ACTIVITY] = now
-                session.set_expiry(settings.SESSION_IDLE_TIMEOUT)
+                # The stored session outlives the idle limit by one write interval, so this
+                # middleware (which audits the logout) ends idle sessions, not the store.
+                session.set_expiry(settings.SESSION_IDLE_TIMEOUT + ACTIVITY_WRITE_INTERVAL)
         return self.get_response(request)
 
 

@@ -3,13 +3,14 @@
 import time
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
 
-from .middleware import SESSION_LAST_ACTIVITY, SESSION_LOGIN_AT
+from .middleware import ACTIVITY_WRITE_INTERVAL, SESSION_LAST_ACTIVITY, SESSION_LOGIN_AT
 from .models import StaffSession
 
 
@@ -20,6 +21,8 @@ def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     now = time.time()
     request.session[SESSION_LOGIN_AT] = now
     request.session[SESSION_LAST_ACTIVITY] = now
+    # The store drops the session soon after the idle limit even if it is never used again.
+    request.session.set_expiry(settings.SESSION_IDLE_TIMEOUT + ACTIVITY_WRITE_INTERVAL)
     if request.session.session_key:
         StaffSession.objects.get_or_create(
             session_key=request.session.session_key, defaults={"user": user}
