@@ -6,10 +6,14 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
+// Show the discharge type only when the move closes the episode.
+function showDischargeType(select) {
+  const group = document.getElementById("discharge-group");
+  if (group) group.hidden = select.value !== "closed";
+}
 document.addEventListener("change", (event) => {
-  // Show the discharge type only when the move closes the episode.
-  if (event.target.matches("select[name=to_stage]")) {
-    const group = document.getElementById("discharge-group");
-    if (group) group.hidden = event.target.value !== "closed";
-  }
+  if (event.target.matches("select[name=to_stage]")) showDischargeType(event.target);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("select[name=to_stage]").forEach(showDischargeType);
 });
