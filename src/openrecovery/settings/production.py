@@ -6,7 +6,10 @@ from .base import *  # noqa: F403
 from .base import AUDIT_HMAC_KEY, AUDIT_KEY_FILE, DEBUG, SECRET_KEY
 from .env import env_bool, env_int
 
-INSECURE_SECRET_MARKERS = ("django-insecure", "change-me", "changeme", "secret", "dev")
+INSECURE_SECRET_MARKERS = ("django-insecure", "change-me", "changeme", "secret", "dev", "test")
+# Phrases long enough never to occur by chance in a random key, but found in the
+# placeholder keys of examples and of the test settings (which are public in the repo).
+INSECURE_SECRET_PHRASES = ("insecure", "not-for-production", "change-me", "changeme")
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
@@ -14,6 +17,7 @@ if (
     len(SECRET_KEY) < 50
     or len(set(SECRET_KEY)) < 5
     or any(SECRET_KEY.lower().startswith(m) for m in INSECURE_SECRET_MARKERS)
+    or any(p in SECRET_KEY.lower() for p in INSECURE_SECRET_PHRASES)
 ):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random value of at least 50 characters in production."
