@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values come from environment variables."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -69,10 +70,12 @@ TEMPLATES = [
 ]
 
 
-def database_config(url: str) -> dict:
+def database_config(url: str) -> dict[str, Any]:
     """Return Django's database settings for ``url``, or SQLite in the data folder."""
     if url:
-        config = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=False)
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=0, conn_health_checks=False)
+        )
         if config["ENGINE"] == "django.db.backends.postgresql":
             config.setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 8}
         return config
