@@ -6,6 +6,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openrecovery.accounts.middleware import (
     ACTIVITY_WRITE_INTERVAL,
@@ -19,6 +20,7 @@ from openrecovery.audit.choices import Action
 from openrecovery.audit.models import AuditEvent
 
 from ..factories import verified_client
+from .conftest import sign_in, totp_code
 
 DASHBOARD = "/"
 EXPIRED = f"{reverse('accounts:login')}?expired=1"
@@ -169,3 +171,18 @@ def test_a_deactivated_user_cannot_sign_in_again(counselor, director):
 def test_a_password_only_session_times_out_too(reason_key, password_client):
     _age_session(password_client, **{reason_key: 13 * 60 * 60})
     assert password_client.get(DASHBOARD).url == EXPIRED
+
+
+def test_a_session_opened_through_the_forms_is_ended_by_deactivation(counselor, director):
+    client = Client()
+    sign_in(client, counselor.username)
+    device = TOTPDevice.objects.get(user=counselor)
+    assert client.post(reverse("accounts:mfa"), {"code": totp_code(device)}).status_code == 302
+    key = client.session.session_key
+    assert client.get(DASHBOARD).status_code == 200
+    assert StaffSession.objects.filter(user=counselor, session_key=key).exists()
+
+    staff_deactivate(actor=director, user=counselor)
+
+    assert not Session.objects.filter(session_key=key).exists()
+    assert client.get(DASHBOARD).url.startswith(reverse("accounts:login"))
