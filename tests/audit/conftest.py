@@ -99,3 +99,13 @@ def _record(i: int) -> AuditEvent:
 
 def lane_head(lane: int) -> AuditLane:
     return AuditLane.objects.get(lane=lane)
+
+
+def audit_mark() -> int:
+    """Return the newest event id now, so a test can look at only what it caused."""
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def events_since(mark: int, **filters: object) -> list[AuditEvent]:
+    """Return the events written after ``mark``, oldest first."""
+    return list(AuditEvent.objects.filter(id__gt=mark, **filters).order_by("id"))

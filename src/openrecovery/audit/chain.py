@@ -37,7 +37,7 @@ def audit_key() -> bytes:
         return settings.AUDIT_HMAC_KEY.encode()
     path = Path(settings.AUDIT_KEY_FILE)
     if not path.exists():
-        if not settings.DEBUG and "production" in settings.SETTINGS_MODULE:
+        if not settings.DEBUG and "production" in (settings.SETTINGS_MODULE or ""):
             raise ImproperlyConfigured(f"Audit key file {path} does not exist.")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))

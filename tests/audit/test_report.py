@@ -1,0 +1,195 @@
+"""The audit report: filters, sorting, pages, who may see it, and its audited CSV export."""
+
+import csv
+import datetime as dt
+import io
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from openrecovery.accounts.roles import Role
+from openrecovery.audit import views
+from openrecovery.audit.choices import Action
+from openrecovery.audit.models import AuditEvent
+from openrecovery.audit.services import audit_record
+
+from ..factories import make_staff, verified_client
+from .conftest import audit_mark, events_since
+
+UTC = dt.UTC
+
+
+def at(day: int, hour: int = 15) -> dt.datetime:
+    return dt.datetime(2020, 3, day, hour, tzinfo=UTC)
+
+
+@pytest.fixture
+def sample(db):
+    """Three events by two users about two patients on three days in March 2020."""
+    alice = make_staff(Role.COUNSELOR, "alice")
+    bob = make_staff(Role.NURSE, "bob")
+    rows = [
+        (alice, 910001, Action.VIEW, at(1)),
+        (bob, 910002, Action.PRINT, at(5)),
+        (alice, 910002, Action.EXPORT, at(10)),
+    ]
+    events = []
+    for actor, patient_id, action, when in rows:
+        with mock.patch("openrecovery.audit.services.timezone.now", return_value=when):
+            events.append(
+                audit_record(action=action, actor=actor, patient_id=patient_id, object_type="t")
+            )
+    return events
+
+
+def report_ids(client, **params) -> list[int]:
+    response = client.get(reverse("audit:report"), params)
+    assert response.status_code == 200, response.context["form"].errors
+    return [e.id for e in response.context["page"]]
+
+
+@pytest.fixture
+def auditor(director):
+    return verified_client(director)
+
+
+def test_filter_by_user(auditor, sample):
+    assert report_ids(auditor, username="alice") == [sample[2].id, sample[0].id]
+    assert report_ids(auditor, username="bob") == [sample[1].id]
+    assert report_ids(auditor, username="carol") == []
+
+
+def test_filter_by_patient(auditor, sample):
+    assert report_ids(auditor, patient_id=910002) == [sample[2].id, sample[1].id]
+
+
+def test_filter_by_action(auditor, sample):
+    assert report_ids(auditor, action="print", patient_id=910002) == [sample[1].id]
+    assert report_ids(auditor, action="export", username="alice") == [sample[2].id]
+
+
+def test_filter_by_time_with_inclusive_end_date(auditor, sample):
+    assert report_ids(auditor, since="2020-03-04", until="2020-03-05") == [sample[1].id]
+    assert report_ids(auditor, since="2020-03-02", until="2020-03-31") == [
+        sample[2].id,
+        sample[1].id,
+    ]
+    assert report_ids(auditor, until="2020-03-01") == [sample[0].id]
+    assert sample[0].id not in report_ids(auditor, since="2020-03-02")
+
+
+def test_filters_combine(auditor, sample):
+    assert report_ids(auditor, username="alice", patient_id=910002, since="2020-03-09") == [
+        sample[2].id
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sort", "order"),
+    [
+        ("id", [0, 1, 2]),
+        ("-id", [2, 1, 0]),
+        ("time", [0, 1, 2]),
+        ("-time", [2, 1, 0]),
+        ("user", [2, 0, 1]),  # alice (newest first among equals), then bob
+        ("-patient", [2, 1, 0]),
+        ("action", [2, 1, 0]),  # export, print, view
+    ],
+)
+def test_sorting(auditor, sample, sort, order):
+    ids = report_ids(auditor, since="2020-03-01", until="2020-03-31", sort=sort)
+    assert ids == [sample[i].id for i in order]
+
+
+def test_sort_links_toggle_direction(auditor, sample):
+    page = auditor.get(reverse("audit:report"), {"username": "alice", "sort": "time"})
+    assert "sort=-time" in page.content.decode()
+
+
+def test_pagination(auditor, sample, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    params = {"since": "2020-03-01", "until": "2020-03-31", "sort": "id"}
+    first = auditor.get(reverse("audit:report"), params)
+    second = auditor.get(reverse("audit:report"), params | {"page": 2})
+    assert [e.id for e in first.context["page"]] == [sample[0].id, sample[1].id]
+    assert [e.id for e in second.context["page"]] == [sample[2].id]
+    assert "Page 1 of 2" in first.content.decode()
+    assert "page=2" in first.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.CLINICAL_DIRECTOR, 200),
+        (Role.ADMINISTRATOR, 200),
+        (Role.COUNSELOR, 403),
+        (Role.NURSE, 403),
+        (Role.PHYSICIAN, 403),
+        (Role.ADMISSIONS_COORDINATOR, 403),
+        (Role.CONTENT_EDITOR, 403),
+        (Role.MEDICAL_REVIEWER, 403),
+    ],
+)
+def test_only_report_holders_see_the_report_and_export(db, role, status):
+    client = verified_client(make_staff(role))
+    mark = audit_mark()
+    assert client.get(reverse("audit:report")).status_code == status
+    assert client.get(reverse("audit:export_csv")).status_code == status
+    if status == 403:
+        assert not events_since(mark, object_type="audit_report")
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("audit:report"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_csv_export_content_and_its_own_audit(director, sample):
+    client = verified_client(director)
+    mark = audit_mark()
+    response = client.get(reverse("audit:export_csv"), {"username": "alice", "sort": "id"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv"
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert tuple(rows[0]) == views.CSV_COLUMNS
+    assert [int(r[0]) for r in rows[1:]] == [sample[0].id, sample[2].id]
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["actor_username"] == "alice"
+    assert first["patient_id"] == "910001"
+    assert first["action"] == "view"
+    assert first["occurred_at"].startswith("2020-03-01 15:00:00")
+    export = events_since(mark, action=Action.EXPORT)
+    assert len(export) == 1
+    assert export[0].actor_id == director.pk
+    assert export[0].detail["filter"]["username"] == "alice"
+
+
+def test_export_is_audited_before_rows_stream(director, sample):
+    # The export event is written even if the download is never read to the end.
+    mark = audit_mark()
+    verified_client(director).get(reverse("audit:export_csv"))
+    assert AuditEvent.objects.filter(id__gt=mark, action=Action.EXPORT).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"patient_id": "abc"}, "patient_id"),
+        ({"patient_id": "0"}, "patient_id"),
+        ({"patient_id": str(2**63)}, "patient_id"),
+        ({"since": "yesterday"}, "since"),
+        ({"until": "2020-13-01"}, "until"),
+        ({"action": "delete_everything"}, "action"),
+        ({"sort": "mac"}, "sort"),
+        ({"username": "x" * 151}, "username"),
+    ],
+)
+def test_invalid_filters_give_400_with_field_errors(auditor, params, field):
+    response = auditor.get(reverse("audit:report"), params)
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == [field]
+    assert response.context["page"] is None
+    assert auditor.get(reverse("audit:export_csv"), params).status_code == 400
