@@ -1,0 +1,130 @@
+"""Render every HTML page the app can show, each as a user who may see it."""
+
+import dataclasses
+from html.parser import HTMLParser
+
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from openrecovery.accounts.access import roles_allowed
+from openrecovery.accounts.roles import Role
+
+from ..factories import PASSWORD, make_staff, verified_client
+from .access_doc import concrete_path, documented_pages
+from .world import AccessWorld
+
+HTML = "text/html"
+ASSET_ATTRIBUTES = {
+    "script": "src",
+    "link": "href",
+    "img": "src",
+    "iframe": "src",
+    "source": "src",
+    "audio": "src",
+    "video": "src",
+    "embed": "src",
+    "object": "data",
+}
+PERMISSIONS = {"public": "public", "signed in (any role)": "signed_in"}
+
+
+@dataclasses.dataclass
+class RenderedPage:
+    """One page as a browser would get it: what was asked, and the final response."""
+
+    label: str
+    status: int
+    body: str
+    headers: dict
+
+    @property
+    def is_document(self) -> bool:
+        """Return True for a whole page (htmx partials are fragments of one)."""
+        return "<html" in self.body
+
+
+class LinkCollector(HTMLParser):
+    """Collect asset URLs (tag, attribute, value) and link targets from an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.assets: list[tuple[str, str]] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        wanted = ASSET_ATTRIBUTES.get(tag)
+        if wanted and values.get(wanted):
+            self.assets.append((tag, values[wanted] or ""))
+        if tag == "a" and values.get("href"):
+            self.links.append(values["href"] or "")
+
+
+def collect(body: str) -> LinkCollector:
+    parser = LinkCollector()
+    parser.feed(body)
+    parser.close()
+    return parser
+
+
+def _keep(pages: list[RenderedPage], label: str, response) -> None:
+    if response.get("Content-Type", "").startswith(HTML):
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        pages.append(RenderedPage(label, response.status_code, content.decode(), response.headers))
+
+
+def _client_for(world: AccessWorld, permission_cell: str) -> Client:
+    if permission_cell == "public":
+        return Client()
+    allowed = roles_allowed(PERMISSIONS.get(permission_cell, permission_cell))
+    # The director sees the most (every clinical page); prefer it when allowed.
+    role = Role.CLINICAL_DIRECTOR if Role.CLINICAL_DIRECTOR in allowed else allowed[0]
+    return verified_client(world.staff[role])
+
+
+def _fetch(client: Client, row, url: str):
+    if row.fields["methods"] == "POST":
+        return client.post(url, follow=True)
+    return client.get(url, follow=True)
+
+
+def tour(world: AccessWorld) -> list[RenderedPage]:
+    """Return every HTML page of docs/access.md, plus sign-in steps and error pages.
+
+    Pages are fetched as a user allowed to open them, following redirects; POST-only
+    views get an empty POST (their form errors or the page they redirect to).
+    """
+    pages: list[RenderedPage] = []
+    ids = world.ids()
+    for row in documented_pages():
+        url = concrete_path(row.path, ids)
+        client = _client_for(world, row.fields["permission"])
+        _keep(pages, f"{row.name} {url}", _fetch(client, row, url))
+        if row.fields["permission"] == "public":
+            signed_in = verified_client(world.staff[Role.NURSE])
+            _keep(pages, f"{row.name} {url} (signed in)", _fetch(signed_in, row, url))
+    director = verified_client(world.staff[Role.CLINICAL_DIRECTOR])
+    _keep(pages, "search results", director.post("/patients/search/", {"q": "Matrix"}))
+    _keep(pages, "403", verified_client(world.staff[Role.CONTENT_EDITOR]).get("/audit/"))
+    _keep(pages, "404", director.get("/patients/99999999/"))
+    _keep(pages, "404 anonymous", Client().get("/no/such/page/"))
+    _keep(pages, "login with errors", Client().post("/accounts/login/", {"username": "x"}))
+    unverified = Client()
+    unverified.force_login(world.staff[Role.NURSE])
+    _keep(pages, "mfa verify", unverified.get("/accounts/mfa/"))
+    _keep(pages, "mfa verify with error", unverified.post("/accounts/mfa/", {"code": "000000"}))
+    newcomer = make_staff(Role.COUNSELOR, "tour_newcomer", totp=False)
+    enrolling = Client()
+    enrolling.force_login(newcomer)
+    _keep(pages, "mfa enrol", enrolling.get("/accounts/mfa/"))
+    device = TOTPDevice.objects.get(user=newcomer, confirmed=False)
+    code = f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
+    _keep(pages, "recovery codes", enrolling.post("/accounts/mfa/", {"code": code}))
+    locked = Client()
+    for _ in range(6):
+        response = locked.post(
+            "/accounts/login/", {"username": newcomer.username, "password": PASSWORD + "x"}
+        )
+    _keep(pages, "locked out", response)
+    return pages

@@ -1,0 +1,55 @@
+"""One staff member per role and real objects for every URL parameter of docs/access.md."""
+
+import dataclasses
+
+from openrecovery.accounts.models import User
+from openrecovery.accounts.roles import ROLE_PERMISSIONS, Role
+from openrecovery.privacy.models import BreakGlassGrant
+from openrecovery.privacy.services import break_glass_grant
+from openrecovery.records.choices import Stage
+from openrecovery.records.models import CareTeamMember, Patient
+
+from ..factories import make_patient, make_staff
+
+
+@dataclasses.dataclass
+class AccessWorld:
+    """Staff for every role, and a patient every clinical role can open."""
+
+    staff: dict[str, User]
+    patient: Patient
+    grant: BreakGlassGrant
+    spare_member: CareTeamMember
+    other_staff: User
+
+    def ids(self) -> dict[str, int]:
+        """Return the id to put into each URL parameter of docs/access.md."""
+        return {
+            "patient_id": self.patient.pk,
+            "member_id": self.spare_member.pk,
+            "user_id": self.other_staff.pk,
+            "grant_id": self.grant.pk,
+        }
+
+
+def access_world_build() -> AccessWorld:
+    """Build one verified-ready staff member per role and a patient on the clinical roles' team.
+
+    The patient is in withdrawal management, a stage some roles cover; a spare counselor on
+    the team can be removed, another staff member can be edited, and a break-glass grant
+    waits for review, so every allowed request finds its object (never a 404).
+    """
+    staff = {role.value: make_staff(role, f"matrix_{role.value}") for role in Role}
+    clinical = [u for r, u in staff.items() if "records.view_chart" in ROLE_PERMISSIONS[r]]
+    spare = make_staff(Role.COUNSELOR, "matrix_spare")
+    other = make_staff(Role.NURSE, "matrix_other")
+    patient = make_patient(
+        actor=staff[Role.CLINICAL_DIRECTOR],
+        stage=Stage.WITHDRAWAL_MANAGEMENT,
+        team=[*clinical, spare],
+        given="Matrixgiven",
+        family="Matrixfamily",
+    )
+    grant = break_glass_grant(user=other, patient=patient, reason="Unresponsive in the lobby.")
+    member = CareTeamMember.objects.get(patient=patient, user=spare, active=True)
+    return AccessWorld(staff, patient, grant, member, other)
