@@ -1,0 +1,96 @@
+"""Load fictional demo data: one staff member per role and patients over every stage."""
+
+import os
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from openrecovery.accounts.mfa import totp_secret_base32
+from openrecovery.records.demo import (
+    DEMO_STORY_COUNT,
+    StaffResult,
+    demo_bulk_create,
+    demo_staff_ensure,
+    demo_stories_create,
+    demo_totp_device,
+)
+from openrecovery.records.models import Patient
+
+PASSWORD_ENV = "OPENRECOVERY_DEMO_PASSWORD"  # noqa: S105 (the variable's name, not a secret)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create one demo staff member per role (with a TOTP device) and about 50 fictional "
+        "patients. --patients N bulk-loads N synthetic patients for benchmarks instead. "
+        f"Running it again adds nothing; ${PASSWORD_ENV} sets (or resets) the demo password."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--patients",
+            type=int,
+            default=None,
+            help="Bulk-load synthetic patients until the database holds this many.",
+        )
+        parser.add_argument(
+            "--events-per-patient",
+            type=int,
+            default=5,
+            help="Clinical timeline entries per bulk patient, besides stage changes (5).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        patients, events = options["patients"], options["events_per_patient"]
+        if patients is not None and patients < 0 or events < 0:
+            raise CommandError("--patients and --events-per-patient must not be negative.")
+        quiet = options["verbosity"] < 1
+        staff = demo_staff_ensure(os.environ.get(PASSWORD_ENV) or None)
+        self._report_staff(staff)
+        started = time.monotonic()
+        if patients is None:
+            if Patient.objects.exists():
+                self.stdout.write("Patients already exist; no demo patients added.")
+                return
+            with tqdm(total=DEMO_STORY_COUNT, unit="patient", disable=quiet) as bar:
+                made = demo_stories_create(staff.users, progress=bar.update)
+            self.stdout.write(f"Created {made} fictional patients.")
+            return
+        with tqdm(total=patients, unit="patient", disable=quiet) as bar:
+            bar.update(min(Patient.objects.count(), patients))
+            counts = demo_bulk_create(
+                total=patients, staff=staff.users, events_per_patient=events, progress=bar.update
+            )
+        if not counts.patients:
+            self.stdout.write(f"The database already holds {patients} or more patients.")
+            return
+        self.stdout.write(
+            f"Created {counts.patients} patients, {counts.episodes} episodes, "
+            f"{counts.transitions} stage transitions, {counts.care_team} care-team places, "
+            f"{counts.timeline} timeline events and {counts.staff} synthetic staff "
+            f"in {time.monotonic() - started:.1f} s."
+        )
+
+    def _report_staff(self, staff: StaffResult) -> None:
+        if staff.created:
+            self.stdout.write(f"Created demo staff: {', '.join(staff.created)}.")
+        else:
+            self.stdout.write("Demo staff already exist.")
+        if staff.password_reset:
+            self.stdout.write(f"Existing demo passwords were reset from ${PASSWORD_ENV}.")
+        elif not staff.created:
+            self.stdout.write(f"Existing passwords were kept (set ${PASSWORD_ENV} to reset them).")
+        if staff.created and staff.password:
+            source = f"from ${PASSWORD_ENV}" if os.environ.get(PASSWORD_ENV) else "generated"
+            self.stdout.write(f"Password for new demo staff ({source}): {staff.password}")
+        self.stdout.write(f"\n{'username':<12} {'role':<24} TOTP secret (base32)")
+        for user in staff.users:
+            device = demo_totp_device(user)
+            secret = totp_secret_base32(device) if device else "(own authenticator)"
+            self.stdout.write(f"{user.username:<12} {user.role_label:<24} {secret}")
+        self.stdout.write(
+            "\nAdd a key to an authenticator app, or run "
+            "`python manage.py demo_totp USERNAME` to print the current code.\n"
+        )
