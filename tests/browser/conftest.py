@@ -46,6 +46,20 @@ BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 TIMEOUT_MS = 10_000
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests after all others.
+
+    pytest regroups items by pytest-playwright's session-wide ``browser_name`` parameter,
+    undoing pytest-django's "transactional tests last" order. These tests leave rows in
+    the append-only audit tables (``flush`` cannot remove them), which tests that count
+    audit events from an empty table must not see.
+    """
+    browser = [item for item in items if item.get_closest_marker("browser")]
+    if browser:
+        items[:] = [item for item in items if not item.get_closest_marker("browser")] + browser
+
+
 def chromium_executable() -> str | None:
     """Return the Chromium to launch: CHROMIUM_PATH, Debian's, or None for Playwright's own."""
     configured = os.environ.get("CHROMIUM_PATH", "").strip()
