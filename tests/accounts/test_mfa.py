@@ -1,5 +1,7 @@
 """TOTP is required before any patient data; enrolment, recovery codes and replay protection."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
@@ -43,8 +45,11 @@ def _is_verified(client: Client) -> bool:
 @pytest.mark.parametrize("page", ["dashboard", "chart", "print", "search"])
 def test_password_only_session_is_sent_to_mfa_and_sees_no_patient(page, patient, password_client):
     args = [patient.pk] if page in ("chart", "print") else []
-    response = password_client.get(reverse(f"chart:{page}", args=args), follow=True)
-    assert response.redirect_chain[0] == (MFA_URL, 302)
+    url = reverse(f"chart:{page}", args=args)
+    response = password_client.get(url, follow=True)
+    # The MFA step remembers where the user was going (a path, never PHI).
+    expected = MFA_URL if url == "/" else f"{MFA_URL}?{urlencode({'next': url})}"
+    assert response.redirect_chain[0] == (expected, 302)
     body = response.content.decode()
     assert "Enter your code" in body
     assert patient.legal_family_name not in body
@@ -181,3 +186,11 @@ def test_reissuing_recovery_codes_invalidates_the_old_ones(counselor):
     tokens = set(StaticToken.objects.filter(device__user=counselor).values_list("token", flat=True))
     assert tokens == set(new)
     assert not tokens & set(old)
+
+
+def test_after_mfa_the_user_lands_where_they_were_going(patient, counselor, password_client):
+    chart_url = reverse("chart:chart", args=[patient.pk])
+    mfa_url = password_client.get(chart_url).url
+    response = password_client.post(mfa_url, {"code": totp_code(_device(counselor))})
+    assert response.status_code == 302
+    assert response.url == chart_url

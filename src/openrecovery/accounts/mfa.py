@@ -90,8 +90,10 @@ def mfa_verify(*, request: HttpRequest, token: str) -> bool:
     """
     user = request.user
     token = token.strip().lower()
-    devices: list[Any] = list(TOTPDevice.objects.filter(user=user, confirmed=True))
-    devices += list(StaticDevice.objects.filter(user=user, confirmed=True))
+    # Six digits are an authenticator code; anything else can only be a recovery code,
+    # so a recovery code never counts as a failed TOTP attempt (which would throttle it).
+    device_model: Any = TOTPDevice if token.isdigit() else StaticDevice
+    devices: list[Any] = list(device_model.objects.filter(user=user, confirmed=True))
     for device in devices:
         if device.verify_is_allowed()[0] and device.verify_token(token):
             otp_login(request, device)

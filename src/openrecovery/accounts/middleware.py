@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -68,5 +69,8 @@ class MFARequiredMiddleware:
             and not user.is_verified()
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
         ):
-            return redirect("accounts:mfa")
+            target = reverse("accounts:mfa")
+            if request.method == "GET" and request.path != "/":
+                target += "?" + urlencode({"next": request.get_full_path()})
+            return redirect(target)
         return self.get_response(request)
