@@ -1,0 +1,50 @@
+"""Fixtures for the chart tests: worlds of patients and events of a chosen size."""
+
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from openrecovery.accounts.roles import Role
+from openrecovery.records.choices import Stage, TimelineKind
+from openrecovery.records.models import Patient, TimelineEvent
+from openrecovery.records.services import care_team_add
+
+from ..factories import make_patient, make_staff
+
+STAGES = [Stage.INQUIRY, Stage.ASSESSMENT, Stage.WITHDRAWAL_MANAGEMENT, Stage.TREATMENT]
+
+
+def build_world(director, *, patients: int, events: int) -> tuple:
+    """Create a counselor with ``patients`` patients (stages mixed, each with a team of
+    two) and ``events`` timeline entries on the first one. Return (counselor, first patient).
+    """
+    counselor = make_staff(Role.COUNSELOR)
+    colleague = make_staff(Role.NURSE)
+    made: list[Patient] = []
+    for i in range(patients):
+        patient = make_patient(actor=director, stage=STAGES[i % len(STAGES)], team=[counselor])
+        care_team_add(actor=director, patient=patient, user=colleague, team_role="primary_nurse")
+        made.append(patient)
+    now = timezone.now()
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(
+            patient=made[0],
+            kind=TimelineKind.NOTE,
+            summary=f"Note {n}",
+            actor=colleague if n % 2 else director,
+            occurred_at=now - dt.timedelta(minutes=n),
+        )
+        for n in range(events)
+    )
+    return counselor, made[0]
+
+
+def queries_of(client, url: str, method: str = "get") -> tuple[int, list[str]]:
+    """Request ``url`` twice (the first warms per-process caches) and count the second."""
+    getattr(client, method)(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(url)
+    assert response.status_code == 200, response.status_code
+    return len(captured), [q["sql"] for q in captured.captured_queries]

@@ -1,0 +1,77 @@
+"""The dashboard: my patients by stage, then the episodes my role covers."""
+
+from django.urls import reverse
+
+from openrecovery.accounts.roles import Role
+from openrecovery.records.choices import DischargeType, Stage
+from openrecovery.records.services import episode_move_stage
+
+from ..factories import make_patient, make_staff, verified_client
+
+
+def groups_of(response) -> dict[str, list[int]]:
+    return {g.stage: [e.patient_id for e in g.episodes] for g in response.context["groups"]}
+
+
+def test_my_patients_grouped_by_stage(director, counselor):
+    inquiry = make_patient(actor=director, stage=Stage.INQUIRY, team=[counselor])
+    treatment = make_patient(actor=director, stage=Stage.TREATMENT, team=[counselor])
+    aftercare = make_patient(actor=director, stage=Stage.AFTERCARE, team=[counselor])
+    make_patient(actor=director, stage=Stage.TREATMENT)  # not mine
+    response = verified_client(counselor).get(reverse("chart:dashboard"))
+    assert response.status_code == 200
+    assert groups_of(response) == {
+        "inquiry": [inquiry.pk],
+        "assessment": [],
+        "withdrawal_management": [],
+        "treatment": [treatment.pk],
+        "aftercare": [aftercare.pk],
+    }
+    assert response.context["covered"] == []
+    body = response.content.decode()
+    for patient in (inquiry, treatment, aftercare):
+        assert patient.mrn in body
+
+
+def test_closed_episodes_leave_the_dashboard(director, counselor):
+    patient = make_patient(actor=director, stage=Stage.TREATMENT, team=[counselor])
+    episode_move_stage(
+        actor=director,
+        episode=patient.episodes.get(),
+        to_stage=Stage.CLOSED,
+        reason="Completed",
+        discharge_type=DischargeType.COMPLETED,
+    )
+    response = verified_client(counselor).get(reverse("chart:dashboard"))
+    assert all(not ids for ids in groups_of(response).values())
+    assert patient.mrn not in response.content.decode()
+
+
+def test_covered_episodes_are_listed_apart_from_mine(director):
+    nurse = make_staff(Role.NURSE)
+    mine = make_patient(actor=director, stage=Stage.WITHDRAWAL_MANAGEMENT, team=[nurse])
+    covered = make_patient(actor=director, stage=Stage.WITHDRAWAL_MANAGEMENT)
+    outside = make_patient(actor=director, stage=Stage.TREATMENT)
+    response = verified_client(nurse).get(reverse("chart:dashboard"))
+    assert groups_of(response)["withdrawal_management"] == [mine.pk]
+    assert [e.patient_id for e in response.context["covered"]] == [covered.pk]
+    assert outside.mrn not in response.content.decode()
+
+
+def test_non_clinical_roles_see_an_empty_dashboard_and_no_list_is_audited(director):
+    from openrecovery.audit.choices import Action
+
+    from ..audit.conftest import audit_mark, events_since
+
+    make_patient(actor=director, stage=Stage.INQUIRY)
+    editor = make_staff(Role.CONTENT_EDITOR)
+    mark = audit_mark()
+    response = verified_client(editor).get(reverse("chart:dashboard"))
+    assert response.status_code == 200
+    assert response.context["covered"] == []
+    assert not events_since(mark, action=Action.LIST)
+
+
+def test_dashboard_needs_sign_in(client):
+    response = client.get(reverse("chart:dashboard"))
+    assert response.status_code == 302
