@@ -67,7 +67,10 @@ def test_the_test_settings_secret_would_be_refused(load_settings, production_env
 
 
 def _manage(settings_module: str, env: dict[str, str | None], *args: str):
-    full = {k: v for k, v in os.environ.items() if k not in env or env[k] is not None}
+    # A clean deployment environment: nothing the test run itself set for Django
+    # (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rejects).
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    full = {k: v for k, v in inherited.items() if k not in env or env[k] is not None}
     full.update({k: v for k, v in env.items() if v is not None})
     full["DJANGO_SETTINGS_MODULE"] = settings_module
     return subprocess.run(

@@ -36,6 +36,8 @@ class StageGroup:
 
 def dashboard_groups(user: Any) -> tuple[list[StageGroup], list[EpisodeOfCare]]:
     """Return my patients' open episodes grouped by stage, and the episodes my role covers."""
+    if not user.has_perm("records.view_chart"):
+        return [], []
     mine = list(
         EpisodeOfCare.objects.filter(
             ended_at__isnull=True,
@@ -52,7 +54,7 @@ def dashboard_groups(user: Any) -> tuple[list[StageGroup], list[EpisodeOfCare]]:
     ]
     coverage = ROLE_STAGE_COVERAGE.get(user.role, frozenset()) - {Stage.CLOSED}
     covered: list[EpisodeOfCare] = []
-    if coverage and user.has_perm("records.view_chart"):
+    if coverage:
         mine_ids = [e.pk for e in mine]
         covered = list(
             EpisodeOfCare.objects.filter(ended_at__isnull=True, stage__in=coverage)

@@ -42,11 +42,17 @@ def patients_visible_to(user: Any) -> QuerySet[Patient]:
     )
     condition = Q(Exists(on_team)) | Q(Exists(grants))
     if coverage:
-        covered = EpisodeOfCare.objects.filter(
-            patient=OuterRef("pk"), ended_at__isnull=True, stage__in=coverage
-        )
-        condition |= Q(Exists(covered))
+        open_episodes = EpisodeOfCare.objects.filter(patient=OuterRef("pk"), ended_at__isnull=True)
+        condition |= Q(Exists(open_episodes.filter(stage__in=coverage)))
+        if Stage.CLOSED in coverage:
+            condition |= ~Q(Exists(open_episodes))
     return Patient.objects.filter(condition)
+
+
+def _current_stage(patient: Patient) -> str:
+    # The open episode's stage; a patient whose episodes are all closed is "closed".
+    episode = EpisodeOfCare.objects.filter(patient=patient, ended_at__isnull=True).first()
+    return episode.stage if episode is not None else Stage.CLOSED
 
 
 def access_basis(user: Any, patient: Patient) -> str | None:
@@ -56,10 +62,8 @@ def access_basis(user: Any, patient: Patient) -> str | None:
     if CareTeamMember.objects.filter(patient=patient, user=user, active=True).exists():
         return AccessBasis.CARE_TEAM
     coverage = _coverage(user)
-    if coverage:
-        episode = EpisodeOfCare.objects.filter(patient=patient).order_by("-started_at").first()
-        if episode is not None and episode.stage in coverage:
-            return AccessBasis.COVERAGE
+    if coverage and _current_stage(patient) in coverage:
+        return AccessBasis.COVERAGE
     if BreakGlassGrant.objects.filter(
         patient=patient, user=user, expires_at__gt=timezone.now()
     ).exists():
