@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 
 from openrecovery.core.access import PUBLIC, SIGNED_IN, public_view
 
+from .models import User
 from .roles import ROLE_PERMISSIONS, Role
 
 __all__ = ["PUBLIC", "SIGNED_IN", "public_view", "roles_allowed", "staff_view"]
@@ -27,7 +28,7 @@ def staff_view(permission: str = SIGNED_IN) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
-            if not user.is_verified():
+            if not isinstance(user, User) or not user.is_verified():
                 raise PermissionDenied
             if permission != SIGNED_IN and not user.has_perm(permission):
                 raise PermissionDenied

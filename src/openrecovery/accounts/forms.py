@@ -5,6 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from openrecovery.core.forms import StyledFormMixin
 
+from .passwords import MAX_PASSWORD_LENGTH
+
 ERROR_INVALID_LOGIN = "That username and password do not match an active account."
 
 
@@ -20,7 +22,7 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
-        self.fields["password"].max_length = 64
+        self.fields["password"].widget.attrs["maxlength"] = MAX_PASSWORD_LENGTH
 
 
 class OTPForm(StyledFormMixin, forms.Form):

@@ -41,7 +41,8 @@ class SessionTimeoutMiddleware:
             expired = now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT
             if idle or expired:
                 # The logout signal audits the event with this reason.
-                request.logout_reason = "absolute_timeout" if expired else "idle_timeout"
+                reason = "absolute_timeout" if expired else "idle_timeout"
+                request.logout_reason = reason  # type: ignore[attr-defined]
                 logout(request)
                 if request.path.startswith("/api/"):
                     return HttpResponse(status=401)

@@ -17,6 +17,14 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def is_verified(self) -> bool:
+        """Return False: django-otp's middleware replaces this per request once MFA is passed.
+
+        Users loaded any other way (for example by an API token) never count as verified
+        for browser-session purposes.
+        """
+        return False
+
     @property
     def role_label(self) -> str:
         return Role(self.role).label if self.role else "No role"

@@ -181,6 +181,8 @@ def api_operations(urlconf: str | None = None) -> list[ApiOperation]:
         if not isinstance(entry, URLResolver):
             continue
         for pattern in entry.url_patterns:
+            if not isinstance(pattern, URLPattern):
+                continue
             path = prefix + str(pattern.pattern)
             name = f"{namespace}:{pattern.name}" if pattern.name else namespace
             found = _path_operations(pattern.callback)

@@ -28,7 +28,9 @@ class StageMoveForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, allowed: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_stage"].choices = [(s, Stage(s).label) for s in allowed]
+        to_stage = self.fields["to_stage"]
+        assert isinstance(to_stage, forms.ChoiceField)  # noqa: S101 (narrows the type)
+        to_stage.choices = [(s, Stage(s).label) for s in allowed]
 
 
 class CareTeamAddForm(StyledFormMixin, forms.Form):

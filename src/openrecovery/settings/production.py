@@ -1,5 +1,7 @@
 """Production: refuse to start with DEBUG on or a missing or default secret."""
 
+from pathlib import Path
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -22,8 +24,10 @@ if (
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random value of at least 50 characters in production."
     )
-if not AUDIT_HMAC_KEY and not AUDIT_KEY_FILE:
-    raise ImproperlyConfigured("Set AUDIT_HMAC_KEY or AUDIT_KEY_FILE in production.")
+if not AUDIT_HMAC_KEY and not Path(AUDIT_KEY_FILE).is_file():
+    raise ImproperlyConfigured(
+        "Set AUDIT_HMAC_KEY, or AUDIT_KEY_FILE to an existing key file, in production."
+    )
 
 BENCH_ENDPOINTS = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
