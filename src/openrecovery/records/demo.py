@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
@@ -458,7 +458,11 @@ BULK_MIX: tuple[tuple[Story, int], ...] = (
     (Story(Stage.CLOSED, DischargeType.COMPLETED, readmitted_from=DischargeType.LOST_CONTACT), 1),
 )
 # Open patients per synthetic staff member of each clinical role.
-BULK_CASELOADS = {Role.COUNSELOR: (0.54, 27), Role.NURSE: (0.20, 25), Role.PHYSICIAN: (0.20, 40)}
+BULK_CASELOADS: dict[str, tuple[float, int]] = {
+    Role.COUNSELOR: (0.54, 27),
+    Role.NURSE: (0.20, 25),
+    Role.PHYSICIAN: (0.20, 40),
+}
 
 
 @dataclasses.dataclass
@@ -485,14 +489,14 @@ def _bulk_staff(staff: dict[str, User], patients: int, fake: Faker) -> tuple[dic
     every = [name for names in usernames.values() for name in names]
     have = set(User.objects.filter(username__in=every).values_list("username", flat=True))
     wanted = []
-    for role, names in usernames.items():
+    for role_name, names in usernames.items():
         for username in names:
             if username not in have:
                 user = User(
                     username=username,
                     first_name=fake.first_name(),
                     last_name=fake.last_name(),
-                    role=role,
+                    role=role_name,
                 )
                 user.set_unusable_password()
                 wanted.append(user)
@@ -525,7 +529,7 @@ class _BulkBuilder:
         self.pools = pools
         self.stories = [story for story, _ in BULK_MIX]
         self.weights = [weight for _, weight in BULK_MIX]
-        self.assigned = {role: 0 for role in BULK_CASELOADS}
+        self.assigned: dict[str, int] = dict.fromkeys(BULK_CASELOADS, 0)
 
     def patient(self, number: int) -> Patient:
         rng = self.rng
@@ -721,6 +725,10 @@ def demo_bulk_create(
             setattr(counts, field, getattr(counts, field) + getattr(done, field))
         if progress:
             progress(size)
+    # Fresh planner statistics: with the empty-table estimates PostgreSQL hash-joins every
+    # open episode for a ten-row dashboard (13 ms instead of 0.4 ms at 100,000 patients).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     audit_record(
         action=Action.CREATE,
         object_type="demo_data",
