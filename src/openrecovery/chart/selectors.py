@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from openrecovery.accounts.roles import ROLE_STAGE_COVERAGE
-from openrecovery.privacy.gates import access_basis, patients_visible_to
+from openrecovery.privacy.gates import PatientAccess, patients_visible_to
 from openrecovery.records.choices import Stage
 from openrecovery.records.identifiers import mrn_format
 from openrecovery.records.models import (
@@ -91,8 +91,9 @@ def timeline_page(patient: Patient, before_id: int | None = None) -> tuple[list,
     return page[:TIMELINE_PAGE], len(page) > TIMELINE_PAGE
 
 
-def chart_for(user: Any, patient: Patient) -> Chart:
-    """Assemble a patient's chart (the caller has passed the access gate)."""
+def chart_for(access: PatientAccess) -> Chart:
+    """Assemble the chart of a patient whose access gate the caller has passed."""
+    patient = access.patient
     episodes = list(EpisodeOfCare.objects.filter(patient=patient).order_by("-started_at"))
     episode = episodes[0] if episodes else None
     transitions = (
@@ -112,7 +113,7 @@ def chart_for(user: Any, patient: Patient) -> Chart:
     timeline, more = timeline_page(patient)
     return Chart(
         patient=patient,
-        basis=access_basis(user, patient),
+        basis=access.basis,
         episode=episode,
         episodes=episodes,
         transitions=transitions,

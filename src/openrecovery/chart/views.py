@@ -10,7 +10,11 @@ from openrecovery.accounts.access import staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.htmx import pick_template
-from openrecovery.privacy.gates import MAX_DB_ID, access_patient_by_id
+from openrecovery.privacy.gates import (
+    MAX_DB_ID,
+    access_patient_by_id,
+    access_patient_grant_by_id,
+)
 from openrecovery.records.models import CareTeamMember
 from openrecovery.records.services import care_team_add, care_team_remove, episode_move_stage
 from openrecovery.records.stages import allowed_moves, discharge_types_from
@@ -50,8 +54,8 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _chart_context(request: HttpRequest, patient_id: int, action: str = Action.VIEW) -> dict:
-    patient = access_patient_by_id(request.user, patient_id, request=request, action=action)
-    chart = chart_for(request.user, patient)
+    access = access_patient_grant_by_id(request.user, patient_id, request=request, action=action)
+    chart = chart_for(access)
     stage_form = None
     if chart.episode and chart.episode.is_open and request.user.has_perm("records.move_stage"):
         stage_form = StageMoveForm(allowed=allowed_moves(chart.episode.stage))

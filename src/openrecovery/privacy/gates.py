@@ -6,6 +6,7 @@ an unexpired break-glass grant. Everyone else gets a 404, as if the patient did
 not exist; the refusal is audited.
 """
 
+import dataclasses
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -71,7 +72,15 @@ def access_basis(user: Any, patient: Patient) -> str | None:
     return None
 
 
-def access_patient_by_id(
+@dataclasses.dataclass(frozen=True)
+class PatientAccess:
+    """A patient a user passed the gate for, and on what basis (an AccessBasis)."""
+
+    patient: Patient
+    basis: str
+
+
+def access_patient_grant_by_id(
     user: Any,
     patient_id: int,
     *,
@@ -79,8 +88,8 @@ def access_patient_by_id(
     purpose: str = Purpose.TREATMENT,
     action: str = Action.VIEW,
     object_type: str = "patient",
-) -> Patient:
-    """Load a patient ``user`` may see for ``purpose``, audit the read, and return it.
+) -> PatientAccess:
+    """Load a patient ``user`` may see for ``purpose``, audit the read, return it with the basis.
 
     Raise Http404 (after auditing the refusal) for unknown ids and for patients
     the user may not see, so the two cannot be told apart.
@@ -94,7 +103,7 @@ def access_patient_by_id(
             request=request,
             patient_id=patient.pk if patient else None,
             object_type=object_type,
-            object_id=patient_id,
+            object_id=str(patient_id)[:64],
             outcome=Outcome.DENIED,
             purpose=purpose,
         )
@@ -112,4 +121,9 @@ def access_patient_by_id(
         detail={"basis": str(basis)},
         flagged=basis == AccessBasis.BREAK_GLASS,
     )
-    return patient
+    return PatientAccess(patient=patient, basis=basis)
+
+
+def access_patient_by_id(user: Any, patient_id: int, **kwargs: Any) -> Patient:
+    """Like access_patient_grant_by_id, returning only the patient."""
+    return access_patient_grant_by_id(user, patient_id, **kwargs).patient

@@ -76,7 +76,15 @@ class EpisodeOfCare(TimeStampedModel):
                 name="one_open_episode_per_patient",
             )
         ]
-        indexes = [models.Index(fields=["stage", "patient"], name="episode_stage_patient")]
+        indexes = [
+            models.Index(fields=["stage", "patient"], name="episode_stage_patient"),
+            # Dashboards list open episodes by most recent stage change.
+            models.Index(
+                fields=["-stage_changed_at"],
+                condition=Q(ended_at__isnull=True),
+                name="episode_open_recent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"episode {self.pk} ({self.stage})"
