@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError
 from openrecovery.accounts.api_auth import BearerTokenAuth, VerifiedSessionAuth
 from openrecovery.chart.api import router as patients_router
 from openrecovery.core.api import router as core_router
+from openrecovery.instruments.api import router as instruments_router
 
 
 class MeOut(Schema):
@@ -24,6 +25,7 @@ api = NinjaAPI(
 )
 api.add_router("/", core_router)
 api.add_router("/", patients_router)
+api.add_router("/", instruments_router)
 
 
 @api.get("/me", response=MeOut, tags=["accounts"])

@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("openrecovery.accounts.urls")),
     path("audit/", include("openrecovery.audit.urls")),
     path("", include("openrecovery.privacy.urls")),
+    path("", include("openrecovery.instruments.urls")),
+    path("", include("openrecovery.assessment.urls")),
     path("crisis/", core_views.crisis_resources, name="crisis"),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),

@@ -19,6 +19,8 @@ from openrecovery.records.models import (
     TimelineEvent,
 )
 
+from .panels import RenderedPanel, chart_panels
+
 DASHBOARD_LIMIT = 200
 COVERAGE_LIMIT = 50
 TIMELINE_PAGE = 50
@@ -75,6 +77,7 @@ class Chart:
     care_team: list[CareTeamMember]
     timeline: list[TimelineEvent]
     timeline_more: bool
+    panels: list[RenderedPanel] = dataclasses.field(default_factory=list)
 
 
 def timeline_page(patient: Patient, before_id: int | None = None) -> tuple[list, bool]:
@@ -91,7 +94,7 @@ def timeline_page(patient: Patient, before_id: int | None = None) -> tuple[list,
     return page[:TIMELINE_PAGE], len(page) > TIMELINE_PAGE
 
 
-def chart_for(access: PatientAccess) -> Chart:
+def chart_for(access: PatientAccess, user: Any = None) -> Chart:
     """Assemble the chart of a patient whose access gate the caller has passed."""
     patient = access.patient
     episodes = list(EpisodeOfCare.objects.filter(patient=patient).order_by("-started_at"))
@@ -114,6 +117,7 @@ def chart_for(access: PatientAccess) -> Chart:
     return Chart(
         patient=patient,
         basis=access.basis,
+        panels=chart_panels(user, access) if user is not None else [],
         episode=episode,
         episodes=episodes,
         transitions=transitions,

@@ -55,7 +55,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def _chart_context(request: HttpRequest, patient_id: int, action: str = Action.VIEW) -> dict:
     access = access_patient_grant_by_id(request.user, patient_id, request=request, action=action)
-    chart = chart_for(access)
+    chart = chart_for(access, request.user)
     stage_form = None
     if chart.episode and chart.episode.is_open and request.user.has_perm("records.move_stage"):
         stage_form = StageMoveForm(allowed=allowed_moves(chart.episode.stage))

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "openrecovery.audit",
     "openrecovery.records",
     "openrecovery.privacy",
+    "openrecovery.instruments",
+    "openrecovery.assessment",
     "openrecovery.chart",
 ]
 

@@ -1,0 +1,41 @@
+"""Chart panels contributed by the stage apps.
+
+Each panel is a template and a function that loads its context for one patient whose
+access gate the caller has already passed. The chart renders them in order. A panel
+function must run a constant number of queries, whatever the patient's history.
+"""
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from openrecovery.privacy.gates import PatientAccess
+
+
+@dataclasses.dataclass(frozen=True)
+class Panel:
+    """A section of the chart: its id, template and context loader."""
+
+    key: str
+    template: str
+    load: Callable[[Any, PatientAccess], dict[str, Any]]
+    column: str = "main"  # "top" (banners above the chart), "main" (wide) or "side"
+
+
+@dataclasses.dataclass
+class RenderedPanel:
+    key: str
+    template: str
+    column: str
+    context: dict[str, Any]
+
+
+def _registered() -> list[Panel]:
+    # Imported here so that chart stays the only app that knows the stage apps' panels.
+    panels: list[Panel] = []
+    return panels
+
+
+def chart_panels(user: Any, access: PatientAccess) -> list[RenderedPanel]:
+    """Load every registered panel for a patient the user passed the gate for."""
+    return [RenderedPanel(p.key, p.template, p.column, p.load(user, access)) for p in _registered()]
