@@ -42,6 +42,12 @@ CUSTOM_PERMISSIONS = (
     ("audit", "auditevent", "view_audit_report", "View the audit report"),
     ("audit", "auditevent", "export_audit_report", "Export the audit report"),
     ("accounts", "user", "manage_staff", "Manage staff accounts and roles"),
+    (
+        "instruments",
+        "administration",
+        "administer_instrument",
+        "Administer validated instruments (PHQ-9, C-SSRS, ...) to patients",
+    ),
 )
 
 CLINICAL = frozenset(
@@ -49,6 +55,7 @@ CLINICAL = frozenset(
         "records.view_chart",
         "records.move_stage",
         "privacy.break_glass",
+        "instruments.administer_instrument",
     }
 )
 

@@ -49,3 +49,12 @@ class TimelineKind(models.TextChoices):
     ASSESSMENT = "assessment", "Assessment"
     OBSERVATION = "observation", "Observation"
     MEDICATION = "medication", "Medication"
+
+
+class AlertSeverity(models.TextChoices):
+    URGENT = "urgent", "Urgent"
+    WARNING = "warning", "Warning"
+
+
+class AlertKind(models.TextChoices):
+    SUICIDE_RISK_HIGH = "suicide_risk_high", "High suicide risk"

@@ -6,7 +6,15 @@ from django.db.models import Q
 
 from openrecovery.core.models import TimeStampedModel
 
-from .choices import CareTeamRole, DischargeType, SexAtBirth, Stage, TimelineKind
+from .choices import (
+    AlertKind,
+    AlertSeverity,
+    CareTeamRole,
+    DischargeType,
+    SexAtBirth,
+    Stage,
+    TimelineKind,
+)
 
 
 class Patient(TimeStampedModel):
@@ -157,3 +165,73 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.occurred_at:%Y-%m-%d}"
+
+
+class ClinicalAlert(models.Model):
+    """A clinical alert sent to one staff member about one patient, until it is addressed.
+
+    One row per recipient: each recipient acknowledges their own copy (they have seen
+    it). Rows raised together share ``source_type``/``source_id`` (the record that
+    raised them, e.g. an instrument administration); marking the alert addressed
+    resolves every copy of that source at once. ``message`` carries no free text
+    about the patient beyond what the chart already shows.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="alerts")
+    episode = models.ForeignKey(
+        EpisodeOfCare, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    kind = models.CharField(max_length=32, choices=AlertKind.choices)
+    severity = models.CharField(max_length=16, choices=AlertSeverity.choices)
+    message = models.CharField(max_length=300)
+    source_type = models.CharField(max_length=64)
+    source_id = models.CharField(max_length=64)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clinical_alerts"
+    )
+    created_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The navbar badge and the dashboard: my unacknowledged alerts.
+            models.Index(
+                fields=["recipient", "-created_at"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="alert_recipient_unacked",
+            ),
+            # The chart banner: a patient's unresolved alerts.
+            models.Index(
+                fields=["patient", "-created_at"],
+                condition=Q(resolved_at__isnull=True),
+                name="alert_patient_unresolved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} alert for {self.patient_id} to {self.recipient_id}"
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
