@@ -48,6 +48,20 @@ CUSTOM_PERMISSIONS = (
         "administer_instrument",
         "Administer validated instruments (PHQ-9, C-SSRS, ...) to patients",
     ),
+    (
+        "assessment",
+        "intakeassessment",
+        "edit_assessment",
+        "Start and edit intake assessment drafts",
+    ),
+    (
+        "assessment",
+        "intakeassessment",
+        "sign_assessment",
+        "Sign intake assessments and the level of care chosen",
+    ),
+    ("assessment", "problem", "record_problem", "Record problems from a DSM-5-TR checklist"),
+    ("assessment", "problem", "confirm_problem", "Confirm problems on the problem list"),
 )
 
 CLINICAL = frozenset(
@@ -59,13 +73,22 @@ CLINICAL = frozenset(
     }
 )
 
+# Intake: drafts are shared work; signing a level of care and recording or confirming a
+# diagnosis are clinicians' acts.
+INTAKE_DRAFTS = frozenset({"assessment.edit_assessment"})
+INTAKE_CLINICIAN = INTAKE_DRAFTS | {"assessment.sign_assessment", "assessment.record_problem"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.ADMISSIONS_COORDINATOR: CLINICAL | {"records.register_patient"},
-    Role.NURSE: CLINICAL,
-    Role.PHYSICIAN: CLINICAL | {"records.manage_care_team"},
-    Role.COUNSELOR: CLINICAL,
+    Role.ADMISSIONS_COORDINATOR: CLINICAL | INTAKE_DRAFTS | {"records.register_patient"},
+    Role.NURSE: CLINICAL | INTAKE_DRAFTS | {"assessment.record_problem"},
+    Role.PHYSICIAN: CLINICAL
+    | INTAKE_CLINICIAN
+    | {"records.manage_care_team", "assessment.confirm_problem"},
+    Role.COUNSELOR: CLINICAL | INTAKE_CLINICIAN,
     Role.CLINICAL_DIRECTOR: CLINICAL
+    | INTAKE_CLINICIAN
     | {
+        "assessment.confirm_problem",
         "records.register_patient",
         "records.manage_care_team",
         "privacy.review_break_glass",
