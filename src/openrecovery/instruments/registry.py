@@ -1,10 +1,22 @@
-"""Every shipped instrument, by code."""
+"""Every shipped instrument, by code.
 
+Ordered as a program uses them: screens (depression, anxiety, suicide risk, substance use),
+then the substance-use monitoring measure, the withdrawal scale and the diagnostic checklist.
+"""
+
+from .definitions.bam import BAM
+from .definitions.ciwab import CIWAB
 from .definitions.cssrs import CSSRS
+from .definitions.dast10 import DAST10
+from .definitions.dsm5_sedative import DSM5_SEDATIVE
+from .definitions.gad7 import GAD7
 from .definitions.phq9 import PHQ9
+from .definitions.taps import TAPS1, TAPS2
 from .engine import Instrument
 
-INSTRUMENTS: dict[str, Instrument] = {i.code: i for i in (PHQ9, CSSRS)}
+INSTRUMENTS: dict[str, Instrument] = {
+    i.code: i for i in (PHQ9, GAD7, CSSRS, TAPS1, TAPS2, DAST10, BAM, CIWAB, DSM5_SEDATIVE)
+}
 
 
 def instrument_get(code: str) -> Instrument | None:
