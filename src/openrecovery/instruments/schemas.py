@@ -1,0 +1,146 @@
+"""Request and response shapes of the instrument endpoints (what the OpenAPI schema shows)."""
+
+from typing import Annotated, Any
+
+from ninja import Schema
+from pydantic import ConfigDict, Field, WithJsonSchema
+
+MAX_ANSWERS = 64  # the longest instrument has 26 answers; a bound keeps bodies small
+
+
+class ScoreIn(Schema):
+    """Answers in published item order, and optional facts about the administration.
+
+    Answers are validated by the instrument engine (so errors name the item): each is a
+    whole number from the item's options, or null where the skip logic skips the item.
+    Booleans, strings and fractions are refused rather than coerced.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    answers: Annotated[
+        list[Any],
+        Field(max_length=MAX_ANSWERS),
+        WithJsonSchema(
+            {
+                "type": "array",
+                "maxItems": MAX_ANSWERS,
+                "items": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+                "description": "One answer per item, in the published item order.",
+            }
+        ),
+    ]
+    context: Annotated[
+        dict[str, Any] | None,
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {
+                        "type": "object",
+                        "additionalProperties": {"anyOf": [{"type": "boolean"}, {"type": "null"}]},
+                    },
+                    {"type": "null"},
+                ],
+                "description": 'Facts the scoring may use, e.g. {"medically_supervised": '
+                "true}; only the keys the instrument lists under 'context' are accepted.",
+            }
+        ),
+    ] = None
+
+
+class ScoreOut(Schema):
+    code: str
+    total: int | None
+    band: str
+    flags: list[str]
+    subscales: dict[str, int]
+
+
+class AnswerProblem(Schema):
+    item: str = Field(description='The item number, or "" for the body or the answer list.')
+    message: str
+
+
+class AnswerErrorsOut(Schema):
+    detail: list[AnswerProblem]
+
+
+class NotFoundOut(Schema):
+    detail: str
+
+
+class InstrumentSummaryOut(Schema):
+    code: str
+    name: str
+    version: str
+
+
+class OptionOut(Schema):
+    value: int
+    label: str
+    loinc: str
+
+
+class ItemOut(Schema):
+    number: str
+    text: str
+    options: list[OptionOut]
+    scored: bool
+    reverse: bool
+    optional: bool
+    asked_if: dict[str, Any] | None
+    loinc: str
+    rated_by: str
+
+
+class SubscaleOut(Schema):
+    code: str
+    label: str
+    items: list[str]
+
+
+class BandOut(Schema):
+    code: str
+    label: str
+    low: int | None
+    high: int | None
+    basis: str
+    when: dict[str, Any] | None
+
+
+class FlagOut(Schema):
+    code: str
+    label: str
+    when: dict[str, Any]
+
+
+class ExclusionOut(Schema):
+    items: list[str]
+    when: dict[str, Any]
+    reason: str
+
+
+class ContextFieldOut(Schema):
+    key: str
+    label: str
+    kind: str
+
+
+class InstrumentOut(Schema):
+    code: str
+    name: str
+    version: str
+    description: str
+    timeframe: str
+    has_total: bool
+    total_range: list[int] | None
+    items: list[ItemOut]
+    subscales: list[SubscaleOut]
+    bands: list[BandOut]
+    flags: list[FlagOut]
+    exclusions: list[ExclusionOut]
+    context: list[ContextFieldOut]
+    loinc_panel: str
+    loinc_total: str
+    source: str
+    licence: str
+    notes: str
