@@ -65,6 +65,6 @@ def documented_api() -> list[DocumentedRow]:
     return _table(access_doc_text(), "API")
 
 
-def concrete_path(pattern: str, ids: dict[str, int]) -> str:
+def concrete_path(pattern: str, ids: dict[str, int | str]) -> str:
     """Fill a documented path pattern's parameters with real object ids."""
     return PATH_PARAMETER.sub(lambda m: str(ids[m.group(1)]), pattern)

@@ -6,8 +6,9 @@ from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import ROLE_PERMISSIONS, Role
 from openrecovery.privacy.models import BreakGlassGrant
 from openrecovery.privacy.services import break_glass_grant
-from openrecovery.records.choices import Stage
-from openrecovery.records.models import CareTeamMember, Patient
+from openrecovery.records.alerts import alert_raise
+from openrecovery.records.choices import AlertKind, AlertSeverity, Stage
+from openrecovery.records.models import CareTeamMember, ClinicalAlert, Patient
 
 from ..factories import make_patient, make_staff
 
@@ -21,14 +22,17 @@ class AccessWorld:
     grant: BreakGlassGrant
     spare_member: CareTeamMember
     other_staff: User
+    alert: ClinicalAlert
 
-    def ids(self) -> dict[str, int]:
+    def ids(self) -> dict[str, int | str]:
         """Return the id to put into each URL parameter of docs/access.md."""
         return {
             "patient_id": self.patient.pk,
             "member_id": self.spare_member.pk,
             "user_id": self.other_staff.pk,
             "grant_id": self.grant.pk,
+            "alert_id": self.alert.pk,
+            "code": "phq9",
         }
 
 
@@ -36,8 +40,9 @@ def access_world_build() -> AccessWorld:
     """Build one verified-ready staff member per role and a patient on the clinical roles' team.
 
     The patient is in withdrawal management, a stage some roles cover; a spare counselor on
-    the team can be removed, another staff member can be edited, and a break-glass grant
-    waits for review, so every allowed request finds its object (never a 404).
+    the team can be removed, another staff member can be edited, a break-glass grant waits
+    for review and an urgent alert for the director, so every allowed request finds its
+    object (never a 404).
     """
     staff = {role.value: make_staff(role, f"matrix_{role.value}") for role in Role}
     clinical = [u for r, u in staff.items() if "records.view_chart" in ROLE_PERMISSIONS[r]]
@@ -52,4 +57,13 @@ def access_world_build() -> AccessWorld:
     )
     grant = break_glass_grant(user=other, patient=patient, reason="Unresponsive in the lobby.")
     member = CareTeamMember.objects.get(patient=patient, user=spare, active=True)
-    return AccessWorld(staff, patient, grant, member, other)
+    [alert] = alert_raise(
+        patient=patient,
+        kind=AlertKind.SUICIDE_RISK_HIGH,
+        severity=AlertSeverity.URGENT,
+        message="C-SSRS screener: high suicide risk.",
+        source_type="instrument_administration",
+        source_id="0",
+        recipients=[staff[Role.CLINICAL_DIRECTOR]],
+    )
+    return AccessWorld(staff, patient, grant, member, other, alert)

@@ -32,7 +32,12 @@ class RenderedPanel:
 
 def _registered() -> list[Panel]:
     # Imported here so that chart stays the only app that knows the stage apps' panels.
-    panels: list[Panel] = []
+    from openrecovery.instruments.panels import alert_banner_panel, results_panel
+
+    panels: list[Panel] = [
+        Panel("urgent_alerts", "instruments/panels/alert_banner.html", alert_banner_panel, "top"),
+        Panel("instruments", "instruments/panels/results.html", results_panel, "main"),
+    ]
     return panels
 
 

@@ -8,11 +8,13 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from openrecovery.accounts.roles import ROLE_STAGE_COVERAGE
+from openrecovery.instruments.selectors import alerts_unacknowledged
 from openrecovery.privacy.gates import PatientAccess, patients_visible_to
 from openrecovery.records.choices import Stage
 from openrecovery.records.identifiers import mrn_format
 from openrecovery.records.models import (
     CareTeamMember,
+    ClinicalAlert,
     EpisodeOfCare,
     Patient,
     StageTransition,
@@ -25,6 +27,7 @@ DASHBOARD_LIMIT = 200
 COVERAGE_LIMIT = 50
 TIMELINE_PAGE = 50
 SEARCH_LIMIT = 50
+ALERT_LIMIT = 50
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
 MRN_PATTERN = re.compile(r"^(?:MRN-?)?(\d{1,10})$", re.IGNORECASE)
 
@@ -65,6 +68,13 @@ def dashboard_groups(user: Any) -> tuple[list[StageGroup], list[EpisodeOfCare]]:
             .order_by("-stage_changed_at")[:COVERAGE_LIMIT]
         )
     return groups, covered
+
+
+def dashboard_alerts(user: Any) -> list[ClinicalAlert]:
+    """Return my unacknowledged alerts about patients I may still see (one query)."""
+    if not user.has_perm("records.view_chart"):
+        return []
+    return alerts_unacknowledged(user, patients_visible_to(user), ALERT_LIMIT)
 
 
 @dataclasses.dataclass

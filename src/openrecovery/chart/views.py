@@ -20,19 +20,24 @@ from openrecovery.records.services import care_team_add, care_team_remove, episo
 from openrecovery.records.stages import allowed_moves, discharge_types_from
 
 from .forms import CareTeamAddForm, PatientSearchForm, StageMoveForm
-from .selectors import chart_for, dashboard_groups, patient_search, timeline_page
+from .selectors import chart_for, dashboard_alerts, dashboard_groups, patient_search, timeline_page
 
 
 @staff_view()
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Show my patients grouped by stage, and the episodes my role covers."""
     groups, covered = dashboard_groups(request.user)
+    alerts = dashboard_alerts(request.user)
     count = sum(len(g.episodes) for g in groups) + len(covered)
-    if count:
-        audit_record(
-            action=Action.LIST, request=request, object_type="dashboard", detail={"count": count}
-        )
-    context = {"groups": groups, "covered": covered, "search_form": PatientSearchForm()}
+    if count or alerts:
+        detail = {"count": count, "alerts": len(alerts)} if alerts else {"count": count}
+        audit_record(action=Action.LIST, request=request, object_type="dashboard", detail=detail)
+    context = {
+        "groups": groups,
+        "covered": covered,
+        "alerts": alerts,
+        "search_form": PatientSearchForm(),
+    }
     return render(request, "chart/dashboard.html", context)
 
 

@@ -66,6 +66,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "openrecovery.core.context_processors.program",
+                "openrecovery.chart.context_processors.alert_badge",
             ],
         },
     },

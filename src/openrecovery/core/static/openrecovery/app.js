@@ -17,3 +17,61 @@ document.addEventListener("change", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("select[name=to_stage]").forEach(showDischargeType);
 });
+// Instrument forms: hide the items the skip logic skips (the server applies it too),
+// and let the number keys choose an answer within an item.
+const INSTRUMENT_OPS = {
+  "==": (a, b) => a === b,
+  "!=": (a, b) => a !== b,
+  ">": (a, b) => a > b,
+  ">=": (a, b) => a >= b,
+  "<": (a, b) => a < b,
+  "<=": (a, b) => a <= b,
+};
+function instrumentAnswer(form, number) {
+  const checked = form.querySelector(`input[name="item_${CSS.escape(number)}"]:checked`);
+  return checked && !checked.disabled ? Number(checked.value) : null;
+}
+function instrumentConditionHolds(form, condition) {
+  if ("answer" in condition) {
+    const answer = instrumentAnswer(form, condition.answer);
+    return answer !== null && INSTRUMENT_OPS[condition.op](answer, condition.value);
+  }
+  if ("any" in condition) return condition.any.some((c) => instrumentConditionHolds(form, c));
+  if ("all" in condition) return condition.all.every((c) => instrumentConditionHolds(form, c));
+  if ("not" in condition) return !instrumentConditionHolds(form, condition.not);
+  if ("context" in condition) {
+    const box = form.querySelector(`input[name="context_${CSS.escape(condition.context)}"]`);
+    return Boolean(box && box.checked);
+  }
+  return true; // scores and bands are judged on the server
+}
+function applySkipLogic(form) {
+  // In item order: a hidden item's answer is cleared before later items are judged.
+  form.querySelectorAll("fieldset[data-item]").forEach((fieldset) => {
+    if (!fieldset.dataset.askedIf) return;
+    const asked = instrumentConditionHolds(form, JSON.parse(fieldset.dataset.askedIf));
+    fieldset.hidden = !asked;
+    fieldset.querySelectorAll("input").forEach((input) => {
+      input.disabled = !asked;
+      if (!asked) input.checked = false;
+    });
+  });
+}
+document.addEventListener("change", (event) => {
+  const form = event.target.closest("form.instrument-form");
+  if (form) applySkipLogic(form);
+});
+document.addEventListener("keydown", (event) => {
+  const radio = event.target;
+  if (!radio.matches || !radio.matches("form.instrument-form input[type=radio]")) return;
+  if (!/^[0-9]$/.test(event.key) || event.ctrlKey || event.metaKey || event.altKey) return;
+  const choice = radio.closest("fieldset").querySelector(`input[type=radio][value="${event.key}"]`);
+  if (!choice || choice.disabled) return;
+  event.preventDefault();
+  choice.checked = true;
+  choice.focus();
+  choice.dispatchEvent(new Event("change", { bubbles: true }));
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form.instrument-form").forEach(applySkipLogic);
+});

@@ -1,0 +1,147 @@
+"""Reads of administrations and clinical alerts for a patient whose gate the caller passed.
+
+Every function runs a constant number of queries, however many rows exist.
+"""
+
+import dataclasses
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from openrecovery.records.choices import AlertSeverity
+from openrecovery.records.models import ClinicalAlert, Patient
+
+from .engine import Instrument
+from .models import Administration
+from .registry import INSTRUMENTS
+from .trend_chart import TrendChart, trend_chart
+
+TREND_LIMIT = 500  # administrations per instrument on the trends page
+
+
+@dataclasses.dataclass(frozen=True)
+class LatestResult:
+    """An instrument and the patient's latest administration of it (or None)."""
+
+    instrument: Instrument
+    administration: Administration | None
+
+    @property
+    def band_label(self) -> str:
+        a = self.administration
+        return self.instrument.band_label(a.band) if a else ""
+
+    @property
+    def flag_labels(self) -> list[str]:
+        return _flag_labels(self.instrument, self.administration)
+
+
+def _flag_labels(instrument: Instrument, administration: Administration | None) -> list[str]:
+    if administration is None:
+        return []
+    labels = {f.code: f.label for f in instrument.flags}
+    return [labels.get(code, code) for code in administration.flags]
+
+
+def latest_results(patient: Patient) -> list[LatestResult]:
+    """Return every registered instrument with the patient's latest result of it (one query)."""
+    newest = (
+        Administration.objects.filter(patient=patient, code=OuterRef("code"))
+        .order_by("-administered_at", "-id")
+        .values("pk")[:1]
+    )
+    latest = {
+        a.code: a
+        for a in Administration.objects.filter(patient=patient, pk=Subquery(newest)).select_related(
+            "administered_by"
+        )
+    }
+    return [LatestResult(i, latest.get(code)) for code, i in INSTRUMENTS.items()]
+
+
+@dataclasses.dataclass(frozen=True)
+class TrendRow:
+    """One administration as a row of the trends table."""
+
+    administration: Administration
+    band_label: str
+    flag_labels: list[str]
+
+
+@dataclasses.dataclass(frozen=True)
+class Trend:
+    """One instrument's administrations (oldest first), its chart and table rows."""
+
+    instrument: Instrument
+    chart: TrendChart
+    rows: list[TrendRow]
+
+
+def trends(patient: Patient) -> list[Trend]:
+    """Return a trend for each registered instrument the patient has been given (one query)."""
+    found: dict[str, list[Administration]] = {}
+    rows = (
+        Administration.objects.filter(patient=patient, code__in=list(INSTRUMENTS))
+        .select_related("administered_by")
+        .order_by("code", "-administered_at", "-id")
+    )
+    for a in rows:
+        kept = found.setdefault(a.code, [])
+        if len(kept) < TREND_LIMIT:
+            kept.append(a)
+    result = []
+    for code, instrument in INSTRUMENTS.items():
+        given = list(reversed(found.get(code, [])))
+        if not given:
+            continue
+        table = [
+            TrendRow(a, instrument.band_label(a.band), _flag_labels(instrument, a))
+            for a in reversed(given)  # newest first in the table
+        ]
+        result.append(Trend(instrument, trend_chart(instrument, given), table))
+    return result
+
+
+@dataclasses.dataclass(frozen=True)
+class AlertGroup:
+    """The copies of one raised alert (one per recipient), shown as one banner entry."""
+
+    first: ClinicalAlert
+    copies: list[ClinicalAlert]
+    viewer_id: int | None = None
+
+    @property
+    def mine(self) -> ClinicalAlert | None:
+        """Return the viewer's own copy, if they are a recipient."""
+        return next((c for c in self.copies if c.recipient_id == self.viewer_id), None)
+
+
+def unresolved_alert_groups(patient: Patient, viewer: Any) -> list[AlertGroup]:
+    """Return the patient's unresolved urgent alerts grouped by what raised them (one query)."""
+    alerts = (
+        ClinicalAlert.objects.filter(
+            patient=patient, resolved_at__isnull=True, severity=AlertSeverity.URGENT
+        )
+        .select_related("recipient")
+        .order_by("-created_at", "pk")
+    )
+    groups: dict[tuple[str, str, str], list[ClinicalAlert]] = {}
+    for alert in alerts:
+        groups.setdefault((alert.kind, alert.source_type, alert.source_id), []).append(alert)
+    return [AlertGroup(copies[0], copies, viewer.pk) for copies in groups.values()]
+
+
+def alerts_unacknowledged(user: Any, visible: QuerySet[Patient], limit: int) -> list[ClinicalAlert]:
+    """Return ``user``'s unacknowledged alerts about patients in ``visible``, newest first."""
+    return list(
+        ClinicalAlert.objects.filter(
+            recipient=user, acknowledged_at__isnull=True, patient__in=visible
+        )
+        .select_related("patient")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def alerts_unacknowledged_count(user: Any) -> int:
+    """Return how many alerts wait for ``user`` to acknowledge them (the navbar badge)."""
+    return ClinicalAlert.objects.filter(recipient=user, acknowledged_at__isnull=True).count()

@@ -1,0 +1,158 @@
+"""Record an instrument administered to a patient, and act on its safety flags."""
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from openrecovery.audit.choices import Action
+from openrecovery.audit.services import audit_record
+from openrecovery.records.alerts import alert_raise, alert_recipients
+from openrecovery.records.choices import AlertKind, AlertSeverity, TimelineKind
+from openrecovery.records.models import EpisodeOfCare, Patient
+from openrecovery.records.services import timeline_add
+
+from .engine import AnswerError, Instrument, score
+from .models import Administration
+from .registry import instrument_get
+
+OBJECT_TYPE = "instrument_administration"
+ERROR_UNKNOWN_INSTRUMENT = "There is no instrument %(code)s."
+
+
+@dataclasses.dataclass(frozen=True)
+class AlertRule:
+    """An alert an instrument's flag raises for the patient's clinicians."""
+
+    kind: str
+    severity: str
+    message: str
+
+
+# (instrument, flag) -> the instrument to give next, at once.
+FLAG_PROMPTS: dict[tuple[str, str], str] = {("phq9", "suicide_risk"): "cssrs"}
+# (instrument, flag) -> the alert it raises.
+FLAG_ALERTS: dict[tuple[str, str], AlertRule] = {
+    ("cssrs", "urgent_review"): AlertRule(
+        kind=AlertKind.SUICIDE_RISK_HIGH,
+        severity=AlertSeverity.URGENT,
+        message="C-SSRS screener: high suicide risk. Immediate clinician review and "
+        "safety precautions.",
+    )
+}
+
+
+def answer_field(number: str) -> str:
+    """Return the error key (and form field name) of item ``number``."""
+    return f"item_{number}"
+
+
+def short_name(instrument: Instrument) -> str:
+    """Return the instrument's name without its spelled-out expansion ("PHQ-9")."""
+    return instrument.name.split(" (")[0]
+
+
+def administration_summary(instrument: Instrument, administration: Administration) -> str:
+    """Return the timeline line for an administration, e.g. "PHQ-9: 12 (Moderate)"."""
+    short = short_name(instrument)
+    band = instrument.band_label(administration.band)
+    if administration.total is None:
+        return f"{short}: {band}"
+    return f"{short}: {administration.total} ({band})"
+
+
+def prompted_instrument(administration: Administration) -> str | None:
+    """Return the code of the instrument a flag says to give next, or None."""
+    for flag in administration.flags:
+        code = FLAG_PROMPTS.get((administration.code, flag))
+        if code is not None:
+            return code
+    return None
+
+
+@transaction.atomic
+def administration_record(
+    *,
+    actor: Any,
+    patient: Patient,
+    code: str,
+    answers: Sequence[Any],
+    context: Mapping[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> Administration:
+    """Score ``answers`` (published item order) with the engine and store the result.
+
+    Add a timeline entry, audit the write (codes, band and flags only; never the
+    answers), and raise the alerts the flags call for. Raise ValidationError keyed by
+    ``item_<number>`` (or the form-wide key), changing nothing, when the answers do
+    not fit the definition.
+    """
+    instrument = instrument_get(code)
+    if instrument is None:
+        raise ValidationError(ERROR_UNKNOWN_INSTRUMENT, code="unknown", params={"code": code})
+    context = dict(context or {})
+    try:
+        result = score(instrument, list(answers), context)
+    except AnswerError as exc:
+        key = answer_field(exc.item) if exc.item else NON_FIELD_ERRORS
+        raise ValidationError({key: exc.message}) from exc
+    episode = EpisodeOfCare.objects.filter(patient=patient, ended_at__isnull=True).first()
+    now = timezone.now()
+    administration = Administration(
+        patient=patient,
+        episode=episode,
+        code=instrument.code,
+        version=instrument.version,
+        answers=list(result.answers),
+        context=context,
+        total=result.total,
+        band=result.band,
+        flags=list(result.flags),
+        subscales=dict(result.subscales),
+        administered_by=actor,
+        administered_at=now,
+    )
+    administration.full_clean()
+    administration.save()
+    audit_record(
+        action=Action.CREATE,
+        actor=actor,
+        request=request,
+        patient_id=patient.pk,
+        object_type=OBJECT_TYPE,
+        object_id=administration.pk,
+        detail={
+            "code": instrument.code,
+            "version": instrument.version,
+            "band": result.band,
+            "flags": list(result.flags),
+        },
+    )
+    timeline_add(
+        patient=patient,
+        episode=episode,
+        kind=TimelineKind.ASSESSMENT,
+        summary=administration_summary(instrument, administration),
+        actor=actor,
+        occurred_at=now,
+    )
+    for flag in result.flags:
+        rule = FLAG_ALERTS.get((instrument.code, flag))
+        if rule is not None:
+            alert_raise(
+                patient=patient,
+                episode=episode,
+                kind=rule.kind,
+                severity=rule.severity,
+                message=rule.message,
+                source_type=OBJECT_TYPE,
+                source_id=administration.pk,
+                recipients=alert_recipients(patient),
+                actor=actor,
+                request=request,
+            )
+    return administration

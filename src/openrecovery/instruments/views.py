@@ -1,0 +1,162 @@
+"""Administer instruments, show scores over time, and act on clinical alerts. Thin views."""
+
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from openrecovery.accounts.access import staff_view
+from openrecovery.privacy.gates import MAX_DB_ID, access_patient_by_id, access_patient_grant_by_id
+from openrecovery.records.alerts import alert_acknowledge, alert_resolve
+from openrecovery.records.models import ClinicalAlert, Patient
+
+from .forms import AdministrationForm
+from .models import Administration
+from .registry import INSTRUMENTS, instrument_get
+from .selectors import trends
+from .services import (
+    OBJECT_TYPE,
+    administration_record,
+    administration_summary,
+    prompted_instrument,
+    short_name,
+)
+
+ADMINISTER_PERMISSION = "instruments.administer_instrument"
+MESSAGE_PROMPTED = (
+    "{source} item 9 was answered above 0 (thoughts of being better off dead or of self-harm). "
+    "Ask the {target} questions now, with the patient."
+)
+MESSAGE_ALERTED = "High risk: an urgent alert was sent to the patient's care team."
+
+
+def _copy_errors(form: AdministrationForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _after_saving(request: HttpRequest, patient: Patient, saved: Administration) -> HttpResponse:
+    instrument = INSTRUMENTS[saved.code]
+    messages.success(request, f"Saved. {administration_summary(instrument, saved)}")
+    if saved.patient.alerts.filter(source_type=OBJECT_TYPE, source_id=str(saved.pk)).exists():
+        messages.error(request, MESSAGE_ALERTED)
+    prompted = prompted_instrument(saved)
+    if prompted is not None and prompted in INSTRUMENTS:
+        target = INSTRUMENTS[prompted]
+        messages.warning(
+            request,
+            MESSAGE_PROMPTED.format(source=short_name(instrument), target=short_name(target)),
+        )
+        return redirect("instruments:administer", patient_id=patient.pk, code=prompted)
+    return redirect("chart:chart", patient_id=patient.pk)
+
+
+@staff_view(ADMINISTER_PERMISSION)
+@require_http_methods(["GET", "POST"])
+def administer(request: HttpRequest, patient_id: int, code: str) -> HttpResponse:
+    """Show an instrument's form for a patient; on POST score it, store it, act on flags."""
+    access = access_patient_grant_by_id(request.user, patient_id, request=request)
+    instrument = instrument_get(code)
+    if instrument is None:
+        raise Http404("No such instrument.")
+    form = AdministrationForm(request.POST or None, instrument=instrument)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = administration_record(
+                    actor=request.user,
+                    patient=access.patient,
+                    code=instrument.code,
+                    answers=form.answers(),
+                    context=form.context_values(),
+                    request=request,
+                )
+            except ValidationError as exc:
+                _copy_errors(form, exc)
+            else:
+                return _after_saving(request, access.patient, saved)
+        status = 422
+    context = {
+        "patient": access.patient,
+        "basis": access.basis,
+        "instrument": instrument,
+        "short_name": short_name(instrument),
+        "form": form,
+        "rows": form.item_rows(),
+        "form_errors": form.errors.get(NON_FIELD_ERRORS, []) if form.is_bound else [],
+        "error_count": len(form.errors) if form.is_bound else 0,
+    }
+    return render(request, "instruments/administer.html", context, status=status)
+
+
+@staff_view("records.view_chart")
+@require_GET
+def trends_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Show each instrument's scores over time: a chart and a table of the values."""
+    patient = access_patient_by_id(
+        request.user, patient_id, request=request, object_type="instrument_administration"
+    )
+    context = {
+        "patient": patient,
+        "trends": trends(patient),
+        "instruments": list(INSTRUMENTS.values()),
+        "can_administer": request.user.has_perm(ADMINISTER_PERMISSION),
+    }
+    return render(request, "instruments/trends.html", context)
+
+
+def _alert_of(patient: Patient, alert_id: int) -> ClinicalAlert:
+    if alert_id > MAX_DB_ID:
+        raise Http404("No such alert.")
+    return get_object_or_404(ClinicalAlert, pk=alert_id, patient=patient)
+
+
+def _back(request: HttpRequest, patient: Patient) -> str:
+    if request.POST.get("next") == "dashboard":
+        return reverse("chart:dashboard")
+    return reverse("chart:chart", args=[patient.pk])
+
+
+@staff_view("records.view_chart")
+@require_POST
+def alert_acknowledge_view(request: HttpRequest, patient_id: int, alert_id: int) -> HttpResponse:
+    """Acknowledge my copy of an alert (I have seen it)."""
+    patient = access_patient_by_id(request.user, patient_id, request=request)
+    alert = _alert_of(patient, alert_id)
+    try:
+        alert_acknowledge(actor=request.user, alert=alert, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Alert acknowledged.")
+    return redirect(_back(request, patient))
+
+
+@staff_view("records.view_chart")
+@require_http_methods(["GET", "POST"])
+def alert_resolve_view(request: HttpRequest, patient_id: int, alert_id: int) -> HttpResponse:
+    """Mark an alert addressed, saying what was done (a clinician on the care team)."""
+    patient = access_patient_by_id(request.user, patient_id, request=request)
+    alert = _alert_of(patient, alert_id)
+    if alert.resolved_at is not None:
+        messages.info(request, "This alert has already been marked addressed.")
+        return redirect("chart:chart", patient_id=patient.pk)
+    note = request.POST.get("note", "")
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            alert_resolve(actor=request.user, alert=alert, note=note, request=request)
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        else:
+            messages.success(request, "Alert marked addressed.")
+            return redirect("chart:chart", patient_id=patient.pk)
+    context = {"patient": patient, "alert": alert, "note": note, "errors": errors}
+    status = 422 if errors else 200
+    return render(request, "instruments/alert_resolve.html", context, status=status)

@@ -1,0 +1,62 @@
+"""The chart, trends, form and dashboard run the same number of queries as results grow."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from openrecovery.instruments.models import Administration
+from openrecovery.instruments.services import administration_record
+
+from ..factories import verified_client
+from .conftest import CSSRS_HIGH
+
+MAX_QUERIES = 35
+
+
+def queries_of(client, url: str) -> tuple[int, list[str]]:
+    """Request ``url`` twice (the first warms caches) and count the second request."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return len(captured), [q["sql"] for q in captured.captured_queries]
+
+
+def give(counselor, patient, times: int) -> None:
+    """Give the PHQ-9 and a high-risk C-SSRS ``times`` times, on different days."""
+    for n in range(times):
+        administration_record(actor=counselor, patient=patient, code="phq9", answers=[n % 4] * 9)
+        administration_record(actor=counselor, patient=patient, code="cssrs", answers=CSSRS_HIGH)
+    for n, a in enumerate(Administration.objects.filter(patient=patient).order_by("pk")):
+        Administration.objects.filter(pk=a.pk).update(
+            administered_at=a.administered_at - dt.timedelta(days=n)
+        )
+
+
+@pytest.mark.parametrize(
+    "name", ["chart:chart", "instruments:trends", "instruments:administer", "chart:print"]
+)
+def test_patient_pages_stay_constant(counselor, patient, name):
+    args = [patient.pk, "cssrs"] if name == "instruments:administer" else [patient.pk]
+    client = verified_client(counselor)
+    give(counselor, patient, 1)
+    small, _ = queries_of(client, reverse(name, args=args))
+    give(counselor, patient, 12)
+    large, sql = queries_of(client, reverse(name, args=args))
+    assert small == large, "\n".join(sql)
+    assert large <= MAX_QUERIES
+
+
+def test_dashboard_stays_constant_as_alerts_grow(counselor, nurse, patient):
+    client = verified_client(nurse)
+    give(counselor, patient, 1)
+    small, _ = queries_of(client, reverse("chart:dashboard"))
+    give(counselor, patient, 12)
+    large, sql = queries_of(client, reverse("chart:dashboard"))
+    assert small == large, "\n".join(sql)
+    page = client.get(reverse("chart:dashboard")).content.decode()
+    assert page.count("Acknowledge the alert about") == 13
+    assert 'id="alert-count">13<' in page
