@@ -4,8 +4,9 @@
 set (in a separate database whose name is derived from, never equal to, the one
 in DATABASE_URL), it migrates a new database, loads `demo_data --patients N`,
 starts granian and gunicorn on free ports of 127.0.0.1, signs the demo counselor
-in, and measures the read and write floors and the staff pages. Every loop is
-bounded in time. Results and ratios are printed as a table (see docs/performance.md).
+in, and measures the read and write floors, the public PHQ-9 scoring endpoint and the
+staff pages. Every loop is bounded in time. Results and ratios are printed as a table
+(see docs/performance.md).
 """
 
 import argparse
@@ -34,6 +35,8 @@ BENCH_DB_NAME = "openrecovery_bench"
 USERNAME = "counselor"
 SERVERS = ("granian", "gunicorn")
 PAGE_P95_TARGET_MS = {1: 50.0, 16: 150.0}
+SCORING = "score phq9"
+SCORING_RATIO_TARGET = 0.7  # stateless scoring: at least 0.7 of the read floor
 
 
 @dataclasses.dataclass
@@ -133,6 +136,7 @@ def measure_server(
         scenarios = [
             ("read floor", Request("/api/v1/bench/read"), 16, "read"),
             ("write floor", _write_request(), 16, "write"),
+            (SCORING, _score_request(), 16, "read"),
         ]
         for name, request in pages.items():
             scenarios += [(name, request, 1, "read"), (name, request, 16, "read")]
@@ -156,6 +160,16 @@ def _write_request() -> Request:
         "/api/v1/bench/write",
         method="POST",
         body='{"payload": "x"}',
+        content_type="application/json",
+    )
+
+
+def _score_request() -> Request:
+    """Valid PHQ-9 answers for the public, stateless scoring endpoint (no cookie)."""
+    return Request(
+        "/api/v1/instruments/phq9/score",
+        method="POST",
+        body='{"answers": [1, 2, 0, 3, 1, 2, 0, 1, 0]}',
         content_type="application/json",
     )
 
@@ -216,7 +230,10 @@ def print_table(rows: list[Row]) -> None:
         floor = floors.get((r.server, r.database, r.floor)) or 0.0
         ratio = r.result.rps / floor if floor else 0.0
         target = ""
-        if r.scenario not in ("read floor", "write floor"):
+        if r.scenario == SCORING:
+            met = ratio >= SCORING_RATIO_TARGET
+            target = f"ratio>={SCORING_RATIO_TARGET} {'ok' if met else 'MISSED'}"
+        elif r.scenario not in ("read floor", "write floor"):
             limit = PAGE_P95_TARGET_MS[r.connections]
             target = f"p95<{limit:.0f} {'ok' if r.result.p95_ms < limit else 'MISSED'}"
         print(
