@@ -92,5 +92,6 @@ CSSRS = Instrument(
     notes="If question 2 is no, questions 3-5 are skipped (send null). Question 6b is asked "
     "only when question 6 is yes. No total score: the risk level comes from the answers. "
     "High risk: Q4 or Q5 yes, or behavior in the past 3 months. Moderate: Q3 yes, or "
-    "behavior longer ago. Low: Q1 or Q2 only.",
+    "behavior longer ago. Low: Q1 or Q2 only. LOINC 93374-7 (stored as loinc_total) codes "
+    "the risk level, the screener's result, since there is no total.",
 )
