@@ -20,7 +20,15 @@ from openrecovery.records.choices import Stage
 from ..factories import make_patient, verified_client
 
 TOKEN_LINE = re.compile(r"^orp_([0-9a-f]{8})_[A-Za-z0-9_-]{43}$")
-PUBLIC_PATHS = {"/health", "/bench/read", "/bench/write"}
+# Instrument definitions and stateless scoring are public: nothing stored, no one identified.
+PUBLIC_PATHS = {
+    "/health",
+    "/bench/read",
+    "/bench/write",
+    "/instruments",
+    "/instruments/<code>",
+    "/instruments/<code>/score",
+}
 
 
 def bearer(token: str) -> dict[str, str]:
