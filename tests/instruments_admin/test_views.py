@@ -9,6 +9,7 @@ from django.urls import reverse
 from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.instruments.models import Administration
+from openrecovery.instruments.registry import INSTRUMENTS
 from openrecovery.instruments.services import administration_record
 from openrecovery.records.models import ClinicalAlert
 
@@ -203,14 +204,21 @@ def test_trends_without_results(counselor, patient):
 
 
 def test_chart_panel_lists_latest_results_and_links(counselor, patient):
+    client = verified_client(counselor)
+    body = client.get(reverse("chart:chart", args=[patient.pk])).content.decode()
+    assert "No instruments given yet." in body
     administration_record(actor=counselor, patient=patient, code="phq9", answers=[0] * 9)
     administration_record(actor=counselor, patient=patient, code="phq9", answers=PHQ9_ITEM9)
-    body = verified_client(counselor).get(reverse("chart:chart", args=[patient.pk])).content
-    panel = body.decode().split('id="instrument-results"')[1].split("</table>")[0]
-    assert "<strong>9</strong> Mild" in panel  # the latest, not the first
-    assert "Item 9 positive" in panel
-    assert administer_url(patient, "phq9") in panel and administer_url(patient, "cssrs") in panel
-    assert "Not given" in panel  # the C-SSRS
+    body = client.get(reverse("chart:chart", args=[patient.pk])).content.decode()
+    panel = body.split('aria-labelledby="instruments-h"')[1].split("</section>")[0]
+    results = panel.split("</table>")[0]
+    assert "<strong>9</strong> Mild" in results  # the latest, not the first
+    assert "Item 9 positive" in results
+    assert ">C-SSRS Screener</abbr>" not in results  # not given yet
+    assert ">PHQ-9</abbr>" in results
+    for code in INSTRUMENTS:
+        assert administer_url(patient, code) in panel
+    assert reverse("instruments:trends", args=[patient.pk]) in panel
 
 
 @pytest.mark.parametrize(

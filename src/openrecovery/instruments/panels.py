@@ -21,8 +21,10 @@ def alert_banner_panel(user: Any, access: PatientAccess) -> dict[str, Any]:
 
 def results_panel(user: Any, access: PatientAccess) -> dict[str, Any]:
     """Load the latest result of each instrument (one query)."""
+    results = latest_results(access.patient)
     return {
         "patient": access.patient,
-        "results": latest_results(access.patient),
+        "given": [r for r in results if r.administration is not None],
+        "all": results,
         "can_administer": user.has_perm(ADMINISTER_PERMISSION),
     }

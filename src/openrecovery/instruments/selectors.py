@@ -14,6 +14,7 @@ from openrecovery.records.models import ClinicalAlert, Patient
 from .engine import Instrument
 from .models import Administration
 from .registry import INSTRUMENTS
+from .services import short_name
 from .trend_chart import TrendChart, trend_chart
 
 TREND_LIMIT = 500  # administrations per instrument on the trends page
@@ -25,6 +26,10 @@ class LatestResult:
 
     instrument: Instrument
     administration: Administration | None
+
+    @property
+    def short_name(self) -> str:
+        return short_name(self.instrument)
 
     @property
     def band_label(self) -> str:

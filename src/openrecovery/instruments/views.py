@@ -105,7 +105,7 @@ def trends_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     context = {
         "patient": patient,
         "trends": trends(patient),
-        "instruments": list(INSTRUMENTS.values()),
+        "instruments": [(i.code, short_name(i), i.name) for i in INSTRUMENTS.values()],
         "can_administer": request.user.has_perm(ADMINISTER_PERMISSION),
     }
     return render(request, "instruments/trends.html", context)
