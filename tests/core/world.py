@@ -10,6 +10,7 @@ from openrecovery.records.alerts import alert_raise
 from openrecovery.records.choices import AlertKind, AlertSeverity, Stage
 from openrecovery.records.models import CareTeamMember, ClinicalAlert, Patient
 
+from ..assessment.builders import intake_objects
 from ..factories import make_patient, make_staff
 
 
@@ -23,6 +24,8 @@ class AccessWorld:
     spare_member: CareTeamMember
     other_staff: User
     alert: ClinicalAlert
+    substance_id: int = 0
+    problem_id: int = 0
 
     def ids(self) -> dict[str, int | str]:
         """Return the id to put into each URL parameter of docs/access.md."""
@@ -33,6 +36,8 @@ class AccessWorld:
             "grant_id": self.grant.pk,
             "alert_id": self.alert.pk,
             "code": "phq9",
+            "substance_id": self.substance_id,
+            "problem_id": self.problem_id,
         }
 
 
@@ -66,4 +71,6 @@ def access_world_build() -> AccessWorld:
         source_id="0",
         recipients=[staff[Role.CLINICAL_DIRECTOR]],
     )
-    return AccessWorld(staff, patient, grant, member, other, alert)
+    # A draft intake with a substance row to remove, and an unconfirmed problem to confirm.
+    substance, problem = intake_objects(patient, staff[Role.CLINICAL_DIRECTOR])
+    return AccessWorld(staff, patient, grant, member, other, alert, substance.pk, problem.pk)

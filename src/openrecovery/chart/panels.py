@@ -32,11 +32,13 @@ class RenderedPanel:
 
 def _registered() -> list[Panel]:
     # Imported here so that chart stays the only app that knows the stage apps' panels.
+    from openrecovery.assessment.selectors import chart_panel as intake_panel
     from openrecovery.instruments.panels import alert_banner_panel, results_panel
 
     panels: list[Panel] = [
         Panel("urgent_alerts", "instruments/panels/alert_banner.html", alert_banner_panel, "top"),
         Panel("instruments", "instruments/panels/results.html", results_panel, "main"),
+        Panel("intake", "assessment/partials/chart_panel.html", intake_panel, "side"),
     ]
     return panels
 

@@ -1,0 +1,95 @@
+"""Reads for the intake assessment, problem list and chart panel.
+
+Callers pass a PatientAccess (the privacy gate already ran and audited the read). Each
+function runs a constant number of queries, whatever the history.
+"""
+
+import dataclasses
+from typing import Any
+
+from django.db.models import Case, IntegerField, Prefetch, Value, When
+
+from openrecovery.privacy.gates import PatientAccess
+from openrecovery.records.choices import Stage
+from openrecovery.records.models import EpisodeOfCare, Patient
+
+from .choices import ProblemStatus
+from .models import Addendum, IntakeAssessment, Problem
+from .prompts import Prompt, placement_prompts
+
+PANEL_PROBLEMS = 10
+PROBLEMS_LIMIT = 200
+
+
+@dataclasses.dataclass
+class IntakeView:
+    """What the intake page shows: the current episode and its intake (if started)."""
+
+    patient: Patient
+    episode: EpisodeOfCare | None
+    assessment: IntakeAssessment | None
+    prompts: list[Prompt]
+
+
+def current_episode(patient: Patient) -> EpisodeOfCare | None:
+    """Return the patient's latest episode (the open one, if any)."""
+    return EpisodeOfCare.objects.filter(patient=patient).order_by("-started_at").first()
+
+
+def intake_for(episode: EpisodeOfCare | None) -> IntakeAssessment | None:
+    """Return the episode's intake with its rows, ratings and addenda loaded up front."""
+    if episode is None:
+        return None
+    return (
+        IntakeAssessment.objects.filter(episode=episode)
+        .select_related("author", "signed_by", "episode")
+        .prefetch_related(
+            "substances",
+            "ratings",
+            Prefetch("addenda", queryset=Addendum.objects.select_related("author")),
+        )
+        .first()
+    )
+
+
+def intake_view(access: PatientAccess) -> IntakeView:
+    """Assemble the intake page for a patient whose gate the caller passed."""
+    episode = current_episode(access.patient)
+    assessment = intake_for(episode)
+    prompts = placement_prompts(assessment) if assessment is not None else []
+    return IntakeView(access.patient, episode, assessment, prompts)
+
+
+def problems_for(patient: Patient, limit: int = PROBLEMS_LIMIT) -> list[Problem]:
+    """Return the patient's problem list: unconfirmed first, then confirmed, then resolved."""
+    order = Case(
+        When(status=ProblemStatus.UNCONFIRMED, then=Value(0)),
+        When(status=ProblemStatus.CONFIRMED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return list(
+        Problem.objects.filter(patient=patient)
+        .select_related("recorded_by", "confirmed_by")
+        .order_by(order, "-recorded_at", "-id")[:limit]
+    )
+
+
+def chart_panel(user: Any, access: PatientAccess) -> dict[str, Any]:
+    """Load the chart panel: the current intake's status and level, and the problem list."""
+    patient = access.patient
+    episode = current_episode(patient)
+    assessment = (
+        IntakeAssessment.objects.filter(episode=episode).select_related("signed_by").first()
+        if episode is not None
+        else None
+    )
+    problems = problems_for(patient, PANEL_PROBLEMS + 1)
+    return {
+        "patient": patient,
+        "episode": episode,
+        "can_start": episode is not None and episode.is_open and episode.stage == Stage.ASSESSMENT,
+        "assessment": assessment,
+        "problems": problems[:PANEL_PROBLEMS],
+        "more_problems": len(problems) > PANEL_PROBLEMS,
+    }

@@ -1,0 +1,381 @@
+"""Writes for the intake assessment and the problem list. Each service is atomic and audited."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from openrecovery.audit.choices import Action
+from openrecovery.audit.services import audit_record
+from openrecovery.instruments.engine import Score
+from openrecovery.records.choices import Stage, TimelineKind
+from openrecovery.records.models import EpisodeOfCare, Patient
+from openrecovery.records.services import episode_move_stage, timeline_add
+
+from .choices import (
+    LEVELS_WITHOUT_ADMISSION,
+    WITHDRAWAL_LEVELS,
+    AsamDimension,
+    AssessmentStatus,
+    LevelOfCare,
+    ProblemSource,
+    ProblemStatus,
+)
+from .forms import DRAFT_FORMS, SECTION_FORMS, SubstanceUseForm
+from .models import Addendum, AsamDimensionRating, IntakeAssessment, Problem, SubstanceUse
+
+SIGN_PERMISSION = "assessment.sign_assessment"
+CONFIRM_PERMISSION = "assessment.confirm_problem"
+DSM5_SEDATIVE = "dsm5-sedative"
+# DSM-5-TR severity -> ICD-10-CM (sedative, hypnotic, or anxiolytic use disorder).
+DSM5_ICD10CM = {"mild": "F13.10", "moderate": "F13.20", "severe": "F13.20"}
+DSM5_DESCRIPTION = "Sedative, hypnotic, or anxiolytic use disorder, {band}"
+
+ERROR_NO_OPEN_EPISODE = "The patient has no open episode of care."
+ERROR_NOT_AT_ASSESSMENT = "An intake assessment starts while the episode is at Assessment."
+ERROR_SIGNED = "This assessment is signed and cannot be changed; add an addendum instead."
+ERROR_NOT_SIGNED = "Addenda are added after signing; edit the draft instead."
+ERROR_UNKNOWN_SECTION = "There is no section %(section)s."
+ERROR_SECTION_INCOMPLETE = "%(title)s: answer “%(field)s”."
+ERROR_NO_SUBSTANCES = "Record at least one substance in the use history."
+ERROR_DIMENSIONS_INCOMPLETE = "Rate all six dimensions (missing: %(missing)s)."
+ERROR_LEVEL_REQUIRED = "Choose the level of care."
+ERROR_RATIONALE_REQUIRED = "Give the rationale for the level of care."
+ERROR_EPISODE_CLOSED = "The episode is closed; its intake cannot be signed."
+ERROR_NOT_A_CLINICIAN = "Only a physician, counselor or clinical director may sign."
+ERROR_WRONG_INSTRUMENT = "Only a DSM-5-TR sedative checklist result can record this problem."
+ERROR_BELOW_THRESHOLD = "Fewer than two criteria counted: no use disorder to record."
+ERROR_ALREADY_LISTED = "%(code)s is already on the problem list."
+ERROR_NOT_UNCONFIRMED = "Only an unconfirmed problem can be confirmed."
+ERROR_CANNOT_CONFIRM = "Only a physician or clinical director may confirm a problem."
+ERROR_ADDENDUM_EMPTY = "Write the addendum."
+
+
+def _locked_draft(assessment: IntakeAssessment) -> IntakeAssessment:
+    locked = IntakeAssessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.is_signed:
+        raise ValidationError(ERROR_SIGNED, code="signed")
+    return locked
+
+
+def _audit(action: str, actor: Any, request: Any, patient_id: int, kind: str, pk: Any, **detail):
+    audit_record(
+        action=action,
+        actor=actor,
+        request=request,
+        patient_id=patient_id,
+        object_type=kind,
+        object_id=pk,
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def assessment_start(
+    *, actor: Any, patient: Patient, request: HttpRequest | None = None
+) -> IntakeAssessment:
+    """Start the intake of the patient's open episode (at stage Assessment), or return it.
+
+    Raise ValidationError when there is no open episode or it is not at Assessment.
+    """
+    episode = (
+        EpisodeOfCare.objects.select_for_update()
+        .filter(patient=patient, ended_at__isnull=True)
+        .first()
+    )
+    if episode is None:
+        raise ValidationError(ERROR_NO_OPEN_EPISODE, code="no_episode")
+    existing = IntakeAssessment.objects.filter(episode=episode).first()
+    if existing is not None:
+        return existing
+    if episode.stage != Stage.ASSESSMENT:
+        raise ValidationError(ERROR_NOT_AT_ASSESSMENT, code="stage")
+    assessment = IntakeAssessment.objects.create(episode=episode, author=actor)
+    AsamDimensionRating.objects.bulk_create(
+        AsamDimensionRating(assessment=assessment, dimension=d) for d in AsamDimension
+    )
+    _audit(Action.CREATE, actor, request, patient.pk, "intake_assessment", assessment.pk)
+    timeline_add(
+        patient=patient,
+        episode=episode,
+        kind=TimelineKind.ASSESSMENT,
+        summary="Intake assessment started",
+        actor=actor,
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_save_draft(
+    *,
+    actor: Any,
+    assessment: IntakeAssessment,
+    section: str,
+    answers: Mapping[str, Any],
+    request: HttpRequest | None = None,
+) -> IntakeAssessment:
+    """Save one section of a draft (the autosave); return the assessment, version bumped.
+
+    ``answers`` are validated with the section's form; invalid answers raise
+    ValidationError (field -> messages) and change nothing. A signed assessment refuses.
+    """
+    if section not in DRAFT_FORMS:
+        raise ValidationError(ERROR_UNKNOWN_SECTION, code="section", params={"section": section})
+    form = DRAFT_FORMS[section](data=answers)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    assessment = _locked_draft(assessment)
+    data = form.cleaned_data
+    if section in SECTION_FORMS:
+        assessment.sections = {**assessment.sections, section: data}
+    elif section == "level":
+        assessment.level_of_care = data["level_of_care"]
+        assessment.level_rationale = data["level_rationale"].strip()
+    else:
+        for rating in AsamDimensionRating.objects.filter(assessment=assessment):
+            rating.rating = data[f"rating_{rating.dimension}"]
+            rating.notes = data[f"notes_{rating.dimension}"]
+            rating.save(update_fields=["rating", "notes"])
+    assessment.version += 1
+    assessment.save()
+    patient_id = assessment.episode.patient_id
+    _audit(
+        Action.UPDATE, actor, request, patient_id, "intake_assessment", assessment.pk,
+        section=section, version=assessment.version,
+    )  # fmt: skip
+    return assessment
+
+
+@transaction.atomic
+def substance_use_add(
+    *,
+    actor: Any,
+    assessment: IntakeAssessment,
+    fields: Mapping[str, Any],
+    request: HttpRequest | None = None,
+) -> SubstanceUse:
+    """Add a substance row to a draft's use history (fields are validated by the form)."""
+    form = SubstanceUseForm(data=fields)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    assessment = _locked_draft(assessment)
+    row = form.save(commit=False)
+    row.assessment = assessment
+    row.full_clean()
+    row.save()
+    assessment.version += 1
+    assessment.save(update_fields=["version", "updated_at"])
+    _audit(
+        Action.CREATE, actor, request, assessment.episode.patient_id, "substance_use", row.pk,
+        substance=row.substance,
+    )  # fmt: skip
+    return row
+
+
+@transaction.atomic
+def substance_use_remove(
+    *, actor: Any, row: SubstanceUse, request: HttpRequest | None = None
+) -> None:
+    """Remove a substance row from a draft (a signed assessment refuses)."""
+    assessment = _locked_draft(row.assessment)
+    patient_id = assessment.episode.patient_id
+    pk = row.pk
+    row.delete()
+    assessment.version += 1
+    assessment.save(update_fields=["version", "updated_at"])
+    _audit(Action.UPDATE, actor, request, patient_id, "substance_use", pk, removed=True)
+
+
+def assessment_missing(assessment: IntakeAssessment) -> list[str]:
+    """Return what signing still needs, as messages (empty when the assessment is complete)."""
+    missing = []
+    if not assessment.substances.exists():
+        missing.append(ERROR_NO_SUBSTANCES)
+    for key, form in SECTION_FORMS.items():
+        answers = assessment.sections.get(key) or {}
+        for name in form.required_for_signing:
+            if answers.get(name) in (None, ""):
+                label = str(form.base_fields[name].label)
+                missing.append(ERROR_SECTION_INCOMPLETE % {"title": form.title, "field": label})
+    unrated = [str(r.dimension) for r in assessment.ratings.all() if r.rating is None]
+    if unrated or assessment.ratings.count() != len(AsamDimension):
+        missing.append(ERROR_DIMENSIONS_INCOMPLETE % {"missing": ", ".join(unrated) or "all"})
+    if not assessment.level_of_care:
+        missing.append(ERROR_LEVEL_REQUIRED)
+    if not assessment.level_rationale.strip():
+        missing.append(ERROR_RATIONALE_REQUIRED)
+    return missing
+
+
+def stage_after_signing(level: str) -> str | None:
+    """Return the stage a signed intake with ``level`` moves the episode to (None: stay)."""
+    if level in LEVELS_WITHOUT_ADMISSION:
+        return None
+    return Stage.WITHDRAWAL_MANAGEMENT if level in WITHDRAWAL_LEVELS else Stage.TREATMENT
+
+
+@transaction.atomic
+def assessment_sign(
+    *, actor: Any, assessment: IntakeAssessment, request: HttpRequest | None = None
+) -> IntakeAssessment:
+    """Sign a complete intake and move its episode to the stage the level of care implies.
+
+    A withdrawal-management level (…-WM) moves an episode at Assessment to Withdrawal
+    management; any other level moves it to Treatment (an OTP is treatment), except
+    early intervention (0.5), which leaves the stage alone for the clinician to refer out
+    or close from the chart. An episode no longer at Assessment (moved by hand) keeps its
+    stage. Raise PermissionDenied for a non-clinician and ValidationError (listing what is
+    missing) for an incomplete, already signed or closed-episode assessment.
+    """
+    if not actor.has_perm(SIGN_PERMISSION):
+        raise PermissionDenied(ERROR_NOT_A_CLINICIAN)
+    assessment = _locked_draft(assessment)
+    episode = assessment.episode
+    if not episode.is_open:
+        raise ValidationError(ERROR_EPISODE_CLOSED, code="closed")
+    missing = assessment_missing(assessment)
+    if missing:
+        raise ValidationError(missing, code="incomplete")
+    now = timezone.now()
+    assessment.status = AssessmentStatus.SIGNED
+    assessment.signed_by = actor
+    assessment.signed_at = now
+    assessment.version += 1
+    assessment.save()
+    level = LevelOfCare(assessment.level_of_care)
+    _audit(
+        Action.UPDATE, actor, request, episode.patient_id, "intake_assessment", assessment.pk,
+        signed=True, level_of_care=level.value, version=assessment.version,
+    )  # fmt: skip
+    timeline_add(
+        patient=episode.patient,
+        episode=episode,
+        kind=TimelineKind.ASSESSMENT,
+        summary=f"Intake assessment signed: level of care {level.value}",
+        actor=actor,
+        occurred_at=now,
+    )
+    target = stage_after_signing(level)
+    if target is not None and episode.stage == Stage.ASSESSMENT:
+        episode_move_stage(
+            actor=actor,
+            episode=episode,
+            to_stage=target,
+            reason=f"Intake assessment signed with level of care {level.value}",
+            request=request,
+        )
+    return assessment
+
+
+@transaction.atomic
+def addendum_add(
+    *, actor: Any, assessment: IntakeAssessment, text: str, request: HttpRequest | None = None
+) -> Addendum:
+    """Add an addendum to a signed intake (a draft is edited instead)."""
+    assessment = IntakeAssessment.objects.select_for_update().get(pk=assessment.pk)
+    if not assessment.is_signed:
+        raise ValidationError(ERROR_NOT_SIGNED, code="draft")
+    if not text.strip():
+        raise ValidationError({"text": ERROR_ADDENDUM_EMPTY})
+    addendum = Addendum(assessment=assessment, text=text.strip(), author=actor)
+    addendum.created_at = timezone.now()
+    addendum.full_clean()
+    addendum.save()
+    episode = assessment.episode
+    _audit(Action.CREATE, actor, request, episode.patient_id, "addendum", addendum.pk)
+    timeline_add(
+        patient=episode.patient,
+        episode=episode,
+        kind=TimelineKind.ASSESSMENT,
+        summary="Addendum added to the intake assessment",
+        actor=actor,
+        occurred_at=addendum.created_at,
+    )
+    return addendum
+
+
+@transaction.atomic
+def problem_record_from_dsm(
+    *,
+    actor: Any,
+    patient: Patient,
+    score: Score,
+    context: Mapping[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> Problem:
+    """Record the use disorder a scored DSM-5-TR sedative checklist suggests, unconfirmed.
+
+    Mild maps to F13.10, moderate and severe to F13.20 (DSM-5-TR coding); fewer than two
+    criteria ("none") records nothing. The entry stays unconfirmed until a physician or
+    clinical director confirms it.
+    """
+    if score.code != DSM5_SEDATIVE:
+        raise ValidationError(ERROR_WRONG_INSTRUMENT, code="instrument")
+    code = DSM5_ICD10CM.get(score.band)
+    if code is None:
+        raise ValidationError(ERROR_BELOW_THRESHOLD, code="none")
+    Patient.objects.select_for_update().get(pk=patient.pk)
+    active = Problem.objects.filter(patient=patient, icd10cm=code).exclude(
+        status=ProblemStatus.RESOLVED
+    )
+    if active.exists():
+        raise ValidationError(ERROR_ALREADY_LISTED, code="duplicate", params={"code": code})
+    now = timezone.now()
+    episode = EpisodeOfCare.objects.filter(patient=patient, ended_at__isnull=True).first()
+    problem = Problem(
+        patient=patient,
+        episode=episode,
+        icd10cm=code,
+        description=DSM5_DESCRIPTION.format(band=score.band),
+        source=ProblemSource.DSM5_CHECKLIST,
+        source_detail=(
+            f"{score.total} of 11 criteria counted ({score.band}); "
+            f"{score.code} version {score.version}"
+        ),
+        source_data={**score.as_dict(), "version": score.version,
+                     "answers": list(score.answers), "context": dict(context or {})},
+        recorded_by=actor,
+        recorded_at=now,
+    )  # fmt: skip
+    problem.full_clean()
+    problem.save()
+    _audit(Action.CREATE, actor, request, patient.pk, "problem", problem.pk, icd10cm=code)
+    timeline_add(
+        patient=patient,
+        episode=episode,
+        kind=TimelineKind.ASSESSMENT,
+        summary=f"Problem recorded (unconfirmed): {code} {problem.description}",
+        actor=actor,
+        occurred_at=now,
+    )
+    return problem
+
+
+@transaction.atomic
+def problem_confirm(*, actor: Any, problem: Problem, request: HttpRequest | None = None) -> Problem:
+    """Confirm an unconfirmed problem-list entry (physician or clinical director)."""
+    if not actor.has_perm(CONFIRM_PERMISSION):
+        raise PermissionDenied(ERROR_CANNOT_CONFIRM)
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    if problem.status != ProblemStatus.UNCONFIRMED:
+        raise ValidationError(ERROR_NOT_UNCONFIRMED, code="status")
+    problem.status = ProblemStatus.CONFIRMED
+    problem.confirmed_by = actor
+    problem.confirmed_at = timezone.now()
+    problem.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    _audit(
+        Action.UPDATE, actor, request, problem.patient_id, "problem", problem.pk,
+        status=ProblemStatus.CONFIRMED.value,
+    )  # fmt: skip
+    timeline_add(
+        patient=problem.patient,
+        episode=problem.episode,
+        kind=TimelineKind.ASSESSMENT,
+        summary=f"Problem confirmed: {problem.icd10cm} {problem.description}",
+        actor=actor,
+        occurred_at=problem.confirmed_at,
+    )
+    return problem

@@ -1,0 +1,96 @@
+"""The problem list: a DSM-5-TR checklist result records an unconfirmed ICD-10-CM entry."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from openrecovery.assessment import services
+from openrecovery.assessment.choices import ProblemSource, ProblemStatus
+from openrecovery.assessment.models import Problem
+from openrecovery.assessment.services import problem_confirm, problem_record_from_dsm
+from openrecovery.audit.models import AuditEvent
+from openrecovery.instruments.engine import score
+from openrecovery.instruments.registry import instrument_get
+
+from .builders import dsm5_score
+
+pytestmark = pytest.mark.django_db
+
+
+def _met(count: int) -> list[int]:
+    return [1] * count + [0] * (11 - count)
+
+
+@pytest.mark.parametrize(
+    ("met", "code", "description"),
+    [
+        (2, "F13.10", "Sedative, hypnotic, or anxiolytic use disorder, mild"),
+        (3, "F13.10", "Sedative, hypnotic, or anxiolytic use disorder, mild"),
+        (4, "F13.20", "Sedative, hypnotic, or anxiolytic use disorder, moderate"),
+        (5, "F13.20", "Sedative, hypnotic, or anxiolytic use disorder, moderate"),
+        (6, "F13.20", "Sedative, hypnotic, or anxiolytic use disorder, severe"),
+        (11, "F13.20", "Sedative, hypnotic, or anxiolytic use disorder, severe"),
+    ],
+)
+def test_severity_maps_to_the_icd10cm_code(patient, counselor, met, code, description):
+    problem = problem_record_from_dsm(actor=counselor, patient=patient, score=dsm5_score(_met(met)))
+    assert (problem.icd10cm, problem.description) == (code, description)
+    assert problem.status == ProblemStatus.UNCONFIRMED
+    assert problem.source == ProblemSource.DSM5_CHECKLIST
+    assert problem.source_data["total"] == met
+    assert problem.episode == patient.episodes.get()
+    assert problem.source_detail.startswith(f"{met} of 11 criteria counted")
+    event = AuditEvent.objects.get(object_type="problem", action="create")
+    assert event.detail == {"icd10cm": code}
+
+
+@pytest.mark.parametrize("met", [0, 1])
+def test_fewer_than_two_criteria_records_nothing(patient, counselor, met):
+    with pytest.raises(ValidationError) as error:
+        problem_record_from_dsm(actor=counselor, patient=patient, score=dsm5_score(_met(met)))
+    assert error.value.messages == [services.ERROR_BELOW_THRESHOLD]
+    assert not Problem.objects.exists()
+
+
+def test_medical_supervision_leaves_out_tolerance_and_withdrawal(patient, counselor):
+    answers = [1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1]  # 4 met, two of them tolerance and withdrawal
+    assert dsm5_score(answers).band == "moderate"
+    supervised = dsm5_score(answers, medically_supervised=True)
+    assert (supervised.total, supervised.band) == (2, "mild")
+    problem = problem_record_from_dsm(actor=counselor, patient=patient, score=supervised)
+    assert problem.icd10cm == "F13.10"
+
+
+def test_another_instrument_is_refused(patient, counselor):
+    phq9 = score(instrument_get("phq9"), [3] * 9)
+    with pytest.raises(ValidationError, match="DSM-5-TR"):
+        problem_record_from_dsm(actor=counselor, patient=patient, score=phq9)
+
+
+def test_the_same_code_is_not_listed_twice(patient, counselor):
+    problem_record_from_dsm(actor=counselor, patient=patient, score=dsm5_score(_met(4)))
+    with pytest.raises(ValidationError, match="F13.20 is already on the problem list"):
+        problem_record_from_dsm(actor=counselor, patient=patient, score=dsm5_score(_met(7)))
+    # A different severity code is a new entry.
+    problem_record_from_dsm(actor=counselor, patient=patient, score=dsm5_score(_met(2)))
+    assert Problem.objects.count() == 2
+
+
+def test_a_physician_confirms(patient, counselor, physician):
+    problem = problem_record_from_dsm(actor=counselor, patient=patient, score=dsm5_score())
+    confirmed = problem_confirm(actor=physician, problem=problem)
+    assert (confirmed.status, confirmed.confirmed_by) == (ProblemStatus.CONFIRMED, physician)
+    assert confirmed.confirmed_at is not None
+    assert AuditEvent.objects.filter(
+        object_type="problem", action="update", detail__status="confirmed"
+    ).exists()
+    with pytest.raises(ValidationError, match="Only an unconfirmed problem"):
+        problem_confirm(actor=physician, problem=problem)
+
+
+@pytest.mark.parametrize("role", ["counselor", "nurse"])
+def test_counselors_and_nurses_do_not_confirm(patient, counselor, nurse, role):
+    problem = problem_record_from_dsm(actor=counselor, patient=patient, score=dsm5_score())
+    with pytest.raises(PermissionDenied):
+        problem_confirm(actor={"counselor": counselor, "nurse": nurse}[role], problem=problem)
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.UNCONFIRMED
