@@ -1,4 +1,4 @@
-"""Writes for the intake assessment and the problem list. Each service is atomic and audited."""
+"""Writes for the intake assessment. Each service is atomic and audited."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -10,29 +10,21 @@ from django.utils import timezone
 
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
-from openrecovery.instruments.engine import Score
 from openrecovery.records.choices import Stage, TimelineKind
 from openrecovery.records.models import EpisodeOfCare, Patient
 from openrecovery.records.services import episode_move_stage, timeline_add
 
-from .choices import (
+from ..choices import (
     LEVELS_WITHOUT_ADMISSION,
     WITHDRAWAL_LEVELS,
     AsamDimension,
     AssessmentStatus,
     LevelOfCare,
-    ProblemSource,
-    ProblemStatus,
 )
-from .forms import DRAFT_FORMS, SECTION_FORMS, SubstanceUseForm
-from .models import Addendum, AsamDimensionRating, IntakeAssessment, Problem, SubstanceUse
+from ..forms import DRAFT_FORMS, SECTION_FORMS, SubstanceUseForm
+from ..models import Addendum, AsamDimensionRating, IntakeAssessment, SubstanceUse
 
 SIGN_PERMISSION = "assessment.sign_assessment"
-CONFIRM_PERMISSION = "assessment.confirm_problem"
-DSM5_SEDATIVE = "dsm5-sedative"
-# DSM-5-TR severity -> ICD-10-CM (sedative, hypnotic, or anxiolytic use disorder).
-DSM5_ICD10CM = {"mild": "F13.10", "moderate": "F13.20", "severe": "F13.20"}
-DSM5_DESCRIPTION = "Sedative, hypnotic, or anxiolytic use disorder, {band}"
 
 ERROR_NO_OPEN_EPISODE = "The patient has no open episode of care."
 ERROR_NOT_AT_ASSESSMENT = "An intake assessment starts while the episode is at Assessment."
@@ -46,11 +38,6 @@ ERROR_LEVEL_REQUIRED = "Choose the level of care."
 ERROR_RATIONALE_REQUIRED = "Give the rationale for the level of care."
 ERROR_EPISODE_CLOSED = "The episode is closed; its intake cannot be signed."
 ERROR_NOT_A_CLINICIAN = "Only a physician, counselor or clinical director may sign."
-ERROR_WRONG_INSTRUMENT = "Only a DSM-5-TR sedative checklist result can record this problem."
-ERROR_BELOW_THRESHOLD = "Fewer than two criteria counted: no use disorder to record."
-ERROR_ALREADY_LISTED = "%(code)s is already on the problem list."
-ERROR_NOT_UNCONFIRMED = "Only an unconfirmed problem can be confirmed."
-ERROR_CANNOT_CONFIRM = "Only a physician or clinical director may confirm a problem."
 ERROR_ADDENDUM_EMPTY = "Write the addendum."
 
 
@@ -61,7 +48,10 @@ def _locked_draft(assessment: IntakeAssessment) -> IntakeAssessment:
     return locked
 
 
-def _audit(action: str, actor: Any, request: Any, patient_id: int, kind: str, pk: Any, **detail):
+def audit_patient_write(
+    action: str, actor: Any, request: Any, patient_id: int, kind: str, pk: Any, **detail: Any
+) -> None:
+    """Audit a write to a patient's intake or problem list (``detail`` holds no PHI)."""
     audit_record(
         action=action,
         actor=actor,
@@ -97,7 +87,9 @@ def assessment_start(
     AsamDimensionRating.objects.bulk_create(
         AsamDimensionRating(assessment=assessment, dimension=d) for d in AsamDimension
     )
-    _audit(Action.CREATE, actor, request, patient.pk, "intake_assessment", assessment.pk)
+    audit_patient_write(
+        Action.CREATE, actor, request, patient.pk, "intake_assessment", assessment.pk
+    )
     timeline_add(
         patient=patient,
         episode=episode,
@@ -142,7 +134,7 @@ def assessment_save_draft(
     assessment.version += 1
     assessment.save()
     patient_id = assessment.episode.patient_id
-    _audit(
+    audit_patient_write(
         Action.UPDATE, actor, request, patient_id, "intake_assessment", assessment.pk,
         section=section, version=assessment.version,
     )  # fmt: skip
@@ -168,7 +160,7 @@ def substance_use_add(
     row.save()
     assessment.version += 1
     assessment.save(update_fields=["version", "updated_at"])
-    _audit(
+    audit_patient_write(
         Action.CREATE, actor, request, assessment.episode.patient_id, "substance_use", row.pk,
         substance=row.substance,
     )  # fmt: skip
@@ -186,7 +178,9 @@ def substance_use_remove(
     row.delete()
     assessment.version += 1
     assessment.save(update_fields=["version", "updated_at"])
-    _audit(Action.UPDATE, actor, request, patient_id, "substance_use", pk, removed=True)
+    audit_patient_write(
+        Action.UPDATE, actor, request, patient_id, "substance_use", pk, removed=True
+    )
 
 
 def assessment_missing(assessment: IntakeAssessment) -> list[str]:
@@ -246,7 +240,7 @@ def assessment_sign(
     assessment.version += 1
     assessment.save()
     level = LevelOfCare(assessment.level_of_care)
-    _audit(
+    audit_patient_write(
         Action.UPDATE, actor, request, episode.patient_id, "intake_assessment", assessment.pk,
         signed=True, level_of_care=level.value, version=assessment.version,
     )  # fmt: skip
@@ -285,7 +279,7 @@ def addendum_add(
     addendum.full_clean()
     addendum.save()
     episode = assessment.episode
-    _audit(Action.CREATE, actor, request, episode.patient_id, "addendum", addendum.pk)
+    audit_patient_write(Action.CREATE, actor, request, episode.patient_id, "addendum", addendum.pk)
     timeline_add(
         patient=episode.patient,
         episode=episode,
@@ -295,87 +289,3 @@ def addendum_add(
         occurred_at=addendum.created_at,
     )
     return addendum
-
-
-@transaction.atomic
-def problem_record_from_dsm(
-    *,
-    actor: Any,
-    patient: Patient,
-    score: Score,
-    context: Mapping[str, Any] | None = None,
-    request: HttpRequest | None = None,
-) -> Problem:
-    """Record the use disorder a scored DSM-5-TR sedative checklist suggests, unconfirmed.
-
-    Mild maps to F13.10, moderate and severe to F13.20 (DSM-5-TR coding); fewer than two
-    criteria ("none") records nothing. The entry stays unconfirmed until a physician or
-    clinical director confirms it.
-    """
-    if score.code != DSM5_SEDATIVE:
-        raise ValidationError(ERROR_WRONG_INSTRUMENT, code="instrument")
-    code = DSM5_ICD10CM.get(score.band)
-    if code is None:
-        raise ValidationError(ERROR_BELOW_THRESHOLD, code="none")
-    Patient.objects.select_for_update().get(pk=patient.pk)
-    active = Problem.objects.filter(patient=patient, icd10cm=code).exclude(
-        status=ProblemStatus.RESOLVED
-    )
-    if active.exists():
-        raise ValidationError(ERROR_ALREADY_LISTED, code="duplicate", params={"code": code})
-    now = timezone.now()
-    episode = EpisodeOfCare.objects.filter(patient=patient, ended_at__isnull=True).first()
-    problem = Problem(
-        patient=patient,
-        episode=episode,
-        icd10cm=code,
-        description=DSM5_DESCRIPTION.format(band=score.band),
-        source=ProblemSource.DSM5_CHECKLIST,
-        source_detail=(
-            f"{score.total} of 11 criteria counted ({score.band}); "
-            f"{score.code} version {score.version}"
-        ),
-        source_data={**score.as_dict(), "version": score.version,
-                     "answers": list(score.answers), "context": dict(context or {})},
-        recorded_by=actor,
-        recorded_at=now,
-    )  # fmt: skip
-    problem.full_clean()
-    problem.save()
-    _audit(Action.CREATE, actor, request, patient.pk, "problem", problem.pk, icd10cm=code)
-    timeline_add(
-        patient=patient,
-        episode=episode,
-        kind=TimelineKind.ASSESSMENT,
-        summary=f"Problem recorded (unconfirmed): {code} {problem.description}",
-        actor=actor,
-        occurred_at=now,
-    )
-    return problem
-
-
-@transaction.atomic
-def problem_confirm(*, actor: Any, problem: Problem, request: HttpRequest | None = None) -> Problem:
-    """Confirm an unconfirmed problem-list entry (physician or clinical director)."""
-    if not actor.has_perm(CONFIRM_PERMISSION):
-        raise PermissionDenied(ERROR_CANNOT_CONFIRM)
-    problem = Problem.objects.select_for_update().get(pk=problem.pk)
-    if problem.status != ProblemStatus.UNCONFIRMED:
-        raise ValidationError(ERROR_NOT_UNCONFIRMED, code="status")
-    problem.status = ProblemStatus.CONFIRMED
-    problem.confirmed_by = actor
-    problem.confirmed_at = timezone.now()
-    problem.save(update_fields=["status", "confirmed_by", "confirmed_at"])
-    _audit(
-        Action.UPDATE, actor, request, problem.patient_id, "problem", problem.pk,
-        status=ProblemStatus.CONFIRMED.value,
-    )  # fmt: skip
-    timeline_add(
-        patient=problem.patient,
-        episode=problem.episode,
-        kind=TimelineKind.ASSESSMENT,
-        summary=f"Problem confirmed: {problem.icd10cm} {problem.description}",
-        actor=actor,
-        occurred_at=problem.confirmed_at,
-    )
-    return problem
