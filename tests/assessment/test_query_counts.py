@@ -19,8 +19,7 @@ from openrecovery.assessment.services import (
 from openrecovery.records.choices import Stage
 
 from ..factories import make_patient, verified_client
-from .builders import dsm5_score
-from .conftest import fill
+from .builders import dsm5_score, fill
 
 pytestmark = pytest.mark.django_db
 MAX_QUERIES = 40

@@ -22,7 +22,7 @@ from openrecovery.records.models import StageTransition, TimelineEvent
 from openrecovery.records.services import episode_move_stage
 
 from ..factories import make_patient
-from .conftest import CLONAZEPAM, COMPLETE_SECTIONS, fill
+from .builders import CLONAZEPAM, COMPLETE_SECTIONS, fill
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from openrecovery.audit.models import AuditEvent
 from openrecovery.records.choices import Stage
 
 from ..factories import make_patient, verified_client
-from .builders import dsm5_score
-from .conftest import fill
+from .builders import dsm5_score, fill
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}

@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from openrecovery.accounts.access import roles_allowed
 from openrecovery.accounts.roles import Role
 
+from ..assessment.builders import signed_intake_patient
 from ..factories import PASSWORD, make_staff, verified_client
 from .access_doc import concrete_path, documented_pages
 from .world import AccessWorld
@@ -108,6 +109,10 @@ def tour(world: AccessWorld) -> list[RenderedPage]:
     _keep(pages, "search results", director.post("/patients/search/", {"q": "Matrix"}))
     _keep(pages, "403", verified_client(world.staff[Role.CONTENT_EDITOR]).get("/audit/"))
     _keep(pages, "404", director.get("/patients/99999999/"))
+    signed = signed_intake_patient(world.staff[Role.CLINICAL_DIRECTOR])
+    _keep(pages, "signed intake", director.get(f"/patients/{signed.pk}/assessment/"))
+    save = f"/patients/{signed.pk}/assessment/save/"
+    _keep(pages, "autosave refused", director.post(save, {"section": "medical"}, follow=True))
     _keep(pages, "404 anonymous", Client().get("/no/such/page/"))
     _keep(pages, "login with errors", Client().post("/accounts/login/", {"username": "x"}))
     unverified = Client()
