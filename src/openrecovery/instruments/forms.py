@@ -128,7 +128,7 @@ class AdministrationForm(forms.Form):
                     required=not item.optional,
                     asked_if_json=json.dumps(item.asked_if.as_dict()) if item.asked_if else "",
                     skip_hint=skip_hint(self.instrument, item),
-                    errors=list(self.errors.get(name, [])) if self.is_bound else [],
+                    errors=[str(e) for e in self.errors.get(name, [])] if self.is_bound else [],
                 )
             )
         return rows

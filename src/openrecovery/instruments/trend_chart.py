@@ -132,8 +132,8 @@ def trend_chart(instrument: Instrument, administrations: Sequence[Administration
     points = []
     for a in administrations:
         value = a.total if by_total and a.total is not None else level.get(a.band, 0)
-        band = instrument.band_label(a.band)
-        shown = f"{a.total} ({band})" if by_total else band
+        band_label = instrument.band_label(a.band)
+        shown = f"{a.total} ({band_label})" if by_total else band_label
         points.append(
             Point(x_of(a.administered_at), y_of(value), f"{_day(a.administered_at)}: {shown}")
         )
