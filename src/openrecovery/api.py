@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError
 
 from openrecovery.accounts.api_auth import BearerTokenAuth, VerifiedSessionAuth
 from openrecovery.chart.api import router as patients_router
+from openrecovery.core.api import AUTH_ERRORS
 from openrecovery.core.api import router as core_router
 from openrecovery.instruments.api import router as instruments_router
 
@@ -28,7 +29,7 @@ api.add_router("/", patients_router)
 api.add_router("/", instruments_router)
 
 
-@api.get("/me", response=MeOut, tags=["accounts"])
+@api.get("/me", response={200: MeOut, **AUTH_ERRORS}, tags=["accounts"])
 def me(request: HttpRequest) -> object:
     """Return the authenticated caller."""
     return request.user

@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field
 
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
+from openrecovery.core.api import AUTH_ERRORS, ErrorOut, ValidationErrorOut
 from openrecovery.privacy.gates import access_patient_by_id
 from openrecovery.records.models import EpisodeOfCare
 
@@ -47,11 +48,10 @@ class PatientOut(PatientSummaryOut):
     current_episode: EpisodeOut | None
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-@router.post("/patients/search", response=list[PatientSummaryOut])
+@router.post(
+    "/patients/search",
+    response={200: list[PatientSummaryOut], **AUTH_ERRORS, 422: ValidationErrorOut},
+)
 def search_patients(request: HttpRequest, body: PatientSearchIn) -> list:
     """Find visible patients by name, MRN or date of birth (POST keeps PHI out of URLs)."""
     results = list(patient_search(request.user, body.q))
@@ -64,7 +64,10 @@ def search_patients(request: HttpRequest, body: PatientSearchIn) -> list:
     return results
 
 
-@router.get("/patients/{patient_id}", response={200: PatientOut, 404: ErrorOut})
+@router.get(
+    "/patients/{patient_id}",
+    response={200: PatientOut, **AUTH_ERRORS, 404: ErrorOut, 422: ValidationErrorOut},
+)
 def get_patient(request: HttpRequest, patient_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> dict:
     """Return one patient's demographics and current episode (404 if not visible)."""
     patient = access_patient_by_id(request.user, patient_id, request=request)

@@ -1,5 +1,7 @@
 """Public endpoints of the core: health and the benchmark floors (off in production)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
@@ -12,6 +14,22 @@ router = Router(tags=["core"])
 
 class HealthOut(Schema):
     status: str
+
+
+class ErrorOut(Schema):
+    """An error with a human-readable detail (401, 403, 404)."""
+
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    """Request validation errors (422): one entry per problem, with where it is."""
+
+    detail: list[dict[str, Any]]
+
+
+# Responses every authenticated operation can give besides its own.
+AUTH_ERRORS: dict[int, Any] = {401: ErrorOut}
 
 
 class BenchIn(Schema):
