@@ -50,7 +50,12 @@ class PatientOut(PatientSummaryOut):
 
 @router.post(
     "/patients/search",
-    response={200: list[PatientSummaryOut], **AUTH_ERRORS, 422: ValidationErrorOut},
+    response={
+        200: list[PatientSummaryOut],
+        400: ErrorOut,  # a body that is not JSON at all
+        **AUTH_ERRORS,
+        422: ValidationErrorOut,
+    },
 )
 def search_patients(request: HttpRequest, body: PatientSearchIn) -> list:
     """Find visible patients by name, MRN or date of birth (POST keeps PHI out of URLs)."""
