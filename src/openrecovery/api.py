@@ -8,6 +8,7 @@ from openrecovery.accounts.api_auth import BearerTokenAuth, VerifiedSessionAuth
 from openrecovery.chart.api import router as patients_router
 from openrecovery.core.api import AUTH_ERRORS
 from openrecovery.core.api import router as core_router
+from openrecovery.helpline.api import router as helpline_router
 from openrecovery.instruments.api import router as instruments_router
 
 
@@ -27,6 +28,7 @@ api = NinjaAPI(
 api.add_router("/", core_router)
 api.add_router("/", patients_router)
 api.add_router("/", instruments_router)
+api.add_router("/", helpline_router)
 
 
 @api.get("/me", response={200: MeOut, **AUTH_ERRORS}, tags=["accounts"])

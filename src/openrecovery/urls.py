@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("openrecovery.privacy.urls")),
     path("", include("openrecovery.instruments.urls")),
     path("", include("openrecovery.assessment.urls")),
+    path("", include("openrecovery.helpline.urls")),
     path("crisis/", core_views.crisis_resources, name="crisis"),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "openrecovery.records",
     "openrecovery.privacy",
     "openrecovery.instruments",
+    "openrecovery.helpline",
     "openrecovery.assessment",
     "openrecovery.chart",
 ]
