@@ -437,6 +437,33 @@ def demo_stories_create(
     return len(stories)
 
 
+def demo_open_episodes() -> list[EpisodeOfCare]:
+    """Return every open episode with its patient, in registration order.
+
+    The instruments and intake demos (in apps that may import records) walk this list
+    after the stories, so that their seeded choices repeat on every fresh database.
+    """
+    return list(
+        EpisodeOfCare.objects.filter(ended_at__isnull=True)
+        .select_related("patient")
+        .order_by("patient_id", "pk")
+    )
+
+
+def demo_stage_windows(episode: EpisodeOfCare) -> dict[str, tuple[dt.datetime, dt.datetime]]:
+    """Return when ``episode`` entered and left each stage it has been at (now: still there)."""
+    moves = list(StageTransition.objects.filter(episode=episode).order_by("moved_at", "pk"))
+    ends = [m.moved_at for m in moves[1:]] + [timezone.now()]
+    return {m.to_stage: (m.moved_at, end) for m, end in zip(moves, ends, strict=True)}
+
+
+def demo_latest_entry_backdate(patient: Patient, when: dt.datetime) -> None:
+    """Move the newest timeline entry of ``patient`` (one a service just added) to ``when``."""
+    latest = TimelineEvent.objects.filter(patient=patient).order_by("-pk").first()
+    if latest is not None:
+        TimelineEvent.objects.filter(pk=latest.pk).update(occurred_at=when)
+
+
 # Bulk mix: (story, weight per 100 patients). About 60% open, 10% readmissions.
 BULK_MIX: tuple[tuple[Story, int], ...] = (
     (Story(Stage.INQUIRY), 5),

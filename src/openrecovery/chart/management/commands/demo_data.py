@@ -1,4 +1,9 @@
-"""Load fictional demo data: one staff member per role and patients over every stage."""
+"""Load fictional demo data: one staff member per role and patients over every stage.
+
+It lives in ``chart``, the app that composes every stage, because besides the record
+stories (``records.demo``) it adds instrument histories (``instruments.demo``) and intake
+assessments (``assessment.demo``), which records may not import.
+"""
 
 import os
 import time
@@ -8,10 +13,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from openrecovery.accounts.mfa import totp_secret_base32
+from openrecovery.assessment.demo import demo_intakes_create
+from openrecovery.instruments.demo import demo_administrations_create
 from openrecovery.records.demo import (
     DEMO_STORY_COUNT,
     StaffResult,
     demo_bulk_create,
+    demo_open_episodes,
     demo_staff_ensure,
     demo_stories_create,
     demo_totp_device,
@@ -24,7 +32,8 @@ PASSWORD_ENV = "OPENRECOVERY_DEMO_PASSWORD"  # noqa: S105 (the variable's name, 
 class Command(BaseCommand):
     help = (
         "Create one demo staff member per role (with a TOTP device) and about 50 fictional "
-        "patients. --patients N bulk-loads N synthetic patients for benchmarks instead. "
+        "patients with instrument histories and intake assessments. --patients N bulk-loads "
+        "N synthetic patients for benchmarks instead. "
         f"Running it again adds nothing; ${PASSWORD_ENV} sets (or resets) the demo password."
     )
 
@@ -57,6 +66,8 @@ class Command(BaseCommand):
             with tqdm(total=DEMO_STORY_COUNT, unit="patient", disable=quiet) as bar:
                 made = demo_stories_create(staff.users, progress=bar.update)
             self.stdout.write(f"Created {made} fictional patients.")
+            self._clinical_records(staff, quiet)
+            self.stdout.write(f"Done in {time.monotonic() - started:.1f} s.")
             return
         with tqdm(total=patients, unit="patient", disable=quiet) as bar:
             bar.update(min(Patient.objects.count(), patients))
@@ -71,6 +82,21 @@ class Command(BaseCommand):
             f"{counts.transitions} stage transitions, {counts.care_team} care-team places, "
             f"{counts.timeline} timeline events and {counts.staff} synthetic staff "
             f"in {time.monotonic() - started:.1f} s."
+        )
+
+    def _clinical_records(self, staff: StaffResult, quiet: bool) -> None:
+        """Give the story patients' open episodes instrument histories and intakes."""
+        episodes = demo_open_episodes()
+        bar = tqdm(total=2 * len(episodes), unit="episode", desc="clinical records", disable=quiet)
+        with bar:
+            given = demo_administrations_create(
+                staff=staff.users, episodes=episodes, progress=bar.update
+            )
+            intakes = demo_intakes_create(staff=staff.users, episodes=episodes, progress=bar.update)
+        self.stdout.write(
+            f"Recorded {given.total} instrument administrations, {intakes.drafts} draft and "
+            f"{intakes.signed} signed intake assessments, and {intakes.problems} problem-list "
+            f"entries ({intakes.confirmed} confirmed)."
         )
 
     def _report_staff(self, staff: StaffResult) -> None:
