@@ -62,6 +62,13 @@ CUSTOM_PERMISSIONS = (
     ),
     ("assessment", "problem", "record_problem", "Record problems from a DSM-5-TR checklist"),
     ("assessment", "problem", "confirm_problem", "Confirm problems on the problem list"),
+    ("helpline", "inquiry", "view_inquiries", "Read helpline inquiries and the admissions queue"),
+    (
+        "helpline",
+        "inquiry",
+        "work_inquiries",
+        "Work helpline inquiries: claim, log calls, pre-screen, record dispositions",
+    ),
 )
 
 CLINICAL = frozenset(
@@ -78,15 +85,25 @@ CLINICAL = frozenset(
 INTAKE_DRAFTS = frozenset({"assessment.edit_assessment"})
 INTAKE_CLINICIAN = INTAKE_DRAFTS | {"assessment.sign_assessment", "assessment.record_problem"}
 
+# Helpline: admissions work the queue; nurses and physicians may read it (e.g. to advise on
+# a caller's danger signs) but not claim or close inquiries.
+HELPLINE_READ = frozenset({"helpline.view_inquiries"})
+HELPLINE_WORK = HELPLINE_READ | {"helpline.work_inquiries"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.ADMISSIONS_COORDINATOR: CLINICAL | INTAKE_DRAFTS | {"records.register_patient"},
-    Role.NURSE: CLINICAL | INTAKE_DRAFTS | {"assessment.record_problem"},
+    Role.ADMISSIONS_COORDINATOR: CLINICAL
+    | INTAKE_DRAFTS
+    | HELPLINE_WORK
+    | {"records.register_patient"},
+    Role.NURSE: CLINICAL | INTAKE_DRAFTS | HELPLINE_READ | {"assessment.record_problem"},
     Role.PHYSICIAN: CLINICAL
     | INTAKE_CLINICIAN
+    | HELPLINE_READ
     | {"records.manage_care_team", "assessment.confirm_problem"},
     Role.COUNSELOR: CLINICAL | INTAKE_CLINICIAN,
     Role.CLINICAL_DIRECTOR: CLINICAL
     | INTAKE_CLINICIAN
+    | HELPLINE_WORK
     | {
         "assessment.confirm_problem",
         "records.register_patient",

@@ -1,11 +1,23 @@
 """Settings shared by every environment. Values come from environment variables."""
 
+import re
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
+
+HELPLINE_RATE_PATTERN = r"^\s*[1-9]\d{0,8}\s*/\s*[smhd]\s*$"
+
+
+def helpline_rate_limit(raw: str) -> str:
+    """Return ``raw`` if it reads like "20/m" (per s, m, h or d) or "off"; else refuse to start."""
+    if raw.strip().lower() == "off" or re.match(HELPLINE_RATE_PATTERN, raw):
+        return raw.strip()
+    raise ImproperlyConfigured(f'HELPLINE_RATE_LIMIT must look like "20/m" or "off", got {raw!r}')
+
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/openrecovery
 REPO_DIR = BASE_DIR.parent.parent
@@ -172,3 +184,9 @@ LOGGING = {
     # Request logs carry URLs only; URLs never carry PHI (search is a POST).
     "loggers": {"axes": {"level": "ERROR"}},
 }
+
+# Helpline: callback rate limit per client ("20/m"; "off" for load tests), the response
+# target of the admissions queue, and the largest callback request body accepted.
+HELPLINE_RATE_LIMIT = helpline_rate_limit(env_str("HELPLINE_RATE_LIMIT", "20/m"))
+HELPLINE_RESPONSE_MINUTES = env_int("HELPLINE_RESPONSE_MINUTES", 15)
+HELPLINE_MAX_BODY_BYTES = env_int("HELPLINE_MAX_BODY_BYTES", 16384)

@@ -1,0 +1,153 @@
+"""Danger rules: banners computed from a pre-screen, each naming its source.
+
+Pure functions of the answers, so they are easy to test and to show beside their
+sources. They support the coordinator; a clinician decides. No rule ever advises
+stopping a benzodiazepine: the guideline says to avoid abrupt discontinuation.
+"""
+
+import dataclasses
+import re
+from typing import Any
+
+from .choices import Pregnancy, RuleSeverity, Urgency
+
+SOURCE_911 = "REFERENCE.md §1: Emergency 911 (unresponsive, not breathing, seizure, overdose)"
+SOURCE_988 = "REFERENCE.md §1: 988 Suicide & Crisis Lifeline (call or text 988, 24/7)"
+SOURCE_SUPERVISED = (
+    "2025 Joint Clinical Practice Guideline on Benzodiazepine Tapering (Brunner et al., "
+    "J Gen Intern Med 2025), rec. 2 (avoid abrupt discontinuation), rec. 5 (consider "
+    "inpatient care for imminent harm or complicated withdrawal), rec. 12 (severe or "
+    "complicated withdrawal is managed inpatient or residential)"
+)
+SOURCE_NALOXONE = (
+    "2025 Joint Clinical Practice Guideline on Benzodiazepine Tapering, rec. 17 (offer "
+    "naloxone with opioids); REFERENCE.md §1 (benzodiazepines with opioids or alcohol)"
+)
+SOURCE_NO_ABRUPT_STOP = (
+    "2025 Joint Clinical Practice Guideline on Benzodiazepine Tapering, rec. 2; REFERENCE.md "
+    "§1 (stopping a benzodiazepine abruptly can cause seizures)"
+)
+SOURCE_PREGNANCY = (
+    "2025 Joint Clinical Practice Guideline on Benzodiazepine Tapering, rec. 5 (complicating "
+    "comorbidity: consider inpatient care)"
+)
+
+MESSAGE_911 = (
+    "Signs of overdose: call 911 now (or tell the caller to). Stay on the line until help "
+    "arrives; give naloxone if opioids may be involved."
+)
+MESSAGE_988 = (
+    "Suicidal thoughts: warm hand-off to the 988 Suicide & Crisis Lifeline now (call or "
+    "text 988). Stay with the caller; call 911 if they are in immediate danger."
+)
+MESSAGE_SUPERVISED = (
+    "Medically supervised withdrawal is likely needed ({reasons}). Do not advise stopping "
+    "abruptly or cutting down alone; a clinician plans any taper."
+)
+MESSAGE_NALOXONE = (
+    "Opioids with a sedative: overdose risk is high. Offer naloxone and explain that it "
+    "reverses only the opioid part of a mixed overdose."
+)
+MESSAGE_NO_ABRUPT_STOP = (
+    "Benzodiazepine use: tell the caller not to stop suddenly; stopping abruptly after "
+    "regular use can cause seizures. A clinician will plan any change."
+)
+MESSAGE_PREGNANCY = (
+    "Pregnancy: route to a clinician today; withdrawal and medication changes need "
+    "medical supervision."
+)
+
+BENZODIAZEPINE = re.compile(
+    r"benzo|xanax|alprazolam|klonopin|clonazepam|valium|diazepam|ativan|lorazepam|"
+    r"restoril|temazepam|librium|chlordiazepoxide|halcion|triazolam|oxazepam|etizolam",
+    re.IGNORECASE,
+)
+
+SEVERITY_URGENCY = {
+    RuleSeverity.EMERGENCY: Urgency.URGENT,
+    RuleSeverity.URGENT: Urgency.URGENT,
+    RuleSeverity.HIGH: Urgency.HIGH,
+    RuleSeverity.INFO: Urgency.NORMAL,
+}
+SELF_CHECK_URGENT_FLAGS = frozenset({"suicide_risk", "urgent_review"})
+SELF_CHECK_HIGH_BANDS = frozenset({"severe", "moderately_severe", "substantial"})
+SELF_CHECK_HIGH_BANDS_BY_CODE = {"cssrs": frozenset({"moderate", "high"})}
+
+
+@dataclasses.dataclass(frozen=True)
+class DangerRule:
+    """A banner for the coordinator: what to do now, and where the advice comes from."""
+
+    code: str
+    severity: str
+    message: str
+    source: str
+
+
+def _uses_benzodiazepine(substances: Any) -> bool:
+    for row in substances or []:
+        name = row.get("substance", "") if isinstance(row, dict) else str(row)
+        if BENZODIAZEPINE.search(str(name)):
+            return True
+    return False
+
+
+def danger_rules(prescreen: Any) -> list[DangerRule]:
+    """Return the danger rules that fire for ``prescreen``, most severe first.
+
+    ``prescreen`` is a PreScreen or anything with the same attributes.
+    """
+    rules: list[DangerRule] = []
+    if prescreen.overdose_signs:
+        rules.append(DangerRule("overdose_911", RuleSeverity.EMERGENCY, MESSAGE_911, SOURCE_911))
+    if prescreen.suicidal_thoughts:
+        rules.append(DangerRule("suicide_988", RuleSeverity.URGENT, MESSAGE_988, SOURCE_988))
+    reasons = [
+        text
+        for present, text in (
+            (prescreen.withdrawal_seizures, "past withdrawal seizures"),
+            (prescreen.withdrawal_complications, "past withdrawal complications"),
+            (prescreen.alcohol_co_use, "alcohol co-use"),
+            (prescreen.opioid_co_use, "opioid co-use"),
+        )
+        if present
+    ]
+    if reasons:
+        message = MESSAGE_SUPERVISED.format(reasons=", ".join(reasons))
+        rules.append(
+            DangerRule("supervised_withdrawal", RuleSeverity.HIGH, message, SOURCE_SUPERVISED)
+        )
+    if prescreen.opioid_co_use:
+        rules.append(DangerRule("naloxone", RuleSeverity.HIGH, MESSAGE_NALOXONE, SOURCE_NALOXONE))
+    if prescreen.pregnancy == Pregnancy.YES:
+        rules.append(
+            DangerRule("pregnancy", RuleSeverity.HIGH, MESSAGE_PREGNANCY, SOURCE_PREGNANCY)
+        )
+    if _uses_benzodiazepine(prescreen.substances):
+        rules.append(
+            DangerRule(
+                "no_abrupt_stop", RuleSeverity.INFO, MESSAGE_NO_ABRUPT_STOP, SOURCE_NO_ABRUPT_STOP
+            )
+        )
+    return rules
+
+
+def urgency_from_rules(rules: list[DangerRule]) -> int:
+    """Return the queue urgency the most severe rule calls for (NORMAL when none fire)."""
+    return min((SEVERITY_URGENCY[RuleSeverity(r.severity)] for r in rules), default=Urgency.NORMAL)
+
+
+def urgency_from_self_check(self_check: dict[str, Any] | None) -> int:
+    """Return the urgency a verified self-check result calls for.
+
+    A suicide-risk flag (PHQ-9 item 9, C-SSRS high risk) makes the callback urgent; a
+    severe band makes it high.
+    """
+    if not self_check:
+        return Urgency.NORMAL
+    if SELF_CHECK_URGENT_FLAGS & set(self_check.get("flags", ())):
+        return Urgency.URGENT
+    high = SELF_CHECK_HIGH_BANDS_BY_CODE.get(self_check.get("code", ""), SELF_CHECK_HIGH_BANDS)
+    if self_check.get("band") in high:
+        return Urgency.HIGH
+    return Urgency.NORMAL

@@ -1,0 +1,218 @@
+"""Reads of helpline inquiries: the live queue, one inquiry, history and figures.
+
+``queue_open``, ``inquiries_recent`` and ``conversion_figures`` are plain reads for
+callers that already passed ``inquiry_access``; ``inquiry_for`` loads one inquiry
+for a user, checking access and auditing the read.
+"""
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import TruncDate
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from openrecovery.audit.choices import Action, Outcome
+from openrecovery.audit.services import audit_record
+from openrecovery.records.models import Patient
+
+from .choices import DispositionKind
+from .models import OPEN, Disposition, Inquiry, PreScreen
+from .references import reference_normalize
+from .rules import danger_rules
+
+VIEW_PERMISSION = "helpline.view_inquiries"
+QUEUE_LIMIT = 200
+HISTORY_LIMIT = 100
+FIGURES_MAX_DAYS = 366
+DUPLICATES_LIMIT = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class QueueEntry:
+    """An open inquiry in the queue, with how long the person has waited."""
+
+    inquiry: Inquiry
+    minutes_waiting: int
+    due_at: dt.datetime
+    overdue: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ConversionFigures:
+    """Helpline figures over the last ``days`` days (by when inquiries arrived)."""
+
+    days: int
+    per_day: list[tuple[dt.date, int]]
+    total: int
+    converted: int
+    median_minutes_to_first_contact: float | None
+
+    @property
+    def share_converted(self) -> float | None:
+        return self.converted / self.total if self.total else None
+
+
+def response_minutes() -> int:
+    """Return the response-time target in minutes (``HELPLINE_RESPONSE_MINUTES``)."""
+    return int(settings.HELPLINE_RESPONSE_MINUTES)
+
+
+def inquiry_access(user: Any, *, write: bool = False) -> None:
+    """Raise PermissionDenied unless ``user`` may read (or, with ``write``, work) inquiries."""
+    permission = "helpline.work_inquiries" if write else VIEW_PERMISSION
+    if not user.is_authenticated or not user.has_perm(permission):
+        raise PermissionDenied
+
+
+def queue_open(limit: int = QUEUE_LIMIT, *, now: dt.datetime | None = None) -> list[QueueEntry]:
+    """Return up to ``limit`` open inquiries, most urgent first, then longest waiting.
+
+    One query, read along the partial index ``inquiry_open_queue``.
+    """
+    now = now or timezone.now()
+    target = dt.timedelta(minutes=response_minutes())
+    rows = (
+        Inquiry.objects.filter(OPEN)
+        .select_related("claimed_by")
+        .order_by("urgency", "received_at")[: max(0, min(limit, QUEUE_LIMIT))]
+    )
+    entries = []
+    for inquiry in rows:
+        due = inquiry.received_at + target
+        waited = max(0, int((now - inquiry.received_at).total_seconds() // 60))
+        overdue = inquiry.first_contact_at is None and now > due
+        entries.append(QueueEntry(inquiry, waited, due, overdue))
+    return entries
+
+
+def queue_open_count() -> int:
+    """Return how many inquiries are open (counted on the partial index)."""
+    return Inquiry.objects.filter(OPEN).count()
+
+
+def inquiries_recent(
+    limit: int = HISTORY_LIMIT, *, before: dt.datetime | None = None
+) -> list[Inquiry]:
+    """Return the latest inquiries (open or closed), newest first, a page at a time."""
+    rows = Inquiry.objects.select_related("claimed_by").order_by("-received_at", "-id")
+    if before is not None:
+        rows = rows.filter(received_at__lt=before)
+    return list(rows[: max(0, min(limit, HISTORY_LIMIT))])
+
+
+def inquiry_for(
+    user: Any,
+    reference: str,
+    *,
+    request: HttpRequest | None = None,
+    write: bool = False,
+    action: str = Action.VIEW,
+) -> Inquiry:
+    """Load the inquiry with ``reference`` for ``user``, auditing the read.
+
+    Raise PermissionDenied (audited) when the user's role may not read inquiries,
+    Http404 for an unknown or malformed reference.
+    """
+    try:
+        inquiry_access(user, write=write)
+    except PermissionDenied:
+        audit_record(
+            action=Action.ACCESS_DENIED,
+            actor=user,
+            request=request,
+            object_type="inquiry",
+            outcome=Outcome.DENIED,
+        )
+        raise
+    normalized = reference_normalize(reference)
+    inquiry = (
+        Inquiry.objects.select_related("claimed_by", "logged_by", "patient")
+        .filter(reference=normalized)
+        .first()
+        if normalized
+        else None
+    )
+    if inquiry is None:
+        raise Http404("No such inquiry.")
+    if action:
+        audit_record(
+            action=action,
+            actor=user,
+            request=request,
+            patient_id=inquiry.patient_id,
+            object_type="inquiry",
+            object_id=inquiry.pk,
+        )
+    return inquiry
+
+
+def inquiry_detail(inquiry: Inquiry) -> dict[str, Any]:
+    """Return an inquiry's call attempts, pre-screen, its danger rules and disposition."""
+    prescreen = PreScreen.objects.filter(inquiry=inquiry).first()
+    disposition = Disposition.objects.filter(inquiry=inquiry).select_related("clinician").first()
+    return {
+        "call_attempts": list(inquiry.call_attempts.select_related("attempted_by")),
+        "prescreen": prescreen,
+        "danger_rules": danger_rules(prescreen) if prescreen is not None else [],
+        "disposition": disposition,
+    }
+
+
+def likely_duplicates(
+    *, inquiry: Inquiry, given_name: str, family_name: str, date_of_birth: dt.date | None
+) -> list[Patient]:
+    """Return existing patients who may be this person: same name and birth date, or phone."""
+    condition = Q()
+    if given_name.strip() and family_name.strip() and date_of_birth is not None:
+        condition |= Q(
+            search_given=given_name.strip().lower(),
+            search_family=family_name.strip().lower(),
+            date_of_birth=date_of_birth,
+        )
+    phone = inquiry.phone.strip()
+    if phone:
+        condition |= Q(phone_mobile=phone) | Q(phone_home=phone)
+    if not condition:
+        return []
+    return list(Patient.objects.filter(condition).order_by("mrn")[:DUPLICATES_LIMIT])
+
+
+def conversion_figures(days: int = 30, *, now: dt.datetime | None = None) -> ConversionFigures:
+    """Return inquiries per day, share converted and median time to first contact.
+
+    Reads only the window (an index range on ``received_at``): three queries whatever
+    the table's size.
+    """
+    days = max(1, min(days, FIGURES_MAX_DAYS))
+    now = now or timezone.now()
+    window = Inquiry.objects.filter(received_at__gte=now - dt.timedelta(days=days))
+    by_day = list(
+        window.annotate(day=TruncDate("received_at"))
+        .values("day")
+        .annotate(
+            n=Count("id"),
+            converted=Count("id", filter=Q(disposition_kind=DispositionKind.SCHEDULE_ASSESSMENT)),
+        )
+        .order_by("day")
+    )
+    per_day = [(row["day"], row["n"]) for row in by_day]
+    converted = sum(row["converted"] for row in by_day)
+    contacted = window.filter(first_contact_at__isnull=False)
+    n = contacted.count()
+    median = None
+    if n:
+        delay = ExpressionWrapper(
+            F("first_contact_at") - F("received_at"), output_field=DurationField()
+        )
+        middle = list(
+            contacted.annotate(delay=delay)
+            .order_by("delay")
+            .values_list("delay", flat=True)[(n - 1) // 2 : n // 2 + 1]
+        )
+        median = sum(d.total_seconds() for d in middle) / len(middle) / 60
+    return ConversionFigures(days, per_day, sum(c for _d, c in per_day), converted, median)

@@ -1,0 +1,519 @@
+"""Writes to helpline inquiries. Each service is atomic and audits itself.
+
+Public callbacks come in through ``callback_request_create`` (the form page and the
+API share it); everything else is staff work and needs ``helpline.work_inquiries``.
+Staff writes need the inquiry claimed by the actor, so two coordinators never work
+the same person at once. Audit details carry ids and codes, never what was said.
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from openrecovery.audit.choices import Action
+from openrecovery.audit.services import audit_record
+from openrecovery.instruments.engine import AnswerError, score
+from openrecovery.instruments.registry import instrument_get
+from openrecovery.records.choices import CareTeamRole, Stage, TimelineKind
+from openrecovery.records.identifiers import mrn_next
+from openrecovery.records.models import CareTeamMember, EpisodeOfCare, Patient
+from openrecovery.records.services import (
+    care_team_add,
+    episode_readmit,
+    patient_register,
+    timeline_add,
+)
+
+from .choices import (
+    CallOutcome,
+    DispositionKind,
+    InquirySource,
+    InquiryStatus,
+    ReferralTarget,
+)
+from .forms import CallbackRequestForm
+from .models import CallAttempt, Disposition, Inquiry, PreScreen
+from .ratelimit import rate_limit_hit
+from .references import reference_new
+from .rules import danger_rules, urgency_from_rules, urgency_from_self_check
+from .selectors import likely_duplicates
+
+WORK_PERMISSION = "helpline.work_inquiries"
+REGISTER_PERMISSION = "records.register_patient"
+CLINICIAN_PERMISSION = "records.view_chart"
+REFERENCE_ATTEMPTS = 3
+SELF_CHECK_KEYS = frozenset({"code", "band", "answers"})
+PRESCREEN_SUBSTANCE_KEYS = ("substance", "dose", "frequency", "duration", "last_use")
+PRESCREEN_SUBSTANCES_MAX = 20
+PRESCREEN_TEXT_MAX = 100
+
+ERROR_SELF_CHECK = "The self-check result could not be read; send it again or leave it out."
+ERROR_CLOSED = "This inquiry is closed."
+ERROR_CLAIM_FIRST = "Claim this inquiry before working on it."
+ERROR_NOT_YOURS = "Only the coordinator who claimed this inquiry can release it."
+ERROR_OUTCOME = "Choose what happened on the call."
+ERROR_SUBSTANCES = "List substances as rows of substance, dose, frequency, duration, last use."
+ERROR_KIND = "Choose how the inquiry ended."
+ERROR_SCHEDULE_VIA_CONVERT = "Schedule an assessment by converting the inquiry into a patient."
+ERROR_REFERRAL_TARGET = "Choose where the person was referred."
+ERROR_CLINICIAN = "Choose a clinician who can see patients."
+ERROR_SCHEDULED_FOR = "Choose when the assessment takes place."
+ERROR_OPEN_EPISODE = "This patient already has an open episode; work with it from their chart."
+ERROR_DUPLICATES = "Patients with the same name and date of birth, or the same phone, exist."
+TEAM_ROLE_FOR = {
+    "physician": CareTeamRole.ATTENDING_PHYSICIAN,
+    "nurse": CareTeamRole.PRIMARY_NURSE,
+    "clinical_director": CareTeamRole.CLINICAL_SUPERVISOR,
+    "admissions_coordinator": CareTeamRole.ADMISSIONS,
+}
+
+
+class SpamRejected(Exception):
+    """The honeypot was filled in: callers answer as if it succeeded and store nothing."""
+
+
+class RateLimited(Exception):
+    """Too many callback requests from one client; retry after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"rate limited; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+class CallbackInvalid(ValidationError):
+    """Field errors in a callback request; ``form`` is the bound form to show again."""
+
+    def __init__(self, errors: Any, form: CallbackRequestForm | None = None) -> None:
+        super().__init__(errors)
+        self.form = form
+
+
+class InquiryTaken(Exception):
+    """Someone else holds the inquiry; ``claimed_by`` says who (their display name)."""
+
+    def __init__(self, claimed_by: Any) -> None:
+        self.claimed_by = claimed_by
+        self.claimed_by_name = (claimed_by.get_full_name() or claimed_by.get_username()).strip()
+        super().__init__(f"claimed by {self.claimed_by_name}")
+
+
+class LikelyDuplicates(ValidationError):
+    """Likely existing patients; confirm none is this person or attach to one of them."""
+
+    def __init__(self, patients: list[Patient]) -> None:
+        super().__init__(ERROR_DUPLICATES, code="likely_duplicates")
+        self.patients = patients
+
+
+def self_check_verify(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Re-score a self-check result the person chose to send; return what to store.
+
+    The band and flags are recomputed from the answers with the instrument's own
+    scoring, so a tampered band cannot change the queue. Raise CallbackInvalid.
+    """
+    if raw is None:
+        return None
+    instrument = instrument_get(str(raw.get("code", ""))) if isinstance(raw, Mapping) else None
+    if instrument is None or not set(raw) <= SELF_CHECK_KEYS:
+        raise CallbackInvalid({"self_check": [ERROR_SELF_CHECK]})
+    try:
+        result = score(instrument, raw.get("answers") or [])
+    except AnswerError as exc:
+        raise CallbackInvalid({"self_check": [ERROR_SELF_CHECK]}) from exc
+    return {
+        "code": result.code,
+        "version": result.version,
+        "band": result.band,
+        "flags": list(result.flags),
+        "answers": list(result.answers),
+    }
+
+
+def callback_request_create(
+    *,
+    data: Mapping[str, Any],
+    source_ip: str,
+    request: HttpRequest | None = None,
+    self_check: Mapping[str, Any] | None = None,
+    source: str = InquirySource.WEB,
+) -> Inquiry:
+    """Validate and store a public callback request; return it once it is committed.
+
+    ``data`` holds the CallbackRequestForm fields. Raise SpamRejected when the honeypot
+    is filled, CallbackInvalid (with the bound form) for field errors, RateLimited when
+    the client is over ``HELPLINE_RATE_LIMIT``. The write is one transaction: the
+    rate-limit UPSERT (unless off), the inquiry INSERT and its audit event.
+    """
+    form = CallbackRequestForm(data)
+    if form.honeypot_filled():
+        raise SpamRejected
+    if not form.is_valid():
+        raise CallbackInvalid(form.errors.as_data(), form=form)
+    verified = self_check_verify(self_check)
+    fields = {k: v for k, v in form.cleaned_data.items() if k != "website"}
+    urgency = urgency_from_self_check(verified)
+    for attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                retry_after = rate_limit_hit(source_ip)
+                if retry_after is not None:
+                    raise RateLimited(retry_after)
+                # Validated by the form; full_clean() would add a uniqueness query.
+                inquiry = Inquiry.objects.create(
+                    reference=reference_new(),
+                    source=source,
+                    urgency=urgency,
+                    received_at=timezone.now(),
+                    self_check=verified,
+                    **fields,
+                )
+                audit_record(
+                    action=Action.CREATE,
+                    request=request,
+                    object_type="inquiry",
+                    object_id=inquiry.pk,
+                    detail={"source": source, "urgency": urgency},
+                    actor_username="public",
+                )
+            return inquiry
+        except IntegrityError:
+            # A reference code collision (about one in 10**6 at a million rows): retry.
+            if attempt == REFERENCE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _require(actor: Any, *permissions: str) -> None:
+    if not all(actor.has_perm(p) for p in permissions):
+        raise PermissionDenied
+
+
+def _audit(actor: Any, request: HttpRequest | None, inquiry: Inquiry, **detail: Any) -> None:
+    action = detail.pop("action", Action.UPDATE)
+    audit_record(
+        action=action,
+        actor=actor,
+        request=request,
+        patient_id=inquiry.patient_id,
+        object_type="inquiry",
+        object_id=inquiry.pk,
+        detail=detail,
+    )
+
+
+def _locked(inquiry_id: int) -> Inquiry:
+    inquiry = Inquiry.objects.select_for_update().select_related("claimed_by").get(pk=inquiry_id)
+    if inquiry.closed_at is not None:
+        raise ValidationError(ERROR_CLOSED, code="closed")
+    return inquiry
+
+
+def _locked_for_work(actor: Any, inquiry_id: int) -> Inquiry:
+    _require(actor, WORK_PERMISSION)
+    inquiry = _locked(inquiry_id)
+    if inquiry.claimed_by_id is None:
+        raise ValidationError(ERROR_CLAIM_FIRST, code="claim_first")
+    if inquiry.claimed_by_id != actor.pk:
+        raise InquiryTaken(inquiry.claimed_by)
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_log_call(
+    *, actor: Any, data: Mapping[str, Any], request: HttpRequest | None = None
+) -> Inquiry:
+    """Record a phone call as an inquiry, claimed by the coordinator who took it.
+
+    The caller is reached (first contact is now) and gave consent by calling.
+    Raise CallbackInvalid for field errors.
+    """
+    _require(actor, WORK_PERMISSION)
+    form = CallbackRequestForm({"consent": True, **data, "website": ""})
+    if not form.is_valid():
+        raise CallbackInvalid(form.errors.as_data(), form=form)
+    now = timezone.now()
+    fields = {k: v for k, v in form.cleaned_data.items() if k != "website"}
+    inquiry = Inquiry.objects.create(
+        reference=reference_new(),
+        source=InquirySource.PHONE,
+        status=InquiryStatus.CLAIMED,
+        received_at=now,
+        first_contact_at=now,
+        claimed_by=actor,
+        claimed_at=now,
+        logged_by=actor,
+        **fields,
+    )
+    _audit(actor, request, inquiry, action=Action.CREATE, source=InquirySource.PHONE)
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_claim(*, actor: Any, inquiry_id: int, request: HttpRequest | None = None) -> Inquiry:
+    """Claim an open inquiry for ``actor``; return it.
+
+    One conditional UPDATE decides the race: it changes the row only while nobody
+    holds it, so of two concurrent claims exactly one wins. The loser gets
+    InquiryTaken naming who has it. Claiming one's own inquiry again is a no-op.
+    """
+    _require(actor, WORK_PERMISSION)
+    now = timezone.now()
+    won = Inquiry.objects.filter(
+        pk=inquiry_id, claimed_by__isnull=True, closed_at__isnull=True
+    ).update(status=InquiryStatus.CLAIMED, claimed_by=actor, claimed_at=now)
+    inquiry = Inquiry.objects.select_related("claimed_by").get(pk=inquiry_id)
+    if not won:
+        if inquiry.closed_at is not None:
+            raise ValidationError(ERROR_CLOSED, code="closed")
+        if inquiry.claimed_by_id != actor.pk:
+            raise InquiryTaken(inquiry.claimed_by)
+        return inquiry
+    _audit(actor, request, inquiry, claimed=True)
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_release(*, actor: Any, inquiry_id: int, request: HttpRequest | None = None) -> Inquiry:
+    """Put a claimed inquiry back in the open queue (only its holder can)."""
+    _require(actor, WORK_PERMISSION)
+    inquiry = _locked(inquiry_id)
+    if inquiry.claimed_by_id != actor.pk:
+        raise ValidationError(ERROR_NOT_YOURS, code="not_yours")
+    inquiry.status, inquiry.claimed_by, inquiry.claimed_at = InquiryStatus.OPEN, None, None
+    inquiry.save(update_fields=["status", "claimed_by", "claimed_at"])
+    _audit(actor, request, inquiry, released=True)
+    return inquiry
+
+
+@transaction.atomic
+def call_attempt_record(
+    *,
+    actor: Any,
+    inquiry_id: int,
+    outcome: str,
+    notes: str = "",
+    next_attempt_at: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> CallAttempt:
+    """Record one call attempt; the first "reached" sets the inquiry's first contact."""
+    inquiry = _locked_for_work(actor, inquiry_id)
+    if outcome not in CallOutcome.values:
+        raise ValidationError({"outcome": ERROR_OUTCOME})
+    now = timezone.now()
+    attempt = CallAttempt(
+        inquiry=inquiry,
+        outcome=outcome,
+        notes=notes.strip(),
+        next_attempt_at=next_attempt_at,
+        attempted_at=now,
+        attempted_by=actor,
+    )
+    attempt.full_clean()
+    attempt.save()
+    if outcome == CallOutcome.REACHED and inquiry.first_contact_at is None:
+        inquiry.first_contact_at = now
+        inquiry.save(update_fields=["first_contact_at"])
+    _audit(actor, request, inquiry, call_attempt=attempt.pk, outcome=outcome)
+    return attempt
+
+
+def _clean_substances(rows: Any) -> list[dict[str, str]]:
+    if not isinstance(rows, list) or len(rows) > PRESCREEN_SUBSTANCES_MAX:
+        raise ValidationError({"substances": ERROR_SUBSTANCES})
+    cleaned = []
+    for row in rows:
+        if not isinstance(row, Mapping) or not set(row) <= set(PRESCREEN_SUBSTANCE_KEYS):
+            raise ValidationError({"substances": ERROR_SUBSTANCES})
+        values = {k: row.get(k, "") for k in PRESCREEN_SUBSTANCE_KEYS}
+        if any(not isinstance(v, str) or len(v) > PRESCREEN_TEXT_MAX for v in values.values()):
+            raise ValidationError({"substances": ERROR_SUBSTANCES})
+        if not values["substance"].strip():
+            raise ValidationError({"substances": ERROR_SUBSTANCES})
+        cleaned.append({k: v.strip() for k, v in values.items()})
+    return cleaned
+
+
+PRESCREEN_FIELDS = frozenset(
+    f.name
+    for f in PreScreen._meta.get_fields()
+    if f.name not in {"id", "inquiry", "updated_at", "updated_by"}
+)
+
+
+@transaction.atomic
+def prescreen_save(
+    *, actor: Any, inquiry_id: int, answers: Mapping[str, Any], request: HttpRequest | None = None
+) -> PreScreen:
+    """Create or replace the pre-screen of an open inquiry and recompute its urgency.
+
+    ``answers`` holds PreScreen fields (unknown keys are refused). Urgency becomes the
+    more urgent of what the self-check and the pre-screen's danger rules call for.
+    """
+    inquiry = _locked_for_work(actor, inquiry_id)
+    unknown = sorted(set(answers) - PRESCREEN_FIELDS)
+    if unknown:
+        raise ValidationError({unknown[0]: "Unknown pre-screen field."})
+    prescreen = PreScreen.objects.filter(inquiry=inquiry).first() or PreScreen(inquiry=inquiry)
+    for name, value in answers.items():
+        setattr(prescreen, name, value)
+    prescreen.substances = _clean_substances(prescreen.substances)
+    prescreen.updated_at, prescreen.updated_by = timezone.now(), actor
+    prescreen.full_clean(exclude=["inquiry"])
+    prescreen.save()
+    rules = danger_rules(prescreen)
+    urgency = min(urgency_from_self_check(inquiry.self_check), urgency_from_rules(rules))
+    if urgency != inquiry.urgency:
+        inquiry.urgency = urgency
+        inquiry.save(update_fields=["urgency"])
+    _audit(actor, request, inquiry, prescreen=prescreen.pk, rules=[r.code for r in rules])
+    return prescreen
+
+
+def _close(inquiry: Inquiry, kind: str, now: dt.datetime, patient: Patient | None = None) -> None:
+    inquiry.status, inquiry.closed_at, inquiry.disposition_kind = InquiryStatus.CLOSED, now, kind
+    inquiry.patient = patient or inquiry.patient
+    inquiry.save(update_fields=["status", "closed_at", "disposition_kind", "patient"])
+
+
+@transaction.atomic
+def disposition_record(
+    *,
+    actor: Any,
+    inquiry_id: int,
+    kind: str,
+    referral_target: str = "",
+    referral_detail: str = "",
+    notes: str = "",
+    request: HttpRequest | None = None,
+) -> Disposition:
+    """Close an inquiry as referred elsewhere, not a fit, or lost contact.
+
+    Scheduling an assessment goes through ``inquiry_convert`` (it creates the patient).
+    """
+    inquiry = _locked_for_work(actor, inquiry_id)
+    if kind == DispositionKind.SCHEDULE_ASSESSMENT:
+        raise ValidationError({"kind": ERROR_SCHEDULE_VIA_CONVERT})
+    if kind not in DispositionKind.values:
+        raise ValidationError({"kind": ERROR_KIND})
+    if kind == DispositionKind.REFERRED and referral_target not in ReferralTarget.values:
+        raise ValidationError({"referral_target": ERROR_REFERRAL_TARGET})
+    now = timezone.now()
+    disposition = Disposition(
+        inquiry=inquiry,
+        kind=kind,
+        referral_target=referral_target if kind == DispositionKind.REFERRED else "",
+        referral_detail=referral_detail.strip(),
+        notes=notes.strip(),
+        created_at=now,
+        created_by=actor,
+    )
+    disposition.full_clean(exclude=["inquiry"])
+    disposition.save()
+    _close(inquiry, kind, now)
+    _audit(actor, request, inquiry, disposition=disposition.pk, kind=kind)
+    return disposition
+
+
+@transaction.atomic
+def inquiry_convert(
+    *,
+    actor: Any,
+    inquiry_id: int,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date,
+    sex_at_birth: str,
+    scheduled_for: dt.datetime,
+    clinician: Any,
+    confirm_not_duplicate: bool = False,
+    existing_patient_id: int | None = None,
+    notes: str = "",
+    request: HttpRequest | None = None,
+) -> Disposition:
+    """Schedule an assessment: make the inquiry a Patient with an episode at assessment.
+
+    Without ``existing_patient_id`` a new patient is registered, unless likely
+    duplicates exist (same name and date of birth, or same phone): then raise
+    LikelyDuplicates unless ``confirm_not_duplicate``. With ``existing_patient_id``
+    the person is readmitted as a new episode (they must have no open episode). The
+    clinician joins the care team, so the patient shows on their dashboard.
+    """
+    _require(actor, WORK_PERMISSION, REGISTER_PERMISSION)
+    inquiry = _locked_for_work(actor, inquiry_id)
+    if clinician is None or not clinician.is_active or not clinician.has_perm(CLINICIAN_PERMISSION):
+        raise ValidationError({"clinician": ERROR_CLINICIAN})
+    if scheduled_for is None or timezone.is_naive(scheduled_for):
+        raise ValidationError({"scheduled_for": ERROR_SCHEDULED_FOR})
+    reason = f"Helpline inquiry {inquiry.reference}"
+    if existing_patient_id is not None:
+        patient = Patient.objects.get(pk=existing_patient_id)
+        if EpisodeOfCare.objects.filter(patient=patient, ended_at__isnull=True).exists():
+            raise ValidationError(ERROR_OPEN_EPISODE, code="open_episode")
+        episode_readmit(
+            actor=actor, request=request, patient=patient, reason=reason, stage=Stage.ASSESSMENT
+        )
+    else:
+        duplicates = likely_duplicates(
+            inquiry=inquiry,
+            given_name=given_name,
+            family_name=family_name,
+            date_of_birth=date_of_birth,
+        )
+        if duplicates and not confirm_not_duplicate:
+            raise LikelyDuplicates(duplicates)
+        alias = inquiry.name.strip()
+        patient = patient_register(
+            actor=actor,
+            request=request,
+            stage=Stage.ASSESSMENT,
+            mrn=mrn_next(),
+            legal_given_name=given_name.strip(),
+            legal_family_name=family_name.strip(),
+            preferred_name=alias if alias.lower() != given_name.strip().lower() else "",
+            date_of_birth=date_of_birth,
+            sex_at_birth=sex_at_birth,
+            phone_mobile=inquiry.phone,
+        )
+    if not CareTeamMember.objects.filter(patient=patient, user=clinician, active=True).exists():
+        care_team_add(
+            actor=actor,
+            request=request,
+            patient=patient,
+            user=clinician,
+            team_role=TEAM_ROLE_FOR.get(clinician.role, CareTeamRole.PRIMARY_COUNSELOR),
+        )
+    now = timezone.now()
+    disposition = Disposition.objects.create(
+        inquiry=inquiry,
+        kind=DispositionKind.SCHEDULE_ASSESSMENT,
+        scheduled_for=scheduled_for,
+        clinician=clinician,
+        notes=notes.strip(),
+        created_at=now,
+        created_by=actor,
+    )
+    _close(inquiry, DispositionKind.SCHEDULE_ASSESSMENT, now, patient=patient)
+    when = timezone.localtime(scheduled_for)
+    timeline_add(
+        patient=patient,
+        episode=patient.episodes.filter(ended_at__isnull=True).first(),
+        kind=TimelineKind.CONTACT,
+        actor=actor,
+        summary=f"{reason}: assessment scheduled for {when:%Y-%m-%d %H:%M} with {clinician}",
+        occurred_at=now,
+    )
+    _audit(
+        actor,
+        request,
+        inquiry,
+        disposition=disposition.pk,
+        kind=DispositionKind.SCHEDULE_ASSESSMENT,
+        duplicates_confirmed=bool(confirm_not_duplicate),
+        readmitted=existing_patient_id is not None,
+    )
+    return disposition
