@@ -7,6 +7,7 @@ PUBLIC_OPERATIONS = {
     ("get", "/api/v1/instruments"),
     ("get", "/api/v1/instruments/{code}"),
     ("post", "/api/v1/instruments/{code}/score"),
+    ("post", "/api/v1/helpline/callbacks"),
 }
 
 

@@ -207,7 +207,11 @@ def _audit(actor: Any, request: HttpRequest | None, inquiry: Inquiry, **detail: 
 
 
 def _locked(inquiry_id: int) -> Inquiry:
-    inquiry = Inquiry.objects.select_for_update().select_related("claimed_by").get(pk=inquiry_id)
+    inquiry = (
+        Inquiry.objects.select_for_update(of=("self",))
+        .select_related("claimed_by")
+        .get(pk=inquiry_id)
+    )
     if inquiry.closed_at is not None:
         raise ValidationError(ERROR_CLOSED, code="closed")
     return inquiry
