@@ -3,7 +3,7 @@
 import dataclasses
 from html.parser import HTMLParser
 
-from django.test import Client
+from django.test import Client, override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -90,6 +90,22 @@ def _fetch(client: Client, row, url: str):
     return client.get(url, follow=True)
 
 
+def _tour_public_help(pages: list[RenderedPage]) -> None:
+    """Add the public help pages' other states: result, errors, prefill, sent, rate limit."""
+    numbers = [f"item_{i}" for i in range(1, 17)]
+    visitor = Client()
+    answers = {name: "1" for name in numbers}
+    _keep(pages, "self-check result", visitor.post("/help/self-check/", answers))
+    _keep(pages, "self-check errors", visitor.post("/help/self-check/", {"item_1": "1"}))
+    prefill = {"prefill": "1", "self_check_answers": ",".join("1" * 16)}
+    _keep(pages, "callback prefilled", visitor.post("/help/callback/", prefill))
+    _keep(pages, "callback errors", visitor.post("/help/callback/", {"name": "Sam"}))
+    request = {"name": "Sam", "phone": "555-0142", "for_whom": "myself", "consent": "on"}
+    with override_settings(HELPLINE_RATE_LIMIT="1/h"):
+        _keep(pages, "callback sent", visitor.post("/help/callback/", request, follow=True))
+        _keep(pages, "callback rate limited", visitor.post("/help/callback/", request))
+
+
 def tour(world: AccessWorld) -> list[RenderedPage]:
     """Return every HTML page of docs/access.md, plus sign-in steps and error pages.
 
@@ -126,6 +142,7 @@ def tour(world: AccessWorld) -> list[RenderedPage]:
     device = TOTPDevice.objects.get(user=newcomer, confirmed=False)
     code = f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
     _keep(pages, "recovery codes", enrolling.post("/accounts/mfa/", {"code": code}))
+    _tour_public_help(pages)
     locked = Client()
     for _ in range(6):
         response = locked.post(

@@ -17,6 +17,7 @@ MFA_EXEMPT_PREFIXES = (
     "/accounts/mfa/",
     "/static/",
     "/crisis/",
+    "/help/",
     "/healthz",
     "/api/",
 )

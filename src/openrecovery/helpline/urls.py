@@ -1,3 +1,7 @@
+from django.urls import include, path
+
 app_name = "helpline"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("help/", include("openrecovery.helpline.public.urls")),
+]

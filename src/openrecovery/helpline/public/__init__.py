@@ -1,0 +1,1 @@
+"""The public site of the helpline: pages anyone can open, without signing in."""

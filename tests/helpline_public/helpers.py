@@ -1,0 +1,60 @@
+"""Shared helpers for the public help pages' tests."""
+
+import re
+
+from django.apps import apps
+from django.test import Client
+
+from openrecovery.helpline.public.selfcheck import SELF_CHECK
+
+from ..core.page_tour import collect
+
+CRISIS_LINKS = ("tel:911", "tel:988", "tel:18006624357", "tel:18002221222")
+CRISIS_NUMBERS = ("911", "988", "1-800-662-4357", "1-800-222-1222")
+NUMBERS = [item.number for item in SELF_CHECK.items]
+HIDDEN_ANSWERS = re.compile(r'name="self_check_answers" value="([^"]*)"')
+
+
+def assert_crisis_resources(body: str) -> None:
+    """Fail unless the page shows the four crisis numbers as tap-to-call links and /crisis/."""
+    links = collect(body).links
+    for number in CRISIS_NUMBERS:
+        assert number in body, number
+    for tel in CRISIS_LINKS:
+        assert tel in links, tel
+    assert "/crisis/" in links
+
+
+def self_check_data(yes: set[str] = frozenset()) -> dict[str, str]:
+    """Return a complete self-check POST: yes to ``yes``, no to the others."""
+    return {f"item_{n}": "1" if n in yes else "0" for n in NUMBERS}
+
+
+def table_counts() -> dict[str, int]:
+    """Return the number of rows in every table the project has (to show nothing changed)."""
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+def callback_data(**overrides: str) -> dict[str, str]:
+    """Return a valid callback request (fictional person) with ``overrides``."""
+    data = {
+        "name": "Sam",
+        "phone": "555-0142",
+        "best_time": "Evenings",
+        "for_whom": "myself",
+        "substances": "Clonazepam",
+        "voicemail_ok": "",
+        "consent": "on",
+        "message": "",
+        "website": "",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def prefilled_answers(client: Client, yes: set[str]) -> str:
+    """Take the self-check and return the answers its result page would send on."""
+    response = client.post("/help/self-check/", self_check_data(yes))
+    match = HIDDEN_ANSWERS.search(response.content.decode())
+    assert match, "the result page offers no way to send the answers"
+    return match.group(1)
