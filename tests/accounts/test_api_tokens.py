@@ -28,6 +28,7 @@ PUBLIC_PATHS = {
     "/instruments",
     "/instruments/<code>",
     "/instruments/<code>/score",
+    "/helpline/callbacks",  # public callback requests (rate-limited, size-limited)
 }
 
 

@@ -4,6 +4,7 @@ import dataclasses
 
 from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import ROLE_PERMISSIONS, Role
+from openrecovery.helpline.services import callback_request_create
 from openrecovery.privacy.models import BreakGlassGrant
 from openrecovery.privacy.services import break_glass_grant
 from openrecovery.records.alerts import alert_raise
@@ -26,6 +27,7 @@ class AccessWorld:
     alert: ClinicalAlert
     substance_id: int = 0
     problem_id: int = 0
+    inquiry_reference: str = ""
 
     def ids(self) -> dict[str, int | str]:
         """Return the id to put into each URL parameter of docs/access.md."""
@@ -38,6 +40,7 @@ class AccessWorld:
             "code": "phq9",
             "substance_id": self.substance_id,
             "problem_id": self.problem_id,
+            "reference": self.inquiry_reference,
         }
 
 
@@ -73,4 +76,16 @@ def access_world_build() -> AccessWorld:
     )
     # A draft intake with a substance row to remove, and an unconfirmed problem to confirm.
     substance, problem = intake_objects(patient, staff[Role.CLINICAL_DIRECTOR])
-    return AccessWorld(staff, patient, grant, member, other, alert, substance.pk, problem.pk)
+    # An open helpline inquiry for the helpline API's {reference}.
+    inquiry = callback_request_create(
+        data={
+            "name": "Matrixcaller",
+            "phone": "555-010-9999",
+            "for_whom": "myself",
+            "consent": True,
+        },
+        source_ip="192.0.2.10",
+    )
+    return AccessWorld(
+        staff, patient, grant, member, other, alert, substance.pk, problem.pk, inquiry.reference
+    )

@@ -2,8 +2,10 @@
 
 ``POST /helpline/callbacks`` is public: it checks the body size before parsing (413),
 parses strictly (booleans must be JSON booleans, unknown keys refused), and answers
-201 only after the request is committed. Staff endpoints need a helpline permission
-(403 otherwise); every read and write of an inquiry is audited.
+201 only after the request is committed. Staff endpoints need a helpline permission;
+like the patient endpoints, a caller without it is answered as if the inquiry did not
+exist (404, or an empty queue), and the refusal is audited. Every read and write of an
+inquiry is audited.
 """
 
 import datetime as dt
@@ -12,14 +14,13 @@ from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Path, Query, Router, Schema, Status
-from ninja.errors import HttpError
 from pydantic import ConfigDict, Field, StrictBool, StrictInt, StrictStr, WithJsonSchema
 from pydantic import ValidationError as PydanticValidationError
 
 from openrecovery.accounts.models import User
-from openrecovery.audit.choices import Action
+from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record, request_source_ip
 from openrecovery.core.api import AUTH_ERRORS, ErrorOut
 
@@ -33,7 +34,6 @@ router = Router(tags=["helpline"])
 MAX_ID = 2**62
 ERROR_TOO_LARGE = "The request is too large."
 ERROR_RATE_LIMITED = "Too many requests from this address; try again in %d seconds."
-ERROR_FORBIDDEN = "Your role cannot work helpline inquiries."
 Reference = Annotated[str, Path(max_length=20)]
 Text = Annotated[StrictStr, Field(max_length=2000)]
 ShortText = Annotated[StrictStr, Field(max_length=200)]
@@ -438,7 +438,7 @@ def _staff_call(fn: Callable[[], Any]) -> Any:
     try:
         return fn()
     except PermissionDenied as exc:
-        raise HttpError(403, ERROR_FORBIDDEN) from exc
+        raise Http404("No such inquiry.") from exc
     except services.InquiryTaken as exc:
         return Status(
             409,
@@ -483,10 +483,19 @@ def _for(request: HttpRequest, reference: str, *, write: bool, action: str = "")
             request.user, reference, request=request, write=write, action=action
         )
     except PermissionDenied as exc:
-        raise HttpError(403, ERROR_FORBIDDEN) from exc
+        raise Http404("No such inquiry.") from exc
 
 
-STAFF_ERRORS: dict[int, Any] = {**AUTH_ERRORS, 403: ErrorOut, 422: FieldErrorsOut}
+def _denied(request: HttpRequest) -> None:
+    audit_record(
+        action=Action.ACCESS_DENIED,
+        request=request,
+        object_type="inquiry",
+        outcome=Outcome.DENIED,
+    )
+
+
+STAFF_ERRORS: dict[int, Any] = {**AUTH_ERRORS, 422: FieldErrorsOut}
 ONE_ERRORS: dict[int, Any] = {**STAFF_ERRORS, 404: ErrorOut}
 
 
@@ -494,11 +503,15 @@ ONE_ERRORS: dict[int, Any] = {**STAFF_ERRORS, 404: ErrorOut}
 def queue(
     request: HttpRequest, limit: Annotated[int, Query(ge=1, le=selectors.QUEUE_LIMIT)] = 50
 ) -> Any:
-    """Return the open queue: most urgent first, then longest waiting (bounded)."""
+    """Return the open queue: most urgent first, then longest waiting (bounded).
+
+    Callers whose role may not read inquiries get an empty queue (the refusal is audited).
+    """
     try:
         selectors.inquiry_access(request.user)
-    except PermissionDenied as exc:
-        raise HttpError(403, ERROR_FORBIDDEN) from exc
+    except PermissionDenied:
+        _denied(request)
+        return {"open_count": 0, "response_minutes": selectors.response_minutes(), "entries": []}
     entries = selectors.queue_open(limit)
     audit_record(
         action=Action.LIST, request=request, object_type="inquiry", detail={"results": len(entries)}
@@ -600,7 +613,7 @@ def call_record(request: HttpRequest, reference: Reference, body: CallIn) -> Any
     )
 
 
-@router.put(
+@router.post(
     "/helpline/inquiries/{reference}/prescreen",
     response={200: InquiryOut, **ONE_ERRORS, 409: ConflictOut},
 )
@@ -662,7 +675,7 @@ def convert(request: HttpRequest, reference: Reference, body: ConvertIn) -> Any:
     )
 
 
-@router.get("/helpline/figures", response={200: FiguresOut, **STAFF_ERRORS})
+@router.get("/helpline/figures", response={200: FiguresOut, **STAFF_ERRORS, 404: ErrorOut})
 def figures(
     request: HttpRequest, days: Annotated[int, Query(ge=1, le=selectors.FIGURES_MAX_DAYS)] = 30
 ) -> Any:
@@ -670,6 +683,7 @@ def figures(
     try:
         selectors.inquiry_access(request.user)
     except PermissionDenied as exc:
-        raise HttpError(403, ERROR_FORBIDDEN) from exc
+        _denied(request)
+        raise Http404("Not found.") from exc
     result = selectors.conversion_figures(days)
     return {**{f: getattr(result, f) for f in FiguresOut.model_fields}}

@@ -237,7 +237,7 @@ def inquiry_log_call(
     Raise CallbackInvalid for field errors.
     """
     _require(actor, WORK_PERMISSION)
-    form = CallbackRequestForm({"consent": True, **data, "website": ""})
+    form = CallbackRequestForm({**data, "consent": True, "website": ""})
     if not form.is_valid():
         raise CallbackInvalid(form.errors.as_data(), form=form)
     now = timezone.now()

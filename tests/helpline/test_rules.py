@@ -1,0 +1,89 @@
+"""Danger rules: each fires on its answer, names its source, and never advises stopping."""
+
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from openrecovery.helpline.choices import Urgency
+from openrecovery.helpline.rules import danger_rules, urgency_from_rules, urgency_from_self_check
+
+
+def answers(**overrides):
+    base = dict(
+        overdose_signs=False,
+        suicidal_thoughts=False,
+        withdrawal_seizures=False,
+        withdrawal_complications=False,
+        alcohol_co_use=False,
+        opioid_co_use=False,
+        pregnancy="unknown",
+        substances=[],
+    )
+    return SimpleNamespace(**{**base, **overrides})
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "source_words", "urgency"),
+    [
+        ({"overdose_signs": True}, "overdose_911", "911", Urgency.URGENT),
+        ({"suicidal_thoughts": True}, "suicide_988", "988", Urgency.URGENT),
+        ({"withdrawal_seizures": True}, "supervised_withdrawal", "rec. 12", Urgency.HIGH),
+        ({"withdrawal_complications": True}, "supervised_withdrawal", "rec. 5", Urgency.HIGH),
+        ({"alcohol_co_use": True}, "supervised_withdrawal", "rec. 2", Urgency.HIGH),
+        ({"opioid_co_use": True}, "naloxone", "rec. 17", Urgency.HIGH),
+        ({"pregnancy": "yes"}, "pregnancy", "rec. 5", Urgency.HIGH),
+        ({"substances": [{"substance": "Klonopin"}]}, "no_abrupt_stop", "rec. 2", Urgency.NORMAL),
+    ],
+)
+def test_each_rule_fires_with_its_source(change, code, source_words, urgency):
+    rules = danger_rules(answers(**change))
+    rule = next(r for r in rules if r.code == code)
+    assert source_words in rule.source
+    assert urgency_from_rules(rules) == urgency
+
+
+def test_no_answers_no_rules():
+    assert danger_rules(answers()) == []
+    assert urgency_from_rules([]) == Urgency.NORMAL
+
+
+def test_opioid_co_use_means_supervised_withdrawal_too():
+    codes = [r.code for r in danger_rules(answers(opioid_co_use=True))]
+    assert codes == ["supervised_withdrawal", "naloxone"]
+
+
+def test_no_rule_ever_advises_stopping():
+    every = answers(
+        overdose_signs=True,
+        suicidal_thoughts=True,
+        withdrawal_seizures=True,
+        withdrawal_complications=True,
+        alcohol_co_use=True,
+        opioid_co_use=True,
+        pregnancy="yes",
+        substances=[{"substance": "alprazolam"}],
+    )
+    rules = danger_rules(every)
+    assert len(rules) == 6
+    for rule in rules:
+        for sentence in re.split(r"[.;]", rule.message):
+            if re.search(r"\bstop", sentence, re.IGNORECASE):
+                # Only ever "do not stop" or a warning that stopping can cause harm.
+                assert re.search(r"\b(not|can cause)\b", sentence), rule.message
+    assert rules[0].code == "overdose_911"
+
+
+@pytest.mark.parametrize(
+    ("self_check", "urgency"),
+    [
+        (None, Urgency.NORMAL),
+        ({"code": "phq9", "band": "mild", "flags": []}, Urgency.NORMAL),
+        ({"code": "phq9", "band": "severe", "flags": []}, Urgency.HIGH),
+        ({"code": "phq9", "band": "mild", "flags": ["suicide_risk"]}, Urgency.URGENT),
+        ({"code": "cssrs", "band": "moderate", "flags": []}, Urgency.HIGH),
+        ({"code": "cssrs", "band": "high", "flags": ["urgent_review"]}, Urgency.URGENT),
+    ],
+)
+def test_self_check_urgency(self_check, urgency):
+    assert urgency_from_self_check(self_check) == urgency
