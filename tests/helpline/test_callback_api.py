@@ -135,10 +135,19 @@ def test_good_rate_limit_settings(raw):
 
 
 def test_self_check_is_rescored_and_raises_urgency(db, client):
-    phq9 = {"code": "phq9", "band": "minimal", "answers": [0, 0, 0, 0, 0, 0, 0, 0, 2, 0]}
-    response = post(client, {**VALID, "self_check": phq9})
+    # Only the self-harm question (item 16) answered yes; the band sent claims "many signs".
+    answers = [0] * 15 + [1]
+    sent = {"code": "benzo-selfcheck", "band": "many_signs", "answers": answers}
+    response = post(client, {**VALID, "self_check": sent})
     assert response.status_code == 201
     inquiry = Inquiry.objects.get()
-    assert inquiry.self_check["band"] == "minimal"
-    assert inquiry.self_check["flags"] == ["suicide_risk"]
+    assert inquiry.self_check["band"] == "none_or_one"
+    assert inquiry.self_check["flags"] == ["self_harm"]
     assert inquiry.urgency == 1
+
+
+def test_only_public_self_checks_can_be_sent(db, client):
+    phq9 = {"code": "phq9", "answers": [0] * 9}
+    response = post(client, {**VALID, "self_check": phq9})
+    assert response.status_code == 422
+    assert not Inquiry.objects.exists()

@@ -83,6 +83,15 @@ def test_no_rule_ever_advises_stopping():
         ({"code": "phq9", "band": "mild", "flags": ["suicide_risk"]}, Urgency.URGENT),
         ({"code": "cssrs", "band": "moderate", "flags": []}, Urgency.HIGH),
         ({"code": "cssrs", "band": "high", "flags": ["urgent_review"]}, Urgency.URGENT),
+        ({"code": "benzo-selfcheck", "band": "few_signs", "flags": []}, Urgency.NORMAL),
+        ({"code": "benzo-selfcheck", "band": "many_signs", "flags": []}, Urgency.HIGH),
+        ({"code": "benzo-selfcheck", "band": "few_signs", "flags": ["overuse"]}, Urgency.NORMAL),
+        ({"code": "benzo-selfcheck", "band": "few_signs", "flags": ["mixing_risk"]}, Urgency.HIGH),
+        ({"code": "benzo-selfcheck", "band": "few_signs", "flags": ["seizure_risk"]}, Urgency.HIGH),
+        (
+            {"code": "benzo-selfcheck", "band": "none_or_one", "flags": ["self_harm"]},
+            Urgency.URGENT,
+        ),
     ],
 )
 def test_self_check_urgency(self_check, urgency):

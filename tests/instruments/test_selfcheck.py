@@ -12,7 +12,13 @@ from openrecovery.instruments.definitions.selfcheck_benzo import (
     SECTIONS,
 )
 from openrecovery.instruments.engine import score
-from openrecovery.instruments.registry import INSTRUMENTS, SELF_CHECKS, instrument_get
+from openrecovery.instruments.registry import (
+    INSTRUMENTS,
+    SELF_CHECKS,
+    instrument_get,
+    public_definition_get,
+    self_check_get,
+)
 
 from . import test_engine as shared
 from .scoring import complete, valid_answers
@@ -31,7 +37,10 @@ def test_registered_as_a_public_self_check_not_a_staff_instrument():
     assert SELF_CHECKS["benzo-selfcheck"] is BENZO_SELFCHECK
     assert "benzo-selfcheck" not in INSTRUMENTS
     # The helpline re-scores a self-check someone sends by looking its code up.
-    assert instrument_get("benzo-selfcheck") is BENZO_SELFCHECK
+    assert self_check_get("benzo-selfcheck") is BENZO_SELFCHECK
+    assert public_definition_get("benzo-selfcheck") is BENZO_SELFCHECK
+    # Staff administer validated instruments only: the self-check is not one.
+    assert instrument_get("benzo-selfcheck") is None
 
 
 @pytest.mark.parametrize(

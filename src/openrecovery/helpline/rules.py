@@ -69,9 +69,14 @@ SEVERITY_URGENCY = {
     RuleSeverity.HIGH: Urgency.HIGH,
     RuleSeverity.INFO: Urgency.NORMAL,
 }
-SELF_CHECK_URGENT_FLAGS = frozenset({"suicide_risk", "urgent_review"})
+# Flags of the instruments and of the public benzodiazepine self-check.
+SELF_CHECK_URGENT_FLAGS = frozenset({"suicide_risk", "urgent_review", "self_harm"})
+SELF_CHECK_HIGH_FLAGS = frozenset({"seizure_risk", "mixing_risk"})
 SELF_CHECK_HIGH_BANDS = frozenset({"severe", "moderately_severe", "substantial"})
-SELF_CHECK_HIGH_BANDS_BY_CODE = {"cssrs": frozenset({"moderate", "high"})}
+SELF_CHECK_HIGH_BANDS_BY_CODE = {
+    "cssrs": frozenset({"moderate", "high"}),
+    "benzo-selfcheck": frozenset({"many_signs"}),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,13 +145,17 @@ def urgency_from_rules(rules: list[DangerRule]) -> int:
 def urgency_from_self_check(self_check: dict[str, Any] | None) -> int:
     """Return the urgency a verified self-check result calls for.
 
-    A suicide-risk flag (PHQ-9 item 9, C-SSRS high risk) makes the callback urgent; a
-    severe band makes it high.
+    A suicide or self-harm flag (PHQ-9 item 9, C-SSRS high risk, the self-check's
+    self-harm question) makes the callback urgent; seizure or mixing risk, or a severe
+    band, makes it high.
     """
     if not self_check:
         return Urgency.NORMAL
-    if SELF_CHECK_URGENT_FLAGS & set(self_check.get("flags", ())):
+    flags = set(self_check.get("flags", ()))
+    if SELF_CHECK_URGENT_FLAGS & flags:
         return Urgency.URGENT
+    if SELF_CHECK_HIGH_FLAGS & flags:
+        return Urgency.HIGH
     high = SELF_CHECK_HIGH_BANDS_BY_CODE.get(self_check.get("code", ""), SELF_CHECK_HIGH_BANDS)
     if self_check.get("band") in high:
         return Urgency.HIGH

@@ -18,7 +18,7 @@ from django.utils import timezone
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.instruments.engine import AnswerError, score
-from openrecovery.instruments.registry import instrument_get
+from openrecovery.instruments.registry import self_check_get
 from openrecovery.records.choices import CareTeamRole, Stage, TimelineKind
 from openrecovery.records.identifiers import mrn_next
 from openrecovery.records.models import CareTeamMember, EpisodeOfCare, Patient
@@ -118,7 +118,7 @@ def self_check_verify(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """
     if raw is None:
         return None
-    instrument = instrument_get(str(raw.get("code", ""))) if isinstance(raw, Mapping) else None
+    instrument = self_check_get(str(raw.get("code", ""))) if isinstance(raw, Mapping) else None
     if instrument is None or not set(raw) <= SELF_CHECK_KEYS:
         raise CallbackInvalid({"self_check": [ERROR_SELF_CHECK]})
     try:

@@ -14,7 +14,7 @@ from ninja import Router
 from pydantic import ValidationError
 
 from .engine import AnswerError, Instrument, score
-from .registry import INSTRUMENTS, instrument_get
+from .registry import INSTRUMENTS, public_definition_get
 from .schemas import (
     AnswerErrorsOut,
     InstrumentOut,
@@ -67,7 +67,7 @@ def instrument_list(request: HttpRequest) -> list[dict[str, str]]:
 @router.get("/instruments/{code}", auth=None, response={200: InstrumentOut, **NOT_FOUND})
 def instrument_detail(request: HttpRequest, code: str) -> HttpResponse | dict[str, Any]:
     """Return an instrument's definition: items, options, scoring, bands, flags, source."""
-    instrument = instrument_get(code)
+    instrument = public_definition_get(code)
     if instrument is None:
         return _not_found()
     return _definition(instrument)
@@ -86,7 +86,7 @@ def instrument_score(request: HttpRequest, code: str) -> HttpResponse:
     422 names the item whose answer is missing, out of range, of the wrong type or
     inconsistent with the skip logic; 404 for an unknown code.
     """
-    instrument = instrument_get(code)
+    instrument = public_definition_get(code)
     if instrument is None:
         return _not_found()
     try:

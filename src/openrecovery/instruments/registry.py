@@ -23,5 +23,15 @@ SELF_CHECKS: dict[str, Instrument] = {BENZO_SELFCHECK.code: BENZO_SELFCHECK}
 
 
 def instrument_get(code: str) -> Instrument | None:
-    """Return the instrument or public self-check with ``code``, or None."""
+    """Return the validated instrument with ``code`` (what staff administer), or None."""
+    return INSTRUMENTS.get(code)
+
+
+def self_check_get(code: str) -> Instrument | None:
+    """Return the public self-check with ``code``, or None."""
+    return SELF_CHECKS.get(code)
+
+
+def public_definition_get(code: str) -> Instrument | None:
+    """Return an instrument or a self-check: what the public scoring API serves."""
     return INSTRUMENTS.get(code) or SELF_CHECKS.get(code)
