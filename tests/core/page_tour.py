@@ -106,6 +106,25 @@ def _tour_public_help(pages: list[RenderedPage]) -> None:
         _keep(pages, "callback rate limited", visitor.post("/help/callback/", request))
 
 
+def _tour_admissions(pages: list[RenderedPage], world: AccessWorld) -> None:
+    """Add the admissions console's other states: claimed with its forms, banners, errors."""
+    coordinator = verified_client(world.staff[Role.ADMISSIONS_COORDINATOR])
+    page = f"/admissions/inquiries/{world.inquiry_reference}/"
+    _keep(pages, "admissions claimed", coordinator.post(f"{page}claim/", follow=True))
+    prescreen = {"substance_rows": "3", "substance_0": "alprazolam", "pregnancy": "yes"}
+    prescreen |= {"suicidal_thoughts": "on", "overdose_signs": "on", "opioid_co_use": "on"}
+    _keep(
+        pages, "admissions banners", coordinator.post(f"{page}prescreen/", prescreen, follow=True)
+    )
+    _keep(pages, "admissions call errors", coordinator.post(f"{page}calls/", {"outcome": "x"}))
+    _keep(pages, "admissions log errors", coordinator.post("/admissions/log-call/", {}))
+    _keep(
+        pages,
+        "admissions taken",
+        verified_client(world.staff[Role.CLINICAL_DIRECTOR]).post(f"{page}claim/"),
+    )
+
+
 def tour(world: AccessWorld) -> list[RenderedPage]:
     """Return every HTML page of docs/access.md, plus sign-in steps and error pages.
 
@@ -143,6 +162,7 @@ def tour(world: AccessWorld) -> list[RenderedPage]:
     code = f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
     _keep(pages, "recovery codes", enrolling.post("/accounts/mfa/", {"code": code}))
     _tour_public_help(pages)
+    _tour_admissions(pages, world)
     locked = Client()
     for _ in range(6):
         response = locked.post(

@@ -4,4 +4,5 @@ app_name = "helpline"
 
 urlpatterns: list = [
     path("help/", include("openrecovery.helpline.public.urls")),
+    path("admissions/", include("openrecovery.helpline.console.urls")),
 ]

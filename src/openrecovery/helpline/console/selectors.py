@@ -1,0 +1,73 @@
+"""Reads the console needs beyond the helpline selectors: the figures panel, recent closures.
+
+Callers have passed ``helpline.selectors.inquiry_access``. Each read is bounded, so the
+console's query count does not grow with the number of inquiries.
+"""
+
+import dataclasses
+import datetime as dt
+
+from django.utils import timezone
+
+from ..models import Inquiry
+from ..selectors import ConversionFigures, conversion_figures
+
+CLOSED_LIMIT = 15
+FIGURE_WINDOWS = (7, 30)
+
+
+@dataclasses.dataclass(frozen=True)
+class WindowFigures:
+    """One window's figures, ready to show."""
+
+    days: int
+    total: int
+    converted: int
+    per_day_average: float
+    median_minutes: float | None
+    share_percent: float | None
+
+    @classmethod
+    def of(cls, figures: ConversionFigures) -> "WindowFigures":
+        share = figures.share_converted
+        return cls(
+            figures.days,
+            figures.total,
+            figures.converted,
+            figures.total / figures.days,
+            figures.median_minutes_to_first_contact,
+            None if share is None else share * 100,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class FiguresPanel:
+    """Figures over the short and long windows, and the last week's inquiries per day."""
+
+    windows: list[WindowFigures]
+    last_days: list[tuple[dt.date, int]]
+    busiest: int
+
+
+def figures_panel(*, now: dt.datetime | None = None) -> FiguresPanel:
+    """Return conversion figures over 7 and 30 days, and per-day counts for the last 7 days."""
+    now = now or timezone.now()
+    figures = [conversion_figures(days, now=now) for days in FIGURE_WINDOWS]
+    counts = dict(figures[0].per_day)
+    today = timezone.localdate(now)
+    last_days = [
+        (day, counts.get(day, 0))
+        for day in (today - dt.timedelta(days=n) for n in range(6, -1, -1))
+    ]
+    windows = [WindowFigures.of(f) for f in figures]
+    return FiguresPanel(windows, last_days, max((n for _d, n in last_days), default=0))
+
+
+def inquiries_closed_recent(limit: int = CLOSED_LIMIT) -> list[Inquiry]:
+    """Return the latest closed inquiries, newest first (one query, read along received_at)."""
+    rows = (
+        Inquiry.objects.filter(closed_at__isnull=False)
+        .select_related("claimed_by")
+        .order_by("-received_at", "-id")
+    )
+    return list(rows[: max(0, min(limit, CLOSED_LIMIT))])

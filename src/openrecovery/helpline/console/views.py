@@ -1,0 +1,360 @@
+"""The admissions console: the live queue, one inquiry's work, and the figures. Thin views.
+
+Reads go through ``helpline.selectors`` (``inquiry_for`` checks access and audits);
+writes through ``helpline.services``, whose errors are copied onto the forms. A form
+with errors answers 422 and changes nothing; a claim lost to a colleague answers 409.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from openrecovery.accounts.access import staff_view
+from openrecovery.audit.choices import Action
+from openrecovery.audit.services import audit_record
+
+from .. import selectors, services
+from ..models import Inquiry
+from .forms import CallAttemptForm, CloseForm, PhoneInquiryForm, PreScreenForm, ScheduleForm
+from .selectors import figures_panel, inquiries_closed_recent
+
+VIEW = selectors.VIEW_PERMISSION
+WORK = services.WORK_PERMISSION
+POLL_SECONDS_DEFAULT = 10
+MESSAGE_TAKEN = "Taken by {name} at {time}."
+
+
+def poll_seconds() -> int:
+    """Return how often the queue refreshes (``HELPLINE_QUEUE_POLL_SECONDS``, default 10)."""
+    return max(1, int(getattr(settings, "HELPLINE_QUEUE_POLL_SECONDS", POLL_SECONDS_DEFAULT)))
+
+
+def _queue_context(request: HttpRequest) -> dict[str, Any]:
+    entries = selectors.queue_open()
+    if entries:
+        audit_record(
+            action=Action.LIST,
+            request=request,
+            object_type="inquiry",
+            detail={"results": len(entries)},
+        )
+    return {
+        "entries": entries,
+        "open_count": selectors.queue_open_count(),
+        "response_minutes": selectors.response_minutes(),
+        "poll_seconds": poll_seconds(),
+        "refreshed_at": timezone.localtime(),
+    }
+
+
+def _render_console(
+    request: HttpRequest, form: PhoneInquiryForm | None = None, status: int = 200
+) -> HttpResponse:
+    closed = inquiries_closed_recent()
+    context = {
+        **_queue_context(request),
+        "form": form or PhoneInquiryForm(),
+        "figures": figures_panel(),
+        "closed": closed,
+        "can_work": request.user.has_perm(WORK),
+    }
+    return render(request, "helpline/console/console.html", context, status=status)
+
+
+@staff_view(VIEW)
+@require_GET
+def console(request: HttpRequest) -> HttpResponse:
+    """Show the live queue, the phone-inquiry form, the figures and recent closed inquiries."""
+    selectors.inquiry_access(request.user)
+    return _render_console(request)
+
+
+@staff_view(VIEW)
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """Return just the queue table (htmx polls it; timers are computed on each request)."""
+    selectors.inquiry_access(request.user)
+    return render(request, "helpline/console/partials/queue.html", _queue_context(request))
+
+
+def _copy_errors(form: BaseForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@staff_view(WORK)
+@require_POST
+def log_call(request: HttpRequest) -> HttpResponse:
+    """Record a call taken by phone as an inquiry claimed by me; open it."""
+    form = PhoneInquiryForm(request.POST)
+    if form.is_valid():
+        try:
+            inquiry = services.inquiry_log_call(
+                actor=request.user, data=form.cleaned_data, request=request
+            )
+        except ValidationError as exc:
+            _copy_errors(form, exc)
+        else:
+            messages.success(request, f"Inquiry {inquiry.reference} logged and claimed by you.")
+            return redirect("helpline:console:inquiry", reference=inquiry.reference)
+    return _render_console(request, form, status=422)
+
+
+def _forms(inquiry: Inquiry, prescreen: Any) -> dict[str, BaseForm]:
+    initial: dict[str, Any] = {}
+    if prescreen is not None:
+        initial = {name: getattr(prescreen, name) for name in PreScreenForm.Meta.fields}
+    return {
+        "call_form": CallAttemptForm(),
+        "prescreen_form": PreScreenForm(
+            instance=prescreen,
+            initial=initial,
+            rows=prescreen.substances if prescreen is not None else [],
+        ),
+        "schedule_form": ScheduleForm(),
+        "close_form": CloseForm(),
+    }
+
+
+def _render_inquiry(
+    request: HttpRequest,
+    inquiry: Inquiry,
+    *,
+    status: int = 200,
+    audit: bool = False,
+    **extra: Any,
+) -> HttpResponse:
+    """Render the inquiry page; ``extra`` replaces the default (unbound) forms."""
+    if audit:
+        # After a refused write the page shows the inquiry again: that is a read.
+        audit_record(
+            action=Action.VIEW,
+            request=request,
+            patient_id=inquiry.patient_id,
+            object_type="inquiry",
+            object_id=inquiry.pk,
+        )
+    detail = selectors.inquiry_detail(inquiry)
+    user = request.user
+    mine = inquiry.claimed_by_id == user.pk
+    can_work = user.has_perm(WORK) and not inquiry.is_closed
+    context = {
+        "inquiry": inquiry,
+        **detail,
+        **_forms(inquiry, detail["prescreen"]),
+        "can_claim": can_work and inquiry.claimed_by_id is None,
+        "can_edit": can_work and mine,
+        "can_schedule": can_work and mine and user.has_perm(services.REGISTER_PERMISSION),
+        "taken_by_other": inquiry.claimed_by_id is not None and not mine,
+        "response_minutes": selectors.response_minutes(),
+        **extra,
+    }
+    return render(request, "helpline/console/inquiry.html", context, status=status)
+
+
+def _load(request: HttpRequest, reference: str, *, write: bool) -> Inquiry:
+    return selectors.inquiry_for(
+        request.user, reference, request=request, write=write, action="" if write else Action.VIEW
+    )
+
+
+def _reload(inquiry: Inquiry) -> Inquiry:
+    return Inquiry.objects.select_related("claimed_by", "logged_by", "patient").get(pk=inquiry.pk)
+
+
+def _taken(request: HttpRequest, inquiry: Inquiry, exc: services.InquiryTaken) -> HttpResponse:
+    inquiry = _reload(inquiry)
+    when = timezone.localtime(inquiry.claimed_at) if inquiry.claimed_at else None
+    taken = MESSAGE_TAKEN.format(name=exc.claimed_by_name, time=f"{when:%H:%M}" if when else "—")
+    return _render_inquiry(request, inquiry, status=409, audit=True, taken_message=taken)
+
+
+@staff_view(VIEW)
+@require_GET
+def inquiry_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """Show one inquiry: details, calls, pre-screen, danger banners and disposition."""
+    return _render_inquiry(request, _load(request, reference, write=False))
+
+
+@staff_view(WORK)
+@require_POST
+def claim(request: HttpRequest, reference: str) -> HttpResponse:
+    """Claim the inquiry; if a colleague was first, say who and since when (409)."""
+    inquiry = _load(request, reference, write=True)
+    try:
+        services.inquiry_claim(actor=request.user, inquiry_id=inquiry.pk, request=request)
+    except services.InquiryTaken as exc:
+        return _taken(request, inquiry, exc)
+    except ValidationError as exc:
+        return _render_inquiry(
+            request, _reload(inquiry), status=422, audit=True, action_errors=exc.messages
+        )
+    messages.success(request, f"You have claimed {inquiry.reference}.")
+    return redirect("helpline:console:inquiry", reference=inquiry.reference)
+
+
+@staff_view(WORK)
+@require_POST
+def release(request: HttpRequest, reference: str) -> HttpResponse:
+    """Put the inquiry back in the open queue."""
+    inquiry = _load(request, reference, write=True)
+    try:
+        services.inquiry_release(actor=request.user, inquiry_id=inquiry.pk, request=request)
+    except ValidationError as exc:
+        return _render_inquiry(
+            request, _reload(inquiry), status=422, audit=True, action_errors=exc.messages
+        )
+    messages.success(request, f"{inquiry.reference} is back in the open queue.")
+    return redirect("helpline:console:queue_page")
+
+
+def _work(
+    request: HttpRequest,
+    inquiry: Inquiry,
+    form: BaseForm,
+    form_name: str,
+    call: Any,
+    success: str,
+) -> HttpResponse:
+    """Validate ``form``, run ``call()``; redirect on success, else re-render (409/422)."""
+    if form.is_valid():
+        try:
+            call()
+        except services.InquiryTaken as exc:
+            return _taken(request, inquiry, exc)
+        except ValidationError as exc:
+            _copy_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("helpline:console:inquiry", reference=inquiry.reference)
+    return _render_inquiry(request, _reload(inquiry), status=422, audit=True, **{form_name: form})
+
+
+@staff_view(WORK)
+@require_POST
+def call_record(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record one call attempt."""
+    inquiry = _load(request, reference, write=True)
+    form = CallAttemptForm(request.POST)
+    return _work(
+        request,
+        inquiry,
+        form,
+        "call_form",
+        lambda: services.call_attempt_record(
+            actor=request.user, inquiry_id=inquiry.pk, request=request, **form.cleaned_data
+        ),
+        "Call attempt recorded.",
+    )
+
+
+@staff_view(WORK)
+@require_POST
+def prescreen(request: HttpRequest, reference: str) -> HttpResponse:
+    """Save the pre-screen; the page then shows the danger rules it triggers."""
+    inquiry = _load(request, reference, write=True)
+    form = PreScreenForm(request.POST)
+    return _work(
+        request,
+        inquiry,
+        form,
+        "prescreen_form",
+        lambda: services.prescreen_save(
+            actor=request.user, inquiry_id=inquiry.pk, answers=form.answers(), request=request
+        ),
+        "Pre-screen saved.",
+    )
+
+
+@staff_view(WORK)
+@require_POST
+def close(request: HttpRequest, reference: str) -> HttpResponse:
+    """Close the inquiry as referred elsewhere, not a fit, or lost contact."""
+    inquiry = _load(request, reference, write=True)
+    form = CloseForm(request.POST)
+    return _work(
+        request,
+        inquiry,
+        form,
+        "close_form",
+        lambda: services.disposition_record(
+            actor=request.user, inquiry_id=inquiry.pk, request=request, **form.cleaned_data
+        ),
+        "Inquiry closed.",
+    )
+
+
+@staff_view(WORK)
+@require_POST
+def schedule(request: HttpRequest, reference: str) -> HttpResponse:
+    """Schedule an assessment: convert the inquiry into a patient at stage "assessment".
+
+    Likely duplicates answer 409 with the matches listed; the coordinator then chooses
+    to register a new patient or to attach the inquiry to one of them.
+    """
+    inquiry = _load(request, reference, write=True)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        return _render_inquiry(
+            request, _reload(inquiry), status=422, audit=True, schedule_form=form
+        )
+    data = form.cleaned_data
+    confirm, existing = form.choice()
+    if existing is not None:
+        allowed = {
+            p.pk
+            for p in selectors.likely_duplicates(
+                inquiry=inquiry,
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                date_of_birth=data["date_of_birth"],
+            )
+        }
+        if existing not in allowed:
+            form.add_error(None, "Choose one of the listed patients, or register a new one.")
+            return _render_inquiry(
+                request, _reload(inquiry), status=422, audit=True, schedule_form=form
+            )
+    try:
+        services.inquiry_convert(
+            actor=request.user,
+            inquiry_id=inquiry.pk,
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            date_of_birth=data["date_of_birth"],
+            sex_at_birth=data["sex_at_birth"],
+            scheduled_for=data["scheduled_for"],
+            clinician=data["clinician"],
+            confirm_not_duplicate=confirm,
+            existing_patient_id=existing,
+            notes=data["notes"],
+            request=request,
+        )
+    except services.InquiryTaken as exc:
+        return _taken(request, inquiry, exc)
+    except services.LikelyDuplicates as exc:
+        return _render_inquiry(
+            request,
+            _reload(inquiry),
+            status=409,
+            audit=True,
+            schedule_form=form,
+            duplicates=exc.patients,
+        )
+    except ValidationError as exc:
+        _copy_errors(form, exc)
+        return _render_inquiry(
+            request, _reload(inquiry), status=422, audit=True, schedule_form=form
+        )
+    messages.success(request, "Assessment scheduled; the person is now a patient.")
+    return redirect("helpline:console:inquiry", reference=inquiry.reference)
