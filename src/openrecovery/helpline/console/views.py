@@ -27,13 +27,12 @@ from .selectors import figures_panel, inquiries_closed_recent
 
 VIEW = selectors.VIEW_PERMISSION
 WORK = services.WORK_PERMISSION
-POLL_SECONDS_DEFAULT = 10
 MESSAGE_TAKEN = "Taken by {name} at {time}."
 
 
 def poll_seconds() -> int:
     """Return how often the queue refreshes (``HELPLINE_QUEUE_POLL_SECONDS``, default 10)."""
-    return max(1, int(getattr(settings, "HELPLINE_QUEUE_POLL_SECONDS", POLL_SECONDS_DEFAULT)))
+    return max(1, int(settings.HELPLINE_QUEUE_POLL_SECONDS))
 
 
 def _queue_context(request: HttpRequest) -> dict[str, Any]:
