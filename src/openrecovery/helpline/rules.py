@@ -11,8 +11,8 @@ from typing import Any
 
 from .choices import Pregnancy, RuleSeverity, Urgency
 
-SOURCE_911 = "REFERENCE.md §1: Emergency 911 (unresponsive, not breathing, seizure, overdose)"
-SOURCE_988 = "REFERENCE.md §1: 988 Suicide & Crisis Lifeline (call or text 988, 24/7)"
+SOURCE_911 = "Emergency 911: for someone unresponsive, not breathing, seizing or overdosing"
+SOURCE_988 = "988 Suicide & Crisis Lifeline (call or text 988, 24/7; 988lifeline.org)"
 SOURCE_SUPERVISED = (
     "2025 Joint Clinical Practice Guideline on Benzodiazepine Tapering (Brunner et al., "
     "J Gen Intern Med 2025), rec. 2 (avoid abrupt discontinuation), rec. 5 (consider "
@@ -21,11 +21,13 @@ SOURCE_SUPERVISED = (
 )
 SOURCE_NALOXONE = (
     "2025 Joint Clinical Practice Guideline on Benzodiazepine Tapering, rec. 17 (offer "
-    "naloxone with opioids); REFERENCE.md §1 (benzodiazepines with opioids or alcohol)"
+    "naloxone with opioids); FDA boxed warnings on benzodiazepines with opioids (2016) "
+    "and for all benzodiazepines (23 Sep 2020)"
 )
 SOURCE_NO_ABRUPT_STOP = (
-    "2025 Joint Clinical Practice Guideline on Benzodiazepine Tapering, rec. 2; REFERENCE.md "
-    "§1 (stopping a benzodiazepine abruptly can cause seizures)"
+    "2025 Joint Clinical Practice Guideline on Benzodiazepine Tapering, rec. 2 (avoid abrupt "
+    "discontinuation); FDA boxed warning for all benzodiazepines (23 Sep 2020: withdrawal "
+    "reactions)"
 )
 SOURCE_PREGNANCY = (
     "2025 Joint Clinical Practice Guideline on Benzodiazepine Tapering, rec. 5 (complicating "
