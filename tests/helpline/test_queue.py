@@ -81,7 +81,7 @@ def test_conversion_figures_over_a_bounded_window(coordinator, django_assert_num
     disposition_record(actor=coordinator, inquiry_id=reached[0].pk, kind="not_a_fit")
     Inquiry.objects.filter(pk=reached[1].pk).update(disposition_kind="schedule_assessment")
     old = aged(60 * 24 * 40)  # outside the window
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         figures = conversion_figures(30)
     assert figures.total == 3
     assert figures.converted == 1
