@@ -2,6 +2,9 @@
 
 Run by bench/run.py with the benchmark's environment; prints one JSON line with the
 demo counselor's chart and search targets and, per page, queries and milliseconds.
+The admissions queue is measured as the demo admissions coordinator: the console page
+``/admissions/`` when it exists, else the staff JSON queue ``/api/v1/helpline/inquiries``
+(``queue_path`` in the output says which). ``--pages queue`` measures only the queue.
 """
 
 import json
@@ -11,19 +14,38 @@ import sys
 import time
 
 REPEAT = 20
+QUEUE_PAGE = "/admissions/"
+QUEUE_API = "/api/v1/helpline/inquiries"
+QUEUE_POLL = "/admissions/queue/"
+
+
+def _verified_client(user):  # noqa: ANN001, ANN202
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session.save()
+    return client
+
+
+def queue_path(client) -> str:  # noqa: ANN001
+    """Return the console page when it exists (200), else the staff JSON queue."""
+    return QUEUE_PAGE if client.get(QUEUE_PAGE).status_code == 200 else QUEUE_API
 
 
 def main() -> None:
-    """Measure dashboard, chart and search as the demo counselor."""
+    """Measure dashboard, chart and search as the demo counselor, the queue as admissions."""
+    only = sys.argv[sys.argv.index("--pages") + 1 :] if "--pages" in sys.argv else None
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openrecovery.settings.bench")
     import django
 
     django.setup()
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from openrecovery.accounts.models import User
     from openrecovery.chart.selectors import dashboard_groups
@@ -32,18 +54,21 @@ def main() -> None:
     episodes = [e for g in dashboard_groups(user)[0] for e in g.episodes]
     patient = max((e.patient for e in episodes), key=lambda p: p.timeline.count())
     term = patient.search_family[:3]
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-    session.save()
+    client = _verified_client(user)
+    admissions = _verified_client(User.objects.get(username="admissions"))
+    queue = queue_path(admissions)
     pages = {
         "dashboard": lambda: client.get("/"),
         "chart": lambda: client.get(f"/patients/{patient.pk}/"),
         "search": lambda: client.post("/patients/search/", {"q": term}),
+        "queue": lambda: admissions.get(queue),
     }
-    report: dict = {"patient_id": patient.pk, "search": term, "pages": {}}
+    if queue == QUEUE_PAGE:  # the table alone, as the console polls it every few seconds
+        pages["queue poll"] = lambda: admissions.get(QUEUE_POLL)
+    report: dict = {"patient_id": patient.pk, "search": term, "queue_path": queue, "pages": {}}
     for name, fetch in pages.items():
+        if only and name not in only:
+            continue
         times = []
         for _ in range(REPEAT):
             with CaptureQueriesContext(connection) as captured:

@@ -3,10 +3,12 @@
 `make bench` runs it. For SQLite always, and for PostgreSQL when DATABASE_URL is
 set (in a separate database whose name is derived from, never equal to, the one
 in DATABASE_URL), it migrates a new database, loads `demo_data --patients N`,
-starts granian and gunicorn on free ports of 127.0.0.1, signs the demo counselor
-in, and measures the read and write floors, the public PHQ-9 scoring endpoint and the
-staff pages. Every loop is bounded in time. Results and ratios are printed as a table
-(see docs/performance.md).
+loads synthetic helpline inquiries (`helpline_bench_data`), starts granian and
+gunicorn on free ports of 127.0.0.1, signs the demo counselor and the demo admissions
+coordinator in, and measures the read and write floors, the public PHQ-9 scoring
+endpoint, public callback submissions, the staff pages and the admissions queue.
+Every loop is bounded in time. Results and ratios are printed as a table (see
+docs/performance.md).
 """
 
 import argparse
@@ -33,10 +35,17 @@ PYTHON = sys.executable
 SETTINGS = "openrecovery.settings.bench"
 BENCH_DB_NAME = "openrecovery_bench"
 USERNAME = "counselor"
+ADMISSIONS = "admissions"
 SERVERS = ("granian", "gunicorn")
 PAGE_P95_TARGET_MS = {1: 50.0, 16: 150.0}
 SCORING = "score phq9"
 SCORING_RATIO_TARGET = 0.7  # stateless scoring: at least 0.7 of the read floor
+CALLBACK = "callback"
+CALLBACK_RATIO_TARGET = 0.5  # public writes, audit event included: 0.5 of the write floor
+QUEUE = "queue"
+QUEUE_POLL = "queue poll"  # the console's polled table (/admissions/queue/), when it exists
+# In-process query counts of the queue are taken at this small size, then at full size.
+SMALL_INQUIRIES = (100, 1000)
 
 
 @dataclasses.dataclass
@@ -86,17 +95,11 @@ def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
     return done.stdout or ""
 
 
-def prepare(label: str, env: dict[str, str], patients: int, events: int) -> dict:
-    """Migrate, load demo data and measure queries in-process. Return facts for the run."""
-    started = time.monotonic()
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "collectstatic", "--noinput", "-v0")
-    loading = time.monotonic()
-    manage(env, "demo_data", "--patients", str(patients), "--events-per-patient", str(events))
-    loaded = time.monotonic() - loading
+def page_queries(env: dict[str, str], *pages: str) -> dict:
+    """Run bench/queries.py in-process against the benchmark database; return its report."""
     check_env = env | {"ALLOWED_HOSTS": "127.0.0.1,localhost,testserver"}
     done = subprocess.run(
-        [PYTHON, str(REPO / "bench" / "queries.py")],
+        [PYTHON, str(REPO / "bench" / "queries.py"), *(("--pages", *pages) if pages else ())],
         cwd=REPO,
         env=check_env,
         check=True,
@@ -104,17 +107,54 @@ def prepare(label: str, env: dict[str, str], patients: int, events: int) -> dict
         text=True,
         timeout=600,
     )
-    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def inquiries_load(env: dict[str, str], open_count: int, closed: int) -> float:
+    """Fill the helpline until it holds ``open_count`` open and ``closed`` closed; seconds."""
+    started = time.monotonic()
+    manage(env, "helpline_bench_data", "--open", str(open_count), "--closed", str(closed))
+    return time.monotonic() - started
+
+
+def prepare(label: str, env: dict[str, str], args: argparse.Namespace) -> dict:
+    """Migrate, load demo data and measure queries in-process. Return facts for the run.
+
+    The queue's queries are counted twice: with a small helpline, then after loading
+    ``--inquiries-open`` open and ``--inquiries-closed`` closed inquiries.
+    """
+    started = time.monotonic()
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    loading = time.monotonic()
+    manage(
+        env,
+        "demo_data",
+        "--patients", str(args.patients),
+        "--events-per-patient", str(args.events_per_patient),
+    )  # fmt: skip
+    loaded = time.monotonic() - loading
+    inquiries_load(env, *SMALL_INQUIRIES)
+    facts = page_queries(env)
+    queues = [p for p in (QUEUE, QUEUE_POLL) if p in facts["pages"]]
+    facts["queue_small"] = {p: facts["pages"].pop(p) for p in queues}
+    facts["inquiries_seconds"] = inquiries_load(env, args.inquiries_open, args.inquiries_closed)
+    facts["pages"] |= page_queries(env, *queues)["pages"]
     facts["load_seconds"] = loaded
     facts["prepare_seconds"] = time.monotonic() - started
-    print(f"[{label}] demo_data --patients {patients}: {loaded:.1f} s", flush=True)
+    print(
+        f"[{label}] demo_data --patients {args.patients}: {loaded:.1f} s; "
+        f"helpline_bench_data --open {args.inquiries_open} --closed {args.inquiries_closed}: "
+        f"{facts['inquiries_seconds']:.1f} s; queue is {facts['queue_path']}",
+        flush=True,
+    )
     return facts
 
 
-def totp_now(env: dict[str, str], last: list[str]) -> str:
+def totp_now(env: dict[str, str], last: list[str], username: str = USERNAME) -> str:
     """Return a TOTP code not used before (codes are single-use: wait for the next step)."""
     for _ in range(40):
-        code = manage(env, "demo_totp", USERNAME, capture=True).strip()
+        code = manage(env, "demo_totp", username, capture=True).strip()
         if code not in last:
             last.append(code)
             return code
@@ -123,7 +163,7 @@ def totp_now(env: dict[str, str], last: list[str]) -> str:
 
 
 def measure_server(
-    server_name: str, label: str, env: dict, facts: dict, duration: int, codes: list
+    server_name: str, label: str, env: dict, facts: dict, duration: int, codes: dict
 ) -> list[Row]:
     """Start one server, sign in, run every scenario, stop the server."""
     work = Path(env["OPENRECOVERY_DATA_DIR"])
@@ -131,11 +171,20 @@ def measure_server(
     rows: list[Row] = []
     try:
         base = server.base
-        signed = sign_in(base, USERNAME, env["OPENRECOVERY_DEMO_PASSWORD"], totp_now(env, codes))
+        password = env["OPENRECOVERY_DEMO_PASSWORD"]
+        signed = sign_in(base, USERNAME, password, totp_now(env, codes[USERNAME]))
+        admissions = sign_in(
+            base, ADMISSIONS, password, totp_now(env, codes[ADMISSIONS], ADMISSIONS)
+        )
         pages = _page_requests(facts, signed)
+        pages[QUEUE] = Request(facts["queue_path"], cookie=admissions.cookie)
+        sessions = dict.fromkeys(pages, signed) | {QUEUE: admissions, QUEUE_POLL: admissions}
+        if QUEUE_POLL in facts["pages"]:
+            pages[QUEUE_POLL] = Request("/admissions/queue/", cookie=admissions.cookie)
         scenarios = [
             ("read floor", Request("/api/v1/bench/read"), 16, "read"),
             ("write floor", _write_request(), 16, "write"),
+            (CALLBACK, _callback_request(), 16, "write"),
             (SCORING, _score_request(), 16, "read"),
         ]
         for name, request in pages.items():
@@ -143,7 +192,7 @@ def measure_server(
         for name, request, connections, floor in scenarios:
             result = wrk_run(base, request, connections, duration)
             if name in pages:  # a redirect to sign-in would look fast: prove the session held
-                page_check(base, request.path, signed, request.body)
+                page_check(base, request.path, sessions[name], request.body)
             rows.append(Row(name, server_name, label, connections, result, floor))
             print(
                 f"[{label}/{server_name}] {name} c{connections}: {result.rps:,.0f} req/s, "
@@ -160,6 +209,26 @@ def _write_request() -> Request:
         "/api/v1/bench/write",
         method="POST",
         body='{"payload": "x"}',
+        content_type="application/json",
+    )
+
+
+def _callback_request() -> Request:
+    """A valid public callback request (the server runs with HELPLINE_RATE_LIMIT=off)."""
+    body = {
+        "name": "Bench caller",
+        "phone": "+1 (555) 010-4477",
+        "best_time": "evenings",
+        "for_whom": "myself",
+        "substances": "alcohol",
+        "voicemail_ok": False,
+        "consent": True,
+        "message": "Please call after 6 pm.",
+    }
+    return Request(
+        "/api/v1/helpline/callbacks",
+        method="POST",
+        body=json.dumps(body),
         content_type="application/json",
     )
 
@@ -203,12 +272,14 @@ def run_database(label: str, database_url: str, args: argparse.Namespace) -> tup
             "OPENRECOVERY_DEMO_PASSWORD": f"bench-{secrets.token_urlsafe(18)}",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PYTHONPATH": str(REPO / "src"),
+            # The callback scenario sends every request from 127.0.0.1.
+            "HELPLINE_RATE_LIMIT": "off",
         }
         if database_url:
             env["DATABASE_URL"] = database_url
-        facts = prepare(label, env, args.patients, args.events_per_patient)
+        facts = prepare(label, env, args)
         rows: list[Row] = []
-        codes: list[str] = []
+        codes: dict[str, list[str]] = {USERNAME: [], ADMISSIONS: []}
         for server_name in args.servers:
             rows += measure_server(server_name, label, env, facts, args.duration, codes)
         return rows, facts
@@ -233,6 +304,9 @@ def print_table(rows: list[Row]) -> None:
         if r.scenario == SCORING:
             met = ratio >= SCORING_RATIO_TARGET
             target = f"ratio>={SCORING_RATIO_TARGET} {'ok' if met else 'MISSED'}"
+        elif r.scenario == CALLBACK:
+            met = ratio >= CALLBACK_RATIO_TARGET
+            target = f"ratio>={CALLBACK_RATIO_TARGET} {'ok' if met else 'MISSED'}"
         elif r.scenario not in ("read floor", "write floor"):
             limit = PAGE_P95_TARGET_MS[r.connections]
             target = f"p95<{limit:.0f} {'ok' if r.result.p95_ms < limit else 'MISSED'}"
@@ -243,12 +317,26 @@ def print_table(rows: list[Row]) -> None:
         )
 
 
-def print_queries(all_facts: dict[str, dict], patients: int) -> None:
+def print_queries(all_facts: dict[str, dict], args: argparse.Namespace) -> None:
     """Print query counts and in-process times of the staff pages."""
-    print(f"\nIn-process page checks at {patients:,} patients (demo counselor, 20 runs):")
+    print(
+        f"\nIn-process page checks at {args.patients:,} patients (demo counselor; the queue "
+        f"as the demo admissions coordinator), median of 20 runs:"
+    )
+    small_open, small_closed = SMALL_INQUIRIES
     for label, facts in all_facts.items():
         for page, info in facts["pages"].items():
             print(f"  {label:<9} {page:<10} {info['queries']:>3} queries, {info['median_ms']} ms")
+        for page, small in facts["queue_small"].items():
+            large = facts["pages"][page]
+            constant = "constant" if small["queries"] == large["queries"] else "NOT CONSTANT"
+            path = facts["queue_path"] if page == QUEUE else "/admissions/queue/"
+            print(
+                f"  {label:<9} {page} ({path}): {small['queries']} queries "
+                f"({small['median_ms']} ms) at {small_open:,} open / {small_closed:,} closed, "
+                f"{large['queries']} ({large['median_ms']} ms) at {args.inquiries_open:,} / "
+                f"{args.inquiries_closed:,}: {constant}"
+            )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -260,7 +348,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--events-per-patient", type=int, default=5)
     parser.add_argument("--servers", nargs="+", choices=SERVERS, default=list(SERVERS))
     parser.add_argument("--databases", nargs="+", choices=("sqlite", "postgresql"))
+    parser.add_argument(
+        "--inquiries-open", type=int, default=10_000, help="open helpline inquiries (10000)"
+    )
+    parser.add_argument(
+        "--inquiries-closed",
+        type=int,
+        default=None,
+        help="closed helpline inquiries (1000000; 20000 with --quick)",
+    )
     args = parser.parse_args(argv)
+    if args.inquiries_closed is None:
+        args.inquiries_closed = 20_000 if args.quick else 1_000_000
     args.patients = args.patients or (2000 if args.quick else 100_000)
     args.duration = args.duration or (5 if args.quick else 10)
     return args
@@ -277,7 +376,8 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"OpenRecovery bench {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{args.patients:,} patients, {args.duration} s per scenario",
+        f"{args.patients:,} patients, {args.inquiries_open:,} open and "
+        f"{args.inquiries_closed:,} closed inquiries, {args.duration} s per scenario",
         flush=True,
     )
     started = time.monotonic()
@@ -292,9 +392,12 @@ def main(argv: list[str] | None = None) -> None:
         rows += found
         all_facts[database] = facts
     print_table(rows)
-    print_queries(all_facts, args.patients)
+    print_queries(all_facts, args)
     for label, facts in all_facts.items():
-        print(f"  {label}: demo_data took {facts['load_seconds']:.1f} s")
+        print(
+            f"  {label}: demo_data took {facts['load_seconds']:.1f} s, "
+            f"helpline_bench_data {facts['inquiries_seconds']:.1f} s"
+        )
     print(f"\nTotal {time.monotonic() - started:.0f} s.")
 
 

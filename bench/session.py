@@ -35,24 +35,31 @@ def _post(opener, url: str, fields: dict[str, str]) -> str:
         return response.read().decode()
 
 
+def _csrf(page: str) -> str:
+    found = CSRF_FIELD.search(page)
+    if found is None:
+        raise RuntimeError("no CSRF token on the page: did the sign-in form change?")
+    return found.group(1)
+
+
 def sign_in(base: str, username: str, password: str, code: str) -> SignedIn:
     """Sign in at ``base`` and pass MFA with ``code``; raise if the dashboard is not reached."""
     jar = http.cookiejar.CookieJar()
     opener = _opener(jar)
     with opener.open(f"{base}/accounts/login/", timeout=30) as response:
         page = response.read().decode()
-    token = CSRF_FIELD.search(page).group(1)
+    token = _csrf(page)
     page = _post(
         opener,
         f"{base}/accounts/login/",
         {"username": username, "password": password, "csrfmiddlewaretoken": token},
     )
-    token = CSRF_FIELD.search(page).group(1)  # the MFA page, after the redirect
+    token = _csrf(page)  # the MFA page, after the redirect
     _post(opener, f"{base}/accounts/mfa/", {"code": code, "csrfmiddlewaretoken": token})
     cookies = {c.name: c.value for c in jar}
     signed_in = SignedIn(
         cookie="; ".join(f"{k}={v}" for k, v in cookies.items()),
-        csrf=cookies.get("csrftoken", ""),
+        csrf=cookies.get("csrftoken") or "",
     )
     page_check(base, "/", signed_in)
     return signed_in
