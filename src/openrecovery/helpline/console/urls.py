@@ -7,6 +7,7 @@ app_name = "console"
 urlpatterns = [
     path("", views.console, name="queue_page"),
     path("queue/", views.queue, name="queue"),
+    path("figures/", views.figures, name="figures"),
     path("log-call/", views.log_call, name="log_call"),
     path("inquiries/<str:reference>/", views.inquiry_view, name="inquiry"),
     path("inquiries/<str:reference>/claim/", views.claim, name="claim"),
