@@ -1,30 +1,13 @@
 import pytest
 
 from openrecovery.accounts.roles import Role
-from openrecovery.helpline.services import callback_request_create, inquiry_claim
+from openrecovery.helpline.services import inquiry_claim
 
 from ..factories import make_staff, verified_client
 
-VALID = {
-    "name": "Sam",
-    "phone": "(555) 010-4477",
-    "best_time": "evenings",
-    "for_whom": "myself",
-    "substances": "clonazepam",
-    "voicemail_ok": False,
-    "consent": True,
-    "message": "",
-}
-
-
-def callback(**overrides):
-    """Store a valid public callback request."""
-    return callback_request_create(data={**VALID, **overrides}, source_ip="203.0.113.9")
-
-
-@pytest.fixture(autouse=True)
-def _rate_limit_off(settings):
-    settings.HELPLINE_RATE_LIMIT = "off"
+# The helpline's valid callback builder and its autouse "rate limit off" fixture serve
+# the console's tests too.
+from ..helpline.conftest import _rate_limit_off, callback  # noqa: F401
 
 
 @pytest.fixture
