@@ -82,8 +82,15 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:
-    """Give every page a desktop viewport and US English."""
-    return {**browser_context_args, "viewport": VIEWPORT, "locale": "en-US"}
+    """Give every page a desktop viewport, US English and reduced motion."""
+    # Reduced motion switches Bootstrap's colour transitions off, so an axe scan right
+    # after a click sees the final colours, not a half-faded button (a flaky contrast hit).
+    return {
+        **browser_context_args,
+        "viewport": VIEWPORT,
+        "locale": "en-US",
+        "reduced_motion": "reduce",
+    }
 
 
 @dataclass
