@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from openrecovery.accounts.access import staff_view
+from openrecovery.core.forms import form_add_service_errors
 from openrecovery.core.htmx import is_htmx
 from openrecovery.instruments import registry
 from openrecovery.instruments.engine import AnswerError, score
@@ -53,14 +54,6 @@ RECORD_PROBLEM = "assessment.record_problem"
 CONFIRM_PROBLEM = "assessment.confirm_problem"
 NO_DRAFT = "There is no intake assessment in progress for this episode."
 INTAKE_OBJECT = "intake_assessment"
-
-
-def _copy_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _initial(assessment: IntakeAssessment | None, section: str) -> dict[str, Any]:
@@ -188,7 +181,7 @@ def section_save(request: HttpRequest, patient_id: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            _copy_errors(form, exc)
+            form_add_service_errors(form, exc)
     saved = form.is_valid() and not form.errors
     if is_htmx(request):
         context = {
@@ -240,7 +233,7 @@ def substance_add(request: HttpRequest, patient_id: int) -> HttpResponse:
                 actor=request.user, assessment=assessment, fields=request.POST, request=request
             )
         except ValidationError as exc:
-            _copy_errors(form, exc)
+            form_add_service_errors(form, exc)
     return _rerender_or_redirect(request, patient_id, "substance", form, "Substance added.")
 
 
@@ -298,7 +291,7 @@ def addendum_create(request: HttpRequest, patient_id: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            _copy_errors(form, exc)
+            form_add_service_errors(form, exc)
     return _rerender_or_redirect(request, patient_id, "addendum", form, "Addendum added.")
 
 

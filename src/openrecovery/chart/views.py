@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from openrecovery.accounts.access import staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
+from openrecovery.core.forms import form_add_service_errors
 from openrecovery.core.htmx import pick_template
 from openrecovery.privacy.gates import (
     MAX_DB_ID,
@@ -118,20 +119,12 @@ def stage_move(request: HttpRequest, patient_id: int) -> HttpResponse:
                 discharge_type=form.cleaned_data["discharge_type"],
             )
         except ValidationError as exc:
-            _copy_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Stage changed.")
             return redirect("chart:chart", patient_id=patient_id)
     context["stage_form"] = form
     return render(request, "chart/chart.html", context, status=422)
-
-
-def _copy_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @staff_view("records.manage_care_team")
@@ -150,7 +143,7 @@ def care_team_add_view(request: HttpRequest, patient_id: int) -> HttpResponse:
                 team_role=form.cleaned_data["team_role"],
             )
         except ValidationError as exc:
-            _copy_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Care team updated.")
             return redirect("chart:chart", patient_id=patient_id)

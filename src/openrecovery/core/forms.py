@@ -1,6 +1,7 @@
 """Form helpers shared by every app."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class StyledFormMixin:
@@ -24,3 +25,15 @@ class StyledFormMixin:
             if name in self.fields:  # type: ignore[attr-defined]
                 attrs = self.fields[name].widget.attrs  # type: ignore[attr-defined]
                 attrs["class"] = f"{attrs.get('class', '')} is-invalid"
+
+
+def form_add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on ``form``.
+
+    Errors keyed by a field the form has go on that field; the rest are form-wide.
+    """
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

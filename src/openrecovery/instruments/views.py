@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openrecovery.accounts.access import staff_view
+from openrecovery.core.forms import form_add_service_errors
 from openrecovery.privacy.gates import MAX_DB_ID, access_patient_by_id, access_patient_grant_by_id
 from openrecovery.records.alerts import alert_acknowledge, alert_resolve
 from openrecovery.records.models import ClinicalAlert, Patient
@@ -30,14 +31,6 @@ MESSAGE_PROMPTED = (
     "Ask the {target} questions now, with the patient."
 )
 MESSAGE_ALERTED = "High risk: an urgent alert was sent to the patient's care team."
-
-
-def _copy_errors(form: AdministrationForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _after_saving(request: HttpRequest, patient: Patient, saved: Administration) -> HttpResponse:
@@ -78,7 +71,7 @@ def administer(request: HttpRequest, patient_id: int, code: str) -> HttpResponse
                     request=request,
                 )
             except ValidationError as exc:
-                _copy_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 return _after_saving(request, access.patient, saved)
         status = 422

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from openrecovery.accounts.access import staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
+from openrecovery.core.forms import form_add_service_errors
 
 from .. import selectors, services
 from ..models import Inquiry
@@ -93,14 +94,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "helpline/console/partials/queue.html", _queue_context(request))
 
 
-def _copy_errors(form: BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @staff_view(WORK)
 @require_POST
 def log_call(request: HttpRequest) -> HttpResponse:
@@ -112,7 +105,7 @@ def log_call(request: HttpRequest) -> HttpResponse:
                 actor=request.user, data=form.cleaned_data, request=request
             )
         except ValidationError as exc:
-            _copy_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, f"Inquiry {inquiry.reference} logged and claimed by you.")
             return redirect("helpline:console:inquiry", reference=inquiry.reference)
@@ -242,7 +235,7 @@ def _work(
         except services.InquiryTaken as exc:
             return _taken(request, inquiry, exc)
         except ValidationError as exc:
-            _copy_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect("helpline:console:inquiry", reference=inquiry.reference)
@@ -361,7 +354,7 @@ def schedule(request: HttpRequest, reference: str) -> HttpResponse:
             duplicates=exc.patients,
         )
     except ValidationError as exc:
-        _copy_errors(form, exc)
+        form_add_service_errors(form, exc)
         return _render_inquiry(
             request, _reload(inquiry), status=422, audit=True, schedule_form=form
         )
