@@ -617,7 +617,7 @@ def call_record(request: HttpRequest, reference: Reference, body: CallIn) -> Any
     "/helpline/inquiries/{reference}/prescreen",
     response={200: InquiryOut, **ONE_ERRORS, 409: ConflictOut},
 )
-def prescreen_put(request: HttpRequest, reference: Reference, body: PreScreenIn) -> Any:
+def prescreen_post(request: HttpRequest, reference: Reference, body: PreScreenIn) -> Any:
     """Save the pre-screen; the answer shows the danger rules it triggers and the urgency."""
     return _work(
         request,
