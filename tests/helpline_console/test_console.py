@@ -10,8 +10,8 @@ from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action
 from openrecovery.audit.models import AuditEvent
 from openrecovery.helpline.choices import DispositionKind, InquiryStatus, Urgency
-from openrecovery.helpline.forms import ERROR_PHONE
 from openrecovery.helpline.models import Inquiry
+from openrecovery.helpline.validation import ERROR_PHONE
 
 from ..factories import make_staff, verified_client
 from .conftest import callback

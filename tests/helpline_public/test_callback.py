@@ -5,9 +5,9 @@ from django.conf import settings
 from django.test import Client, override_settings
 
 from openrecovery.audit.models import AuditEvent
-from openrecovery.helpline.forms import ERROR_CONSENT, ERROR_PHONE
 from openrecovery.helpline.models import Inquiry
 from openrecovery.helpline.public.views import SESSION_REFERENCE
+from openrecovery.helpline.validation import ERROR_CONSENT, ERROR_PHONE
 
 from .helpers import assert_crisis_resources, callback_data, prefilled_answers, table_counts
 

@@ -29,6 +29,7 @@ from .choices import CallOutcome, ForWhom, Pregnancy, ReferralSource, ReferralTa
 from .models import Inquiry
 from .references import reference_new
 from .rules import DangerRule
+from .validation import MAX_LENGTHS
 
 router = Router(tags=["helpline"])
 MAX_ID = 2**62
@@ -61,14 +62,14 @@ class CallbackIn(Schema):
     """A callback request, as on the public form."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    name: str = Field(min_length=1, max_length=100, description="Name or alias.")
-    phone: str = Field(min_length=1, max_length=32)
-    best_time: str = Field("", max_length=100)
+    name: str = Field(min_length=1, max_length=MAX_LENGTHS["name"], description="Name or alias.")
+    phone: str = Field(min_length=1, max_length=MAX_LENGTHS["phone"])
+    best_time: str = Field("", max_length=MAX_LENGTHS["best_time"])
     for_whom: Literal["myself", "someone_else"]
-    substances: str = Field("", max_length=300)
+    substances: str = Field("", max_length=MAX_LENGTHS["substances"])
     voicemail_ok: bool = False
     consent: bool = Field(description="Must be true: consent to be contacted.")
-    message: str = Field("", max_length=2000)
+    message: str = Field("", max_length=MAX_LENGTHS["message"])
     website: str = Field("", max_length=200, description="Leave empty (spam trap).")
     self_check: Annotated[
         dict[str, Any] | None,
@@ -310,13 +311,13 @@ class PhoneInquiryIn(Schema):
     """A call taken by a coordinator (it is claimed by them and counts as first contact)."""
 
     model_config = ConfigDict(extra="forbid")
-    name: Annotated[StrictStr, Field(min_length=1, max_length=100)]
-    phone: Annotated[StrictStr, Field(min_length=1, max_length=32)]
-    best_time: Annotated[StrictStr, Field(max_length=100)] = ""
+    name: Annotated[StrictStr, Field(min_length=1, max_length=MAX_LENGTHS["name"])]
+    phone: Annotated[StrictStr, Field(min_length=1, max_length=MAX_LENGTHS["phone"])]
+    best_time: Annotated[StrictStr, Field(max_length=MAX_LENGTHS["best_time"])] = ""
     for_whom: ForWhom
-    substances: Annotated[StrictStr, Field(max_length=300)] = ""
+    substances: Annotated[StrictStr, Field(max_length=MAX_LENGTHS["substances"])] = ""
     voicemail_ok: StrictBool = False
-    message: Text = ""
+    message: Annotated[StrictStr, Field(max_length=MAX_LENGTHS["message"])] = ""
 
 
 class CallIn(Schema):

@@ -1,16 +1,11 @@
-"""The public callback request form (the public pages and the API both validate with it)."""
+"""The public callback request form; its rules are those of ``validation``."""
 
-import re
 from typing import Any
 
 from django import forms
 
 from .choices import ForWhom
-
-MESSAGE_MAX = 2000
-PHONE_CHARS = re.compile(r"^[0-9+().\-\s]+$")
-ERROR_PHONE = "Enter a phone number we can call, with 7 to 15 digits."
-ERROR_CONSENT = "Tick this box so we may call you back."
+from .validation import ERROR_CONSENT, MAX_LENGTHS, phone_problem
 
 
 class CallbackRequestForm(forms.Form):
@@ -21,11 +16,15 @@ class CallbackRequestForm(forms.Form):
     The service, not the form, decides what a filled honeypot means.
     """
 
-    name = forms.CharField(label="Name or alias", max_length=100)
-    phone = forms.CharField(label="Phone number", max_length=32)
-    best_time = forms.CharField(label="Best time to call", max_length=100, required=False)
+    name = forms.CharField(label="Name or alias", max_length=MAX_LENGTHS["name"])
+    phone = forms.CharField(label="Phone number", max_length=MAX_LENGTHS["phone"])
+    best_time = forms.CharField(
+        label="Best time to call", max_length=MAX_LENGTHS["best_time"], required=False
+    )
     for_whom = forms.ChoiceField(label="Who is this for?", choices=ForWhom.choices)
-    substances = forms.CharField(label="Substances (optional)", max_length=300, required=False)
+    substances = forms.CharField(
+        label="Substances (optional)", max_length=MAX_LENGTHS["substances"], required=False
+    )
     voicemail_ok = forms.BooleanField(
         label="It is safe to leave a voicemail on this number", required=False
     )
@@ -35,7 +34,7 @@ class CallbackRequestForm(forms.Form):
     )
     message = forms.CharField(
         label="Anything you want us to know (optional)",
-        max_length=MESSAGE_MAX,
+        max_length=MAX_LENGTHS["message"],
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
@@ -48,9 +47,8 @@ class CallbackRequestForm(forms.Form):
 
     def clean_phone(self) -> str:
         phone: str = self.cleaned_data["phone"].strip()
-        digits = re.sub(r"\D", "", phone)
-        if not PHONE_CHARS.match(phone) or not 7 <= len(digits) <= 15:
-            raise forms.ValidationError(ERROR_PHONE)
+        if problem := phone_problem(phone):
+            raise forms.ValidationError(problem)
         return phone
 
     def honeypot_filled(self) -> bool:

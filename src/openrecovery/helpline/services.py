@@ -36,12 +36,12 @@ from .choices import (
     InquiryStatus,
     ReferralTarget,
 )
-from .forms import CallbackRequestForm
 from .models import CallAttempt, Disposition, Inquiry, PreScreen
 from .ratelimit import rate_limit_hit
 from .references import reference_new
 from .rules import danger_rules, urgency_from_rules, urgency_from_self_check
 from .selectors import likely_duplicates
+from .validation import callback_fields
 
 WORK_PERMISSION = "helpline.work_inquiries"
 REGISTER_PERMISSION = "records.register_patient"
@@ -86,11 +86,14 @@ class RateLimited(Exception):
 
 
 class CallbackInvalid(ValidationError):
-    """Field errors in a callback request; ``form`` is the bound form to show again."""
+    """Field errors in a callback request, keyed by field (``self_check`` included)."""
 
-    def __init__(self, errors: Any, form: CallbackRequestForm | None = None) -> None:
-        super().__init__(errors)
-        self.form = form
+
+def _callback_fields(data: Mapping[str, Any], *, consent_required: bool) -> dict[str, Any]:
+    try:
+        return callback_fields(data, consent_required=consent_required)
+    except ValidationError as exc:
+        raise CallbackInvalid(exc.error_dict) from exc
 
 
 class InquiryTaken(Exception):
@@ -142,20 +145,19 @@ def callback_request_create(
     self_check: Mapping[str, Any] | None = None,
     source: str = InquirySource.WEB,
 ) -> Inquiry:
-    """Validate and store a public callback request; return it once it is committed.
+    """Check and store a public callback request; return it once it is committed.
 
-    ``data`` holds the CallbackRequestForm fields. Raise SpamRejected when the honeypot
-    is filled, CallbackInvalid (with the bound form) for field errors, RateLimited when
-    the client is over ``HELPLINE_RATE_LIMIT``. The write is one transaction: the
-    rate-limit UPSERT (unless off), the inquiry INSERT and its audit event.
+    ``data`` holds parsed values (text, and JSON booleans for ``voicemail_ok`` and
+    ``consent``), as the public form's ``cleaned_data`` or the API's schema give them;
+    ``validation.callback_fields`` has the last word. Raise SpamRejected when the
+    honeypot (``website``) is filled, CallbackInvalid for field errors, RateLimited
+    when the client is over ``HELPLINE_RATE_LIMIT``. The write is one transaction:
+    the rate-limit UPSERT (unless off), the inquiry INSERT and its audit event.
     """
-    form = CallbackRequestForm(data)
-    if form.honeypot_filled():
+    if str(data.get("website") or "").strip():
         raise SpamRejected
-    if not form.is_valid():
-        raise CallbackInvalid(form.errors.as_data(), form=form)
+    fields = _callback_fields(data, consent_required=True)
     verified = self_check_verify(self_check)
-    fields = {k: v for k, v in form.cleaned_data.items() if k != "website"}
     urgency = urgency_from_self_check(verified)
     for attempt in range(REFERENCE_ATTEMPTS):
         try:
@@ -237,11 +239,9 @@ def inquiry_log_call(
     Raise CallbackInvalid for field errors.
     """
     _require(actor, WORK_PERMISSION)
-    form = CallbackRequestForm({**data, "consent": True, "website": ""})
-    if not form.is_valid():
-        raise CallbackInvalid(form.errors.as_data(), form=form)
+    fields = _callback_fields(data, consent_required=False)
+    fields["consent"] = True  # by calling
     now = timezone.now()
-    fields = {k: v for k, v in form.cleaned_data.items() if k != "website"}
     inquiry = Inquiry.objects.create(
         reference=reference_new(),
         source=InquirySource.PHONE,

@@ -6,17 +6,18 @@ self-check is scored and shown, never stored or audited (no one is identified).
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openrecovery.core.access import public_view
+from openrecovery.core.forms import form_add_service_errors
 from openrecovery.helpline.choices import ForWhom
 from openrecovery.helpline.forms import CallbackRequestForm
 from openrecovery.helpline.services import (
     CallbackInvalid,
     RateLimited,
-    SpamRejected,
     callback_request_create,
 )
 
@@ -116,25 +117,30 @@ def callback_request(request: HttpRequest) -> HttpResponse:
         form = CallbackRequestForm(initial=initial if answers is not None else None)
         return _callback_page(request, form, answers, include=answers is not None)
     include = answers is not None and request.POST.get(INCLUDE_FIELD) == "on"
+    form = CallbackRequestForm(request.POST)
+    if form.honeypot_filled():
+        # Answer a bot as if it had worked; nothing is stored and no reference exists.
+        return redirect("helpline:public:callback_sent")
+    if not form.is_valid():
+        return _callback_page(request, form, answers, include=include, status=422)
     try:
         inquiry = callback_request_create(
-            data=request.POST,
+            data=form.cleaned_data,
             source_ip=request.META.get("REMOTE_ADDR", ""),
             request=request,
             self_check=self_check_payload(answers) if include and answers is not None else None,
         )
-    except SpamRejected:
-        # Answer a bot as if it had worked; nothing was stored and no reference exists.
-        return redirect("helpline:public:callback_sent")
     except RateLimited as limited:
         context = {"retry_minutes": max(1, -(-limited.retry_after // 60))}
         response = render(request, "helpline/public/rate_limited.html", context, status=429)
         response["Retry-After"] = str(limited.retry_after)
         return response
     except CallbackInvalid as invalid:
-        form = invalid.form or CallbackRequestForm(request.POST)
-        form.is_valid()
-        errors = invalid.message_dict.get("self_check", []) if invalid.form is None else []
+        # The form's rules are the service's, so only the attached self-check is left.
+        problems = invalid.message_dict
+        errors = problems.pop("self_check", [])
+        if problems:
+            form_add_service_errors(form, ValidationError(problems))
         return _callback_page(request, form, answers, include=include, errors=errors, status=422)
     request.session[SESSION_REFERENCE] = inquiry.reference
     return redirect("helpline:public:callback_sent")

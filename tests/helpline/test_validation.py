@@ -1,0 +1,128 @@
+"""One set of callback rules: the service's check, the public form and the API agree."""
+
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from openrecovery.helpline.forms import CallbackRequestForm
+from openrecovery.helpline.models import Inquiry
+from openrecovery.helpline.validation import (
+    ERROR_CONSENT,
+    ERROR_PHONE,
+    ERROR_REQUIRED,
+    MAX_LENGTHS,
+    callback_fields,
+    phone_problem,
+)
+
+from .conftest import VALID, callback
+
+API = "/api/v1/helpline/callbacks"
+
+# (change to a valid request, the fields it makes wrong)
+CASES = [
+    ({}, set()),
+    ({"name": "   "}, {"name"}),
+    ({"name": "Sam\x00"}, {"name"}),
+    ({"name": "x" * (MAX_LENGTHS["name"] + 1)}, {"name"}),
+    ({"phone": "call me"}, {"phone"}),
+    ({"phone": "555-01"}, {"phone"}),
+    ({"phone": "+1 555 010 4477 0000 11"}, {"phone"}),
+    ({"phone": "   "}, {"phone"}),
+    ({"for_whom": "neighbour"}, {"for_whom"}),
+    ({"message": "x" * (MAX_LENGTHS["message"] + 1)}, {"message"}),
+    ({"substances": "x" * (MAX_LENGTHS["substances"] + 1)}, {"substances"}),
+    ({"consent": False}, {"consent"}),
+]
+
+
+def service_problems(data):
+    try:
+        callback_fields(data)
+    except ValidationError as exc:
+        return set(exc.message_dict)
+    return set()
+
+
+def form_problems(data):
+    post = {k: v for k, v in data.items() if not isinstance(v, bool)}
+    post |= {k: "on" for k in ("consent", "voicemail_ok") if data.get(k) is True}
+    form = CallbackRequestForm(post)
+    form.is_valid()
+    return set(form.errors)
+
+
+def api_problems(client, data):
+    response = client.post(API, json.dumps(data), content_type="application/json")
+    if response.status_code == 201:
+        return set()
+    assert response.status_code == 422
+    return {p["field"] for p in response.json()["detail"]}
+
+
+@pytest.mark.parametrize(("change", "wrong"), CASES)
+def test_form_api_and_service_agree(db, client, change, wrong):
+    data = {**VALID, **change}
+    assert service_problems(data) == wrong
+    assert form_problems(data) == wrong
+    assert api_problems(client, data) == wrong
+    assert Inquiry.objects.count() == (0 if wrong else 1)
+
+
+def test_the_form_and_the_service_name_every_problem_at_once():
+    data = {**VALID, "name": "", "phone": "x", "consent": False}
+    assert form_problems(data) == service_problems(data) == {"name", "phone", "consent"}
+
+
+def test_values_are_stripped_and_defaults_filled():
+    data = {"name": "  Sam ", "phone": " 555-010-4477 ", "for_whom": "myself", "consent": True}
+    assert callback_fields(data) == {
+        "name": "Sam",
+        "phone": "555-010-4477",
+        "best_time": "",
+        "substances": "",
+        "message": "",
+        "for_whom": "myself",
+        "voicemail_ok": False,
+        "consent": True,
+    }
+
+
+def test_consent_is_required_unless_the_caller_phoned_in():
+    data = {"name": "Sam", "phone": "555-010-4477", "for_whom": "myself"}
+    with pytest.raises(ValidationError) as raised:
+        callback_fields(data)
+    assert raised.value.message_dict == {"consent": [ERROR_CONSENT]}
+    assert callback_fields(data, consent_required=False)["consent"] is False
+
+
+def test_every_problem_is_named_at_once():
+    with pytest.raises(ValidationError) as raised:
+        callback_fields({"name": 7, "phone": "", "voicemail_ok": "yes", "consent": "true"})
+    problems = raised.value.message_dict
+    assert set(problems) == {"name", "phone", "for_whom", "voicemail_ok", "consent"}
+    assert problems["phone"] == [ERROR_REQUIRED]
+
+
+@pytest.mark.parametrize(
+    ("phone", "ok"),
+    [
+        ("555-0142", True),
+        ("+44 20 7946 0958", True),
+        ("(555) 010.4477", True),
+        ("123456", False),
+        ("1234567890123456", False),
+        ("555-0142 ext 2", False),
+        ("٥٥٥٠١٤٢٤٤٧٧", False),
+    ],
+)
+def test_phone_rule(phone, ok):
+    assert (phone_problem(phone) is None) is ok
+    assert phone_problem(phone) in (None, ERROR_PHONE)
+
+
+def test_the_service_stores_what_the_rules_return(db):
+    inquiry = callback(name="  Sam  ", message="  call after six  ")
+    inquiry.refresh_from_db()
+    assert (inquiry.name, inquiry.message) == ("Sam", "call after six")
