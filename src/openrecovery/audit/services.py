@@ -1,6 +1,7 @@
 """The one way to write the audit log."""
 
 import functools
+import itertools
 import os
 import threading
 import zlib
@@ -23,15 +24,43 @@ def request_source_ip(request: HttpRequest | None) -> str:
     return request.META.get("REMOTE_ADDR", "")[:45]
 
 
+_thread = threading.local()
+_threads_seen = itertools.count()
+# The head each lane had after this process's last append to it: (last_seq, last_id,
+# mac). Only a hint: a head moved by another process, or an append rolled back, makes
+# the conditional append match nothing, and the locked read runs instead.
+_known_heads: dict[int, tuple[int, int, str]] = {}
+
+
 def _lane_for_this_thread() -> int:
-    # A stable lane per worker thread: concurrent writers mostly hold different heads.
-    key = f"{os.getpid()}:{threading.get_ident()}".encode()
-    return zlib.crc32(key) % settings.AUDIT_CHAIN_LANES
+    """Return this thread's lane: the threads of a process take consecutive lanes.
+
+    Each process starts at a lane drawn from its pid, so concurrent writers mostly
+    hold different heads.
+    """
+    lane: int | None = getattr(_thread, "lane", None)
+    if lane is None:
+        start = zlib.crc32(str(os.getpid()).encode())
+        lane = _thread.lane = (start + next(_threads_seen)) % settings.AUDIT_CHAIN_LANES
+    return lane
+
+
+def _forget_after_fork() -> None:
+    # A forked worker is a new writer: its own lanes, and no hints from its parent.
+    global _thread, _threads_seen
+    _thread = threading.local()
+    _threads_seen = itertools.count()
+    _known_heads.clear()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 # Every audited request pays for this path, so it speaks SQL directly: one locked read
 # of the lane head, then the event INSERT and the head UPDATE (a single statement on
-# PostgreSQL). See docs/adr/0001-audit-chain.md.
+# PostgreSQL). On PostgreSQL a thread that remembers its lane's head skips the read:
+# one statement moves the head only if it is still exactly what the thread last wrote,
+# and inserts the event only then. See docs/adr/0001-audit-chain.md.
 EVENT_COLUMNS = (*MAC_FIELDS, "lane", "lane_seq", "prev_id", "mac")
 _HEAD_SQL = "SELECT last_seq, last_id, last_mac FROM audit_lane WHERE lane = %s"
 # Built from the constant column names above, never from input.
@@ -44,6 +73,16 @@ _APPEND_SQL_POSTGRES = (
     + _MOVE_HEAD_SQL.format("(SELECT id FROM event)")
     + " RETURNING last_id"
 )
+
+# Built from the constant column names, never from input. The event's id is drawn from
+# its sequence by the head UPDATE, which matches no row (and so inserts nothing) unless
+# the head is the one the MAC was computed against.
+_APPEND_IF_HEAD_SQL_POSTGRES = (  # noqa: S608 (constants only)
+    "WITH head AS (UPDATE audit_lane SET last_seq = %s, "
+    "last_id = nextval('audit_event_id_seq'), last_mac = %s "
+    "WHERE lane = %s AND last_seq = %s AND last_id = %s AND last_mac = %s RETURNING last_id) "
+    "INSERT INTO audit_event (id, {}) SELECT head.last_id, {} FROM head RETURNING id"
+).format(", ".join(EVENT_COLUMNS), ", ".join(["%s"] * len(EVENT_COLUMNS)))
 
 
 def _locked_head(cursor: Any, lane: int) -> tuple[int, int | None, str]:
@@ -105,19 +144,50 @@ def audit_record(
     }
     lane = _lane_for_this_thread()
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        last_seq, prev_id, last_mac = _locked_head(cursor, lane)
-        lane_seq = last_seq + 1
-        mac = compute_mac(
-            fields,
-            lane=lane,
-            lane_seq=lane_seq,
-            prev_id=prev_id,
-            prev_mac=last_mac or genesis_mac(lane),
-        )
-        chained = {**fields, "lane": lane, "lane_seq": lane_seq, "prev_id": prev_id, "mac": mac}
-        values = [_db_value(name, chained[name]) for name in EVENT_COLUMNS]
-        event_id = _append(cursor, values, lane, lane_seq, mac)
+        appended = _append_if_head_known(cursor, fields, lane)
+        if appended is None:
+            last_seq, prev_id, last_mac = _locked_head(cursor, lane)
+            chained = _chained(fields, lane, last_seq + 1, prev_id, last_mac)
+            values = [_db_value(name, chained[name]) for name in EVENT_COLUMNS]
+            event_id = _append(cursor, values, lane, chained["lane_seq"], chained["mac"])
+        else:
+            event_id, chained = appended
+    if connection.vendor == "postgresql":
+        _known_heads[lane] = (chained["lane_seq"], event_id, chained["mac"])
     return AuditEvent(id=event_id, **chained)
+
+
+def _chained(
+    fields: dict[str, Any], lane: int, lane_seq: int, prev_id: int | None, last_mac: str
+) -> dict[str, Any]:
+    """Return the event's fields with its place in the lane and its MAC."""
+    mac = compute_mac(
+        fields,
+        lane=lane,
+        lane_seq=lane_seq,
+        prev_id=prev_id,
+        prev_mac=last_mac or genesis_mac(lane),
+    )
+    return {**fields, "lane": lane, "lane_seq": lane_seq, "prev_id": prev_id, "mac": mac}
+
+
+def _append_if_head_known(
+    cursor: Any, fields: dict[str, Any], lane: int
+) -> tuple[int, dict[str, Any]] | None:
+    """Append after the head this thread remembers, in one statement; None on a miss."""
+    known = _known_heads.get(lane) if connection.vendor == "postgresql" else None
+    if known is None:
+        return None
+    last_seq, last_id, last_mac = known
+    chained = _chained(fields, lane, last_seq + 1, last_id, last_mac)
+    values = [_db_value(name, chained[name]) for name in EVENT_COLUMNS]
+    head = [chained["lane_seq"], chained["mac"], lane, last_seq, last_id, last_mac]
+    cursor.execute(_APPEND_IF_HEAD_SQL_POSTGRES, [*head, *values])
+    row = cursor.fetchone()
+    if row is None:
+        _known_heads.pop(lane, None)
+        return None
+    return row[0], chained
 
 
 @functools.cache

@@ -1,0 +1,157 @@
+"""How events join their lane: one statement when the head is known, and never a wrong link.
+
+On PostgreSQL a process remembers each lane's head after appending to it, and the next
+append moves the head and inserts the event in one statement only if the head is still
+exactly that. These tests make the hint wrong in every way it can be wrong and check
+that the chain still verifies.
+"""
+
+import os
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+
+from openrecovery.audit import services
+from openrecovery.audit.choices import Action
+from openrecovery.audit.models import AuditEvent
+from openrecovery.audit.services import audit_record
+from openrecovery.audit.verification import audit_verify
+
+from .conftest import audit_mark, events_since, lane_head
+
+POSTGRES = connection.vendor == "postgresql"
+needs_postgres = pytest.mark.skipif(not POSTGRES, reason="the known-head append is PostgreSQL's")
+LANE = 5
+
+
+@pytest.fixture
+def lane(monkeypatch):
+    monkeypatch.setattr(services, "_lane_for_this_thread", lambda: LANE)
+    services._known_heads.clear()
+    yield LANE
+    services._known_heads.clear()
+
+
+def record(n: int = 0) -> AuditEvent:
+    return audit_record(action=Action.VIEW, object_type="test_object", object_id=n)
+
+
+def assert_chain_verifies() -> None:
+    report = audit_verify()
+    assert report.problems == []
+
+
+@needs_postgres
+def test_a_known_head_costs_one_statement(db, lane, django_assert_num_queries):
+    record(1)  # learns the head (locked read, then the append)
+    with django_assert_num_queries(1):
+        second = record(2)
+    head = lane_head(lane)
+    assert (head.last_id, head.last_mac, head.last_seq) == (second.id, second.mac, second.lane_seq)
+    assert AuditEvent.objects.get(id=second.id).mac == second.mac
+    assert_chain_verifies()
+
+
+@needs_postgres
+def test_a_head_moved_by_another_process_is_read_again(db, lane, django_assert_num_queries):
+    first = record(1)
+    stale = services._known_heads[lane]
+    record(2)
+    services._known_heads[lane] = stale  # as if another process had appended since
+    with django_assert_num_queries(3):  # the conditional append misses: read, append
+        third = record(3)
+    assert third.lane_seq == first.lane_seq + 2
+    assert services._known_heads[lane] == (third.lane_seq, third.id, third.mac)
+    assert_chain_verifies()
+
+
+@needs_postgres
+@pytest.mark.parametrize("wrong", ["last_id", "last_mac"])
+def test_a_hint_with_the_right_number_but_another_event_is_not_trusted(db, lane, wrong):
+    # An append rolled back, then another writer took the same position: the number
+    # matches but the event differs. The MAC must link to the event really there.
+    record(1)
+    seq, last_id, mac = services._known_heads[lane]
+    services._known_heads[lane] = (
+        seq,
+        last_id + 1000 if wrong == "last_id" else last_id,
+        "0" * 64 if wrong == "last_mac" else mac,
+    )
+    second = record(2)
+    assert (second.lane_seq, second.prev_id) == (seq + 1, last_id)
+    assert_chain_verifies()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_append_rolled_back_leaves_a_chain_that_verifies(lane):
+    first = record(1)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record(2)
+        raise RuntimeError("the action failed, so its audit event goes too")
+    after = record(3)
+    assert (after.lane_seq, after.prev_id) == (first.lane_seq + 1, first.id)
+    assert not AuditEvent.objects.filter(lane=lane, object_id="2").exists()
+    assert_chain_verifies()
+
+
+def test_threads_of_a_process_take_different_lanes(settings):
+    settings.AUDIT_CHAIN_LANES = 64
+    lanes: list[tuple[int, int]] = []
+
+    def take() -> None:
+        # Asked twice: a thread keeps its lane.
+        lanes.append((services._lane_for_this_thread(), services._lane_for_this_thread()))
+
+    threads = [threading.Thread(target=take) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(first == again for first, again in lanes)
+    assert len({first for first, _ in lanes}) == 8
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_worker_forgets_its_parents_lanes_and_heads():
+    services._known_heads[LANE] = (1, 1, "x")
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report what it inherited, then leave without cleanup
+        inherited = bool(services._known_heads) or hasattr(services._thread, "lane")
+        os.write(write, b"1" if inherited else b"0")
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"0"
+    services._known_heads.clear()
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_on_shared_lanes_keep_every_chain_whole(settings):
+    # More threads than lanes, so heads are shared, hints go stale and writers wait.
+    settings.AUDIT_CHAIN_LANES = 3
+    services._known_heads.clear()
+    per_thread, errors = 25, []
+    mark = audit_mark()
+
+    def write(n: int) -> None:
+        try:
+            for i in range(per_thread):
+                with transaction.atomic():
+                    record(n * 1000 + i)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(events_since(mark, object_type="test_object")) == 8 * per_thread
+    assert_chain_verifies()
+    services._known_heads.clear()
