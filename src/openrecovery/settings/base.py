@@ -93,7 +93,11 @@ def database_config(url: str) -> dict[str, Any]:
             dj_database_url.parse(url, conn_max_age=0, conn_health_checks=False)
         )
         if config["ENGINE"] == "django.db.backends.postgresql":
-            config.setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 8}
+            options = config.setdefault("OPTIONS", {})
+            options["pool"] = {"min_size": 2, "max_size": 8}
+            # Parameters travel apart from the SQL, and psycopg prepares statements a
+            # connection repeats: less quoting in Python, less parsing in PostgreSQL.
+            options["server_side_binding"] = True
         return config
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -151,7 +155,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Audit chain: the HMAC key lives outside the database (environment or a key file).
 AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY")
 AUDIT_KEY_FILE = env_str("AUDIT_KEY_FILE", str(DATA_DIR / "audit.key"))
-AUDIT_CHAIN_LANES = env_int("AUDIT_CHAIN_LANES", 16)
+AUDIT_CHAIN_LANES = env_int("AUDIT_CHAIN_LANES", 64)
 
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
