@@ -10,6 +10,7 @@ from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action
 from openrecovery.audit.models import AuditEvent
 from openrecovery.helpline.choices import DispositionKind, InquiryStatus, Urgency
+from openrecovery.helpline.console.selectors import QUEUE_ROWS
 from openrecovery.helpline.models import Inquiry
 from openrecovery.helpline.validation import ERROR_PHONE
 
@@ -62,6 +63,29 @@ def test_polling_partial_returns_just_the_table(client_c, claimed, coordinator, 
     assert 'hx-trigger="every 2s"' in body
     assert claimed.reference in body and str(coordinator) in body
     assert "Log a phone inquiry" not in body
+
+
+def test_the_queue_shows_the_first_rows_and_says_how_many_are_open(
+    client_c, coordinator, coordinator2
+):
+    _fill(QUEUE_ROWS + 10, 0, [coordinator, coordinator2])
+    body = client_c.get(QUEUE).content.decode()
+    assert body.count("<tr data-reference=") == QUEUE_ROWS
+    assert f'<strong class="text-body">{QUEUE_ROWS + 10}</strong> open' in body
+    assert f"showing the first {QUEUE_ROWS}" in body
+    # The most urgent, longest waiting come first: the newest normal ones are left out.
+    newest = Inquiry.objects.filter(urgency=Urgency.NORMAL).order_by("-received_at").first()
+    assert newest.reference not in body
+
+
+def test_a_queue_row_shows_what_a_coordinator_needs(client_c, claimed, coordinator):
+    Inquiry.objects.filter(pk=claimed.pk).update(urgency=Urgency.HIGH)
+    body = client_c.get(QUEUE).content.decode()
+    row = body.split(f'data-reference="{claimed.reference}"', 1)[1].split("</tr>", 1)[0]
+    assert f'href="/admissions/inquiries/{claimed.reference}/"' in row
+    assert '<span class="badge text-bg-warning">High</span>' in row
+    assert "<td>Web callback form</td>" in row and "<td>Myself</td>" in row
+    assert f"{coordinator} <span" in row and "since " in row
 
 
 def test_queue_reads_are_audited(client_c, inquiry):

@@ -27,6 +27,21 @@ from .rules import danger_rules
 
 VIEW_PERMISSION = "helpline.view_inquiries"
 QUEUE_LIMIT = 200
+# What a queue row shows: the rest of an inquiry (messages, self-check) stays unread.
+QUEUE_COLUMNS = (
+    "reference",
+    "source",
+    "status",
+    "urgency",
+    "received_at",
+    "first_contact_at",
+    "claimed_at",
+    "name",
+    "for_whom",
+    "claimed_by__username",
+    "claimed_by__first_name",
+    "claimed_by__last_name",
+)
 HISTORY_LIMIT = 100
 FIGURES_MAX_DAYS = 366
 DUPLICATES_LIMIT = 10
@@ -79,6 +94,7 @@ def queue_open(limit: int = QUEUE_LIMIT, *, now: dt.datetime | None = None) -> l
     rows = (
         Inquiry.objects.filter(OPEN)
         .select_related("claimed_by")
+        .only(*QUEUE_COLUMNS)
         .order_by("urgency", "received_at")[: max(0, min(limit, QUEUE_LIMIT))]
     )
     entries = []

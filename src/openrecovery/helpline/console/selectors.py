@@ -7,12 +7,70 @@ console's query count does not grow with the number of inquiries.
 import dataclasses
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 
+from ..choices import ForWhom, InquirySource, Urgency
 from ..models import Inquiry
-from ..selectors import ConversionFigures, conversion_figures
+from ..selectors import ConversionFigures, conversion_figures, queue_open
 
 CLOSED_LIMIT = 15
+QUEUE_ROWS = 50
+_REFERENCE_SLOT = "REFERENCE"
+URGENCY_BADGES = {Urgency.URGENT: "text-bg-danger", Urgency.HIGH: "text-bg-warning"}
+
+
+def urgency_badge(urgency: int) -> str:
+    """Return the badge class for an urgency: red, amber, or grey for normal."""
+    return URGENCY_BADGES.get(urgency, "text-bg-secondary")
+
+
+@dataclasses.dataclass(frozen=True)
+class QueueRow:
+    """One queue row, ready to show: the page polls it every few seconds, for every
+    coordinator, so the work is done once here instead of in template lookups."""
+
+    reference: str
+    url: str
+    urgency_label: str
+    urgency_badge: str
+    source_label: str
+    name: str
+    for_label: str
+    minutes_waiting: int
+    overdue: bool
+    contacted: bool
+    claimed_by: str
+    claimed_at: dt.datetime | None
+
+
+def queue_rows(limit: int = QUEUE_ROWS, *, now: dt.datetime | None = None) -> list[QueueRow]:
+    """Return the first ``limit`` rows of the live queue (one query)."""
+    # One reverse() for the page, not one a row: references are URL-safe codes.
+    url = reverse("helpline:console:inquiry", args=[_REFERENCE_SLOT])
+    rows = []
+    for entry in queue_open(limit, now=now):
+        inquiry = entry.inquiry
+        claimer = inquiry.claimed_by
+        rows.append(
+            QueueRow(
+                reference=inquiry.reference,
+                url=url.replace(_REFERENCE_SLOT, inquiry.reference),
+                urgency_label=Urgency(inquiry.urgency).label,
+                urgency_badge=urgency_badge(inquiry.urgency),
+                source_label=InquirySource(inquiry.source).label,
+                name=inquiry.name,
+                for_label=ForWhom(inquiry.for_whom).label,
+                minutes_waiting=entry.minutes_waiting,
+                overdue=entry.overdue,
+                contacted=inquiry.first_contact_at is not None,
+                claimed_by=str(claimer) if claimer is not None else "",
+                claimed_at=inquiry.claimed_at,
+            )
+        )
+    return rows
+
+
 FIGURE_WINDOWS = (7, 30)
 
 

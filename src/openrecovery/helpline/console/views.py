@@ -24,7 +24,7 @@ from openrecovery.core.forms import form_add_service_errors
 from .. import selectors, services
 from ..models import Inquiry
 from .forms import CallAttemptForm, CloseForm, PhoneInquiryForm, PreScreenForm, ScheduleForm
-from .selectors import figures_panel, inquiries_closed_recent
+from .selectors import figures_panel, inquiries_closed_recent, queue_rows, urgency_badge
 
 VIEW = selectors.VIEW_PERMISSION
 WORK = services.WORK_PERMISSION
@@ -37,16 +37,16 @@ def poll_seconds() -> int:
 
 
 def _queue_context(request: HttpRequest) -> dict[str, Any]:
-    entries = selectors.queue_open()
-    if entries:
+    rows = queue_rows()
+    if rows:
         audit_record(
             action=Action.LIST,
             request=request,
             object_type="inquiry",
-            detail={"results": len(entries)},
+            detail={"results": len(rows)},
         )
     return {
-        "entries": entries,
+        "rows": rows,
         "open_count": selectors.queue_open_count(),
         "response_minutes": selectors.response_minutes(),
         "poll_seconds": poll_seconds(),
@@ -152,6 +152,7 @@ def _render_inquiry(
     can_work = user.has_perm(WORK) and not inquiry.is_closed
     context = {
         "inquiry": inquiry,
+        "urgency_badge": urgency_badge(inquiry.urgency),
         **detail,
         **_forms(inquiry, detail["prescreen"]),
         "can_claim": can_work and inquiry.claimed_by_id is None,
