@@ -17,7 +17,7 @@ from ..selectors import ConversionFigures, conversion_figures, queue_open
 CLOSED_LIMIT = 15
 QUEUE_ROWS = 50
 _REFERENCE_SLOT = "REFERENCE"
-URGENCY_BADGES = {Urgency.URGENT: "text-bg-danger", Urgency.HIGH: "text-bg-warning"}
+URGENCY_BADGES: dict[int, str] = {Urgency.URGENT: "text-bg-danger", Urgency.HIGH: "text-bg-warning"}
 
 
 def urgency_badge(urgency: int) -> str:
