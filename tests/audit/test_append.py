@@ -11,6 +11,7 @@ import threading
 
 import pytest
 from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from openrecovery.audit import services
 from openrecovery.audit.choices import Action
@@ -54,6 +55,25 @@ def test_a_known_head_costs_one_statement(db, lane, django_assert_num_queries):
 
 
 @needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_audited_read_outside_a_transaction_is_one_round_trip_and_committed(lane):
+    record(1)
+    with CaptureQueriesContext(connection) as captured:
+        event = record(2)
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["WITH"]
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    # Another connection sees it at once: the statement committed by itself.
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT mac FROM audit_event WHERE id = %s", [event.id])
+            assert cursor.fetchone() == (event.mac,)
+    finally:
+        other.close()
+    assert_chain_verifies()
+
+
+@needs_postgres
 def test_a_head_moved_by_another_process_is_read_again(db, lane, django_assert_num_queries):
     first = record(1)
     stale = services._known_heads[lane]
@@ -91,7 +111,7 @@ def test_an_append_rolled_back_leaves_a_chain_that_verifies(lane):
         raise RuntimeError("the action failed, so its audit event goes too")
     after = record(3)
     assert (after.lane_seq, after.prev_id) == (first.lane_seq + 1, first.id)
-    assert not AuditEvent.objects.filter(lane=lane, object_id="2").exists()
+    assert [e.object_id for e in events_since(first.id - 1, lane=lane)] == ["1", "3"]
     assert_chain_verifies()
 
 

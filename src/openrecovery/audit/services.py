@@ -143,15 +143,17 @@ def audit_record(
         "flagged": flagged,
     }
     lane = _lane_for_this_thread()
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        appended = _append_if_head_known(cursor, fields, lane)
-        if appended is None:
+    # The one-statement append needs no transaction of its own: outside the caller's,
+    # it commits by itself (one round trip for an audited read).
+    appended = _append_if_head_known(fields, lane)
+    if appended is not None:
+        event_id, chained = appended
+    else:
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             last_seq, prev_id, last_mac = _locked_head(cursor, lane)
             chained = _chained(fields, lane, last_seq + 1, prev_id, last_mac)
             values = [_db_value(name, chained[name]) for name in EVENT_COLUMNS]
             event_id = _append(cursor, values, lane, chained["lane_seq"], chained["mac"])
-        else:
-            event_id, chained = appended
     if connection.vendor == "postgresql":
         _known_heads[lane] = (chained["lane_seq"], event_id, chained["mac"])
     return AuditEvent(id=event_id, **chained)
@@ -171,10 +173,8 @@ def _chained(
     return {**fields, "lane": lane, "lane_seq": lane_seq, "prev_id": prev_id, "mac": mac}
 
 
-def _append_if_head_known(
-    cursor: Any, fields: dict[str, Any], lane: int
-) -> tuple[int, dict[str, Any]] | None:
-    """Append after the head this thread remembers, in one statement; None on a miss."""
+def _append_if_head_known(fields: dict[str, Any], lane: int) -> tuple[int, dict[str, Any]] | None:
+    """Append after the head this process remembers, in one statement; None on a miss."""
     known = _known_heads.get(lane) if connection.vendor == "postgresql" else None
     if known is None:
         return None
@@ -182,8 +182,9 @@ def _append_if_head_known(
     chained = _chained(fields, lane, last_seq + 1, last_id, last_mac)
     values = [_db_value(name, chained[name]) for name in EVENT_COLUMNS]
     head = [chained["lane_seq"], chained["mac"], lane, last_seq, last_id, last_mac]
-    cursor.execute(_APPEND_IF_HEAD_SQL_POSTGRES, [*head, *values])
-    row = cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_IF_HEAD_SQL_POSTGRES, [*head, *values])
+        row = cursor.fetchone()
     if row is None:
         _known_heads.pop(lane, None)
         return None
