@@ -152,7 +152,7 @@ def audit_record(
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             last_seq, prev_id, last_mac = _locked_head(cursor, lane)
             chained = _chained(fields, lane, last_seq + 1, prev_id, last_mac)
-            values = [_db_value(name, chained[name]) for name in EVENT_COLUMNS]
+            values = _db_values(chained)
             event_id = _append(cursor, values, lane, chained["lane_seq"], chained["mac"])
     if connection.vendor == "postgresql":
         _known_heads[lane] = (chained["lane_seq"], event_id, chained["mac"])
@@ -180,7 +180,7 @@ def _append_if_head_known(fields: dict[str, Any], lane: int) -> tuple[int, dict[
         return None
     last_seq, last_id, last_mac = known
     chained = _chained(fields, lane, last_seq + 1, last_id, last_mac)
-    values = [_db_value(name, chained[name]) for name in EVENT_COLUMNS]
+    values = _db_values(chained)
     head = [chained["lane_seq"], chained["mac"], lane, last_seq, last_id, last_mac]
     with connection.cursor() as cursor:
         cursor.execute(_APPEND_IF_HEAD_SQL_POSTGRES, [*head, *values])
@@ -191,11 +191,22 @@ def _append_if_head_known(fields: dict[str, Any], lane: int) -> tuple[int, dict[
     return row[0], chained
 
 
+# Columns whose values each database stores its own way; the rest are plain text,
+# numbers, booleans or NULL, which both drivers take as they are.
+CONVERTED_COLUMNS = frozenset({"occurred_at", "detail"})
+
+
 @functools.cache
 def _event_fields() -> dict[str, Any]:
     return {f.name: f for f in AuditEvent._meta.concrete_fields}
 
 
-def _db_value(name: str, value: Any) -> Any:
-    # The field's own conversion: aware datetimes and JSON as each database stores them.
-    return _event_fields()[name].get_db_prep_save(value, connection)
+def _db_values(chained: dict[str, Any]) -> list[Any]:
+    """Return the event's values in ``EVENT_COLUMNS`` order, as the database takes them."""
+    fields = _event_fields()
+    return [
+        fields[name].get_db_prep_save(chained[name], connection)
+        if name in CONVERTED_COLUMNS
+        else chained[name]
+        for name in EVENT_COLUMNS
+    ]
