@@ -6,18 +6,21 @@ exactly that. These tests make the hint wrong in every way it can be wrong and c
 that the chain still verifies.
 """
 
+import collections
 import os
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from openrecovery.audit import services
 from openrecovery.audit.choices import Action
 from openrecovery.audit.models import AuditEvent
-from openrecovery.audit.services import audit_record
+from openrecovery.audit.services import audit_insert, audit_record
 from openrecovery.audit.verification import audit_verify
+from openrecovery.helpline.models import Inquiry
 
 from .conftest import audit_mark, events_since, lane_head
 
@@ -135,16 +138,22 @@ def test_threads_of_a_process_take_different_lanes(settings):
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_a_forked_worker_forgets_its_parents_lanes_and_heads():
     services._known_heads[LANE] = (1, 1, "x")
+    services._reserved_ids["some_table"] = collections.deque([41, 42])
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: report what it inherited, then leave without cleanup
-        inherited = bool(services._known_heads) or hasattr(services._thread, "lane")
+        inherited = (
+            bool(services._known_heads)
+            or bool(services._reserved_ids)
+            or hasattr(services._thread, "lane")
+        )
         os.write(write, b"1" if inherited else b"0")
         os._exit(0)
     os.close(write)
     os.waitpid(pid, 0)
     assert os.read(read, 1) == b"0"
     services._known_heads.clear()
+    services._reserved_ids.clear()
 
 
 @needs_postgres
@@ -175,3 +184,104 @@ def test_concurrent_writers_on_shared_lanes_keep_every_chain_whole(settings):
     assert len(events_since(mark, object_type="test_object")) == 8 * per_thread
     assert_chain_verifies()
     services._known_heads.clear()
+
+
+# audit_insert: a row and the event that records it, both or neither -------------------
+
+
+def new_inquiry(reference: str) -> Inquiry:
+    return Inquiry(
+        reference=reference,
+        source="api",
+        urgency=2,
+        received_at=timezone.now(),
+        name='Álvaro "Al" O\'Neil',
+        phone="555-010-4477",
+        for_whom="myself",
+        voicemail_ok=True,
+        consent=True,
+        message="line one\nline two",
+        self_check={"code": "benzo-selfcheck", "answers": [1, 0, None]},
+    )
+
+
+def insert(reference: str) -> tuple[Inquiry, AuditEvent]:
+    inquiry = new_inquiry(reference)
+    event = audit_insert(
+        inquiry, action=Action.CREATE, object_type="inquiry", actor_username="public"
+    )
+    return inquiry, event
+
+
+def assert_stored_as_given(inquiry: Inquiry) -> None:
+    stored = Inquiry.objects.get(pk=inquiry.pk)
+    for field in Inquiry._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(inquiry, field.attname), field.name
+
+
+def test_audit_insert_stores_the_row_and_an_event_naming_it(db, lane):
+    inquiry, event = insert("HL-TEST-0001")
+    assert not inquiry._state.adding
+    assert_stored_as_given(inquiry)
+    stored = AuditEvent.objects.get(id=event.id)
+    assert (stored.object_type, stored.object_id, stored.mac) == (
+        "inquiry",
+        str(inquiry.pk),
+        event.mac,
+    )
+    assert_chain_verifies()
+
+
+@needs_postgres
+def test_audit_insert_with_a_known_head_is_one_statement(db, lane, django_assert_num_queries):
+    insert("HL-TEST-0001")  # learns the head and draws a block of ids
+    with django_assert_num_queries(1):
+        inquiry, event = insert("HL-TEST-0002")
+    assert_stored_as_given(inquiry)
+    assert lane_head(lane).last_id == event.id
+    assert_chain_verifies()
+
+
+@needs_postgres
+def test_audit_insert_after_a_moved_head_still_stores_both(db, lane):
+    insert("HL-TEST-0001")
+    stale = services._known_heads[lane]
+    record(2)
+    services._known_heads[lane] = stale  # another process appended since
+    inquiry, event = insert("HL-TEST-0002")
+    assert_stored_as_given(inquiry)
+    assert AuditEvent.objects.get(id=event.id).object_id == str(inquiry.pk)
+    assert_chain_verifies()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_insert_that_fails_stores_neither(lane):
+    first, _ = insert("HL-TEST-DUP1")
+    mark, head = audit_mark(), lane_head(lane)
+    with pytest.raises(IntegrityError):
+        insert("HL-TEST-DUP1")  # the reference is unique
+    assert Inquiry.objects.filter(reference="HL-TEST-DUP1").count() == 1
+    assert events_since(mark) == []
+    assert lane_head(lane).last_seq == head.last_seq
+    after, event = insert("HL-TEST-DUP2")  # and the lane goes on
+    assert event.lane_seq == head.last_seq + 1
+    assert_chain_verifies()
+    Inquiry.objects.filter(pk__in=[first.pk, after.pk]).delete()
+
+
+@needs_postgres
+def test_ids_drawn_ahead_are_each_used_once_across_threads(db, lane):
+    services._reserved_ids.clear()
+    drawn: list[int] = []
+
+    def draw() -> None:
+        for _ in range(services.ID_BLOCK):
+            drawn.append(services._reserved_id(Inquiry))
+        connections.close_all()
+
+    threads = [threading.Thread(target=draw) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(drawn) == len(set(drawn)) == 3 * services.ID_BLOCK

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
+from openrecovery.audit import services as audit_services
 from openrecovery.audit.choices import Action
 from openrecovery.audit.models import AuditEvent
 from openrecovery.helpline.models import Inquiry, RateLimitBucket
@@ -107,22 +108,28 @@ def test_rate_limit_off_adds_no_query_and_no_limit(db, client, django_assert_num
     assert not RateLimitBucket.objects.exists()
 
 
-# Once this thread has written to its lane: one conditional append on PostgreSQL; the
-# lock of the lane head, the event INSERT and the head UPDATE on SQLite.
-AUDIT_APPEND_QUERIES = 1 if connection.vendor == "postgresql" else 3
+# The inquiry and its audit event, once this process knows its lane's head: one
+# statement on PostgreSQL; on SQLite the INSERT, the lock of the lane head, the event
+# INSERT and the head UPDATE.
+STORE_QUERIES = 1 if connection.vendor == "postgresql" else 4
 
 
-def test_create_path_is_one_insert_plus_the_audit_event(db, client, django_assert_num_queries):
-    post(client, VALID)  # the lane head exists and this thread knows it
-    # SAVEPOINT/RELEASE of the test's outer transaction, the INSERT, and the audit append.
-    with django_assert_num_queries(AUDIT_APPEND_QUERIES + 3):
+def test_create_path_is_the_inquiry_and_its_audit_event(db, client, django_assert_num_queries):
+    audit_services._reserved_ids.clear()  # the next insert draws a block of ids
+    post(client, VALID)  # the lane head exists and this process knows it
+    with django_assert_num_queries(STORE_QUERIES):
         assert post(client, VALID).status_code == 201
+    inquiry = Inquiry.objects.order_by("-received_at").first()
+    [event] = AuditEvent.objects.filter(object_type="inquiry", object_id=str(inquiry.pk))
+    assert (event.action, event.actor_username) == (Action.CREATE, "public")
 
 
 def test_rate_limit_on_adds_one_upsert(db, client, settings, django_assert_num_queries):
     settings.HELPLINE_RATE_LIMIT = "100/m"
+    audit_services._reserved_ids.clear()
     post(client, VALID)
-    with django_assert_num_queries(AUDIT_APPEND_QUERIES + 4):
+    # SAVEPOINT/RELEASE (the count and the inquiry share a transaction) and the UPSERT.
+    with django_assert_num_queries(STORE_QUERIES + 3):
         assert post(client, VALID).status_code == 201
     assert RateLimitBucket.objects.get().hits == 2
 

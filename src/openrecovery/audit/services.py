@@ -1,5 +1,6 @@
 """The one way to write the audit log."""
 
+import collections
 import functools
 import itertools
 import os
@@ -8,7 +9,7 @@ import zlib
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -30,6 +31,7 @@ _threads_seen = itertools.count()
 # mac). Only a hint: a head moved by another process, or an append rolled back, makes
 # the conditional append match nothing, and the locked read runs instead.
 _known_heads: dict[int, tuple[int, int, str]] = {}
+_reserved_ids: dict[str, collections.deque[int]] = {}
 
 
 def _lane_for_this_thread() -> int:
@@ -51,6 +53,7 @@ def _forget_after_fork() -> None:
     _thread = threading.local()
     _threads_seen = itertools.count()
     _known_heads.clear()
+    _reserved_ids.clear()  # the parent may use them: a child must draw its own
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)
@@ -74,15 +77,24 @@ _APPEND_SQL_POSTGRES = (
     + " RETURNING last_id"
 )
 
-# Built from the constant column names, never from input. The event's id is drawn from
-# its sequence by the head UPDATE, which matches no row (and so inserts nothing) unless
-# the head is the one the MAC was computed against.
-_APPEND_IF_HEAD_SQL_POSTGRES = (  # noqa: S608 (constants only)
-    "WITH head AS (UPDATE audit_lane SET last_seq = %s, "
+# Built from the constant column names, never from input. The head moves only if it is
+# exactly the one the MAC was computed against; the event's id is drawn from its
+# sequence by that UPDATE, and the event (and a row inserted with it) is selected FROM
+# the update, so nothing is inserted when the head has moved.
+_MOVE_KNOWN_HEAD_POSTGRES = (
+    "head AS (UPDATE audit_lane SET last_seq = %s, "
     "last_id = nextval('audit_event_id_seq'), last_mac = %s "
-    "WHERE lane = %s AND last_seq = %s AND last_id = %s AND last_mac = %s RETURNING last_id) "
+    "WHERE lane = %s AND last_seq = %s AND last_id = %s AND last_mac = %s RETURNING last_id)"
+)
+_INSERT_EVENT_FROM_HEAD_POSTGRES = (  # noqa: S608 (constants only)
     "INSERT INTO audit_event (id, {}) SELECT head.last_id, {} FROM head RETURNING id"
 ).format(", ".join(EVENT_COLUMNS), ", ".join(["%s"] * len(EVENT_COLUMNS)))
+# Primary keys drawn ahead, so an audited insert can name its row in the event written
+# in the same statement; drawn in blocks, one round trip per ID_BLOCK inserts.
+ID_BLOCK = 32
+_NEXT_IDS_SQL_POSTGRES = (
+    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
+)
 
 
 def _locked_head(cursor: Any, lane: int) -> tuple[int, int | None, str]:
@@ -126,22 +138,19 @@ def audit_record(
     ``actor`` defaults to ``request.user``. ``detail`` must hold no PHI: ids,
     codes and counts only. Returns the stored event.
     """
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
-    fields: dict[str, Any] = {
-        "occurred_at": timezone.now(),
-        "actor_id": actor.pk if actor is not None else None,
-        "actor_username": (actor.get_username() if actor is not None else actor_username)[:150],
-        "patient_id": patient_id,
-        "action": str(action),
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "outcome": str(outcome),
-        "source_ip": request_source_ip(request),
-        "purpose": purpose,
-        "detail": detail or {},
-        "flagged": flagged,
-    }
+    fields = _event_fields_of(
+        action=action,
+        actor=actor,
+        request=request,
+        patient_id=patient_id,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        purpose=purpose,
+        detail=detail,
+        flagged=flagged,
+        actor_username=actor_username,
+    )
     lane = _lane_for_this_thread()
     # The one-statement append needs no transaction of its own: outside the caller's,
     # it commits by itself (one round trip for an audited read).
@@ -159,6 +168,39 @@ def audit_record(
     return AuditEvent(id=event_id, **chained)
 
 
+def _event_fields_of(
+    *,
+    action: Action | str,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+    patient_id: int | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    outcome: Outcome | str = Outcome.SUCCESS,
+    purpose: str = "",
+    detail: dict[str, Any] | None = None,
+    flagged: bool = False,
+    actor_username: str = "",
+) -> dict[str, Any]:
+    """Return the event's own fields (what the MAC covers besides its place)."""
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    return {
+        "occurred_at": timezone.now(),
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_username": (actor.get_username() if actor is not None else actor_username)[:150],
+        "patient_id": patient_id,
+        "action": str(action),
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "outcome": str(outcome),
+        "source_ip": request_source_ip(request),
+        "purpose": purpose,
+        "detail": detail or {},
+        "flagged": flagged,
+    }
+
+
 def _chained(
     fields: dict[str, Any], lane: int, lane_seq: int, prev_id: int | None, last_mac: str
 ) -> dict[str, Any]:
@@ -173,22 +215,83 @@ def _chained(
     return {**fields, "lane": lane, "lane_seq": lane_seq, "prev_id": prev_id, "mac": mac}
 
 
-def _append_if_head_known(fields: dict[str, Any], lane: int) -> tuple[int, dict[str, Any]] | None:
-    """Append after the head this process remembers, in one statement; None on a miss."""
+def _append_if_head_known(
+    fields: dict[str, Any], lane: int, row: tuple[str, list[Any]] | None = None
+) -> tuple[int, dict[str, Any]] | None:
+    """Append after the head this process remembers, in one statement; None on a miss.
+
+    ``row`` is an ``INSERT … SELECT … FROM head`` and its parameters: inserted by the
+    same statement, so with the event or not at all.
+    """
     known = _known_heads.get(lane) if connection.vendor == "postgresql" else None
     if known is None:
         return None
     last_seq, last_id, last_mac = known
     chained = _chained(fields, lane, last_seq + 1, last_id, last_mac)
-    values = _db_values(chained)
-    head = [chained["lane_seq"], chained["mac"], lane, last_seq, last_id, last_mac]
+    ctes = [_MOVE_KNOWN_HEAD_POSTGRES]
+    params = [chained["lane_seq"], chained["mac"], lane, last_seq, last_id, last_mac]
+    if row is not None:
+        ctes.append(f"changed AS ({row[0]})")
+        params += row[1]
+    sql = f"WITH {', '.join(ctes)} {_INSERT_EVENT_FROM_HEAD_POSTGRES}"
     with connection.cursor() as cursor:
-        cursor.execute(_APPEND_IF_HEAD_SQL_POSTGRES, [*head, *values])
-        row = cursor.fetchone()
-    if row is None:
+        cursor.execute(sql, [*params, *_db_values(chained)])
+        found = cursor.fetchone()
+    if found is None:
         _known_heads.pop(lane, None)
         return None
-    return row[0], chained
+    return found[0], chained
+
+
+def audit_insert(instance: models.Model, **event: Any) -> AuditEvent:
+    """Insert ``instance`` and the audit event that records it: both, or neither.
+
+    ``event`` takes ``audit_record``'s arguments; the event's ``object_id`` is the
+    new row's primary key. On PostgreSQL, once this process knows its lane's head,
+    the row and the event go in one statement, which commits by itself outside a
+    transaction; otherwise the row's INSERT and ``audit_record`` share a transaction.
+    Model signals are not sent.
+    """
+    if connection.vendor == "postgresql":
+        instance.pk = _reserved_id(type(instance))
+        fields = _event_fields_of(object_id=instance.pk, **event)
+        lane = _lane_for_this_thread()
+        appended = _append_if_head_known(fields, lane, row=_insert_from_head(instance))
+        if appended is not None:
+            event_id, chained = appended
+            instance._state.adding, instance._state.db = False, connection.alias
+            _known_heads[lane] = (chained["lane_seq"], event_id, chained["mac"])
+            return AuditEvent(id=event_id, **chained)
+    with transaction.atomic(savepoint=False):
+        instance.save(force_insert=True)
+        return audit_record(object_id=instance.pk, **event)
+
+
+def _reserved_id(model: type[models.Model]) -> int:
+    """Return a primary key for a new ``model`` row, drawn ahead from its sequence."""
+    meta = model._meta
+    ids = _reserved_ids.setdefault(meta.db_table, collections.deque())
+    try:
+        return ids.popleft()
+    except IndexError:
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_IDS_SQL_POSTGRES, [meta.db_table, meta.pk.column, ID_BLOCK])
+        drawn = [found[0] for found in cursor.fetchall()]
+    ids.extend(drawn[1:])
+    return drawn[0]
+
+
+def _insert_from_head(instance: models.Model) -> tuple[str, list[Any]]:
+    """Return ``INSERT INTO <table> (…) SELECT … FROM head`` for ``instance``, and its values."""
+    meta = instance._meta
+    quote = connection.ops.quote_name
+    fields = meta.concrete_fields
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    placeholders = ", ".join(["%s"] * len(fields))
+    table = quote(meta.db_table)
+    return f"INSERT INTO {table} ({columns}) SELECT {placeholders} FROM head", values  # noqa: S608
 
 
 # Columns whose values each database stores its own way; the rest are plain text,

@@ -6,17 +6,19 @@ Staff writes need the inquiry claimed by the actor, so two coordinators never wo
 the same person at once. Audit details carry ids and codes, never what was said.
 """
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from openrecovery.audit.choices import Action
-from openrecovery.audit.services import audit_record
+from openrecovery.audit.services import audit_insert, audit_record
 from openrecovery.instruments.engine import AnswerError, score
 from openrecovery.instruments.registry import self_check_get
 from openrecovery.records.choices import CareTeamRole, Stage, TimelineKind
@@ -37,7 +39,7 @@ from .choices import (
     ReferralTarget,
 )
 from .models import CallAttempt, Disposition, Inquiry, PreScreen
-from .ratelimit import rate_limit_hit
+from .ratelimit import rate_limit_hit, rate_parse
 from .references import reference_new
 from .rules import danger_rules, urgency_from_rules, urgency_from_self_check
 from .selectors import likely_duplicates
@@ -151,37 +153,40 @@ def callback_request_create(
     ``consent``), as the public form's ``cleaned_data`` or the API's schema give them;
     ``validation.callback_fields`` has the last word. Raise SpamRejected when the
     honeypot (``website``) is filled, CallbackInvalid for field errors, RateLimited
-    when the client is over ``HELPLINE_RATE_LIMIT``. The write is one transaction:
-    the rate-limit UPSERT (unless off), the inquiry INSERT and its audit event.
+    when the client is over ``HELPLINE_RATE_LIMIT``. The write is atomic: the
+    rate-limit UPSERT (unless off), the inquiry INSERT and its audit event (with the
+    limit off, on PostgreSQL, usually a single statement: ``audit_insert``).
     """
     if str(data.get("website") or "").strip():
         raise SpamRejected
     fields = _callback_fields(data, consent_required=True)
     verified = self_check_verify(self_check)
     urgency = urgency_from_self_check(verified)
+    event = {
+        "action": Action.CREATE,
+        "request": request,
+        "object_type": "inquiry",
+        "detail": {"source": source, "urgency": urgency},
+        "actor_username": "public",
+    }
+    limited = rate_parse(settings.HELPLINE_RATE_LIMIT) is not None
     for attempt in range(REFERENCE_ATTEMPTS):
+        # Validated above; full_clean() would add a uniqueness query.
+        inquiry = Inquiry(
+            reference=reference_new(),
+            source=source,
+            urgency=urgency,
+            received_at=timezone.now(),
+            self_check=verified,
+            **fields,
+        )
         try:
-            with transaction.atomic():
-                retry_after = rate_limit_hit(source_ip)
-                if retry_after is not None:
+            # The client's count, the inquiry and its audit event commit together;
+            # with the limit off, audit_insert alone is atomic.
+            with transaction.atomic() if limited else contextlib.nullcontext():
+                if limited and (retry_after := rate_limit_hit(source_ip)) is not None:
                     raise RateLimited(retry_after)
-                # Validated by the form; full_clean() would add a uniqueness query.
-                inquiry = Inquiry.objects.create(
-                    reference=reference_new(),
-                    source=source,
-                    urgency=urgency,
-                    received_at=timezone.now(),
-                    self_check=verified,
-                    **fields,
-                )
-                audit_record(
-                    action=Action.CREATE,
-                    request=request,
-                    object_type="inquiry",
-                    object_id=inquiry.pk,
-                    detail={"source": source, "urgency": urgency},
-                    actor_username="public",
-                )
+                audit_insert(inquiry, **event)
             return inquiry
         except IntegrityError:
             # A reference code collision (about one in 10**6 at a million rows): retry.
