@@ -78,6 +78,29 @@ def test_the_queue_shows_the_first_rows_and_says_how_many_are_open(
     assert newest.reference not in body
 
 
+def test_past_the_cap_the_console_says_how_many_at_least(
+    client_c, coordinator, coordinator2, monkeypatch
+):
+    monkeypatch.setattr("openrecovery.helpline.console.views.OPEN_COUNT_CAP", 5)
+    _fill(8, 0, [coordinator, coordinator2])
+    body = client_c.get(QUEUE).content.decode()
+    assert '<strong class="text-body">5+</strong> open' in body
+    assert client_c.get("/api/v1/helpline/inquiries").json()["open_count"] == 8  # exact
+
+
+def test_recently_closed_lists_the_latest_closures_first(client_c):
+    now = timezone.now()
+    older, newer = callback(name="Older"), callback(name="Newer")
+    # The older request was closed last: it heads the list.
+    Inquiry.objects.filter(pk=older.pk).update(status="closed", closed_at=now)
+    Inquiry.objects.filter(pk=newer.pk).update(
+        status="closed", closed_at=now - dt.timedelta(hours=1)
+    )
+    body = client_c.get(CONSOLE).content.decode()
+    closed = body.split('id="closed-h"', 1)[1]
+    assert closed.index(older.reference) < closed.index(newer.reference)
+
+
 def test_a_queue_row_shows_what_a_coordinator_needs(client_c, claimed, coordinator):
     Inquiry.objects.filter(pk=claimed.pk).update(urgency=Urgency.HIGH)
     body = client_c.get(QUEUE).content.decode()

@@ -88,6 +88,12 @@ class Inquiry(models.Model):
             ),
             # History and conversion figures read bounded windows of received_at.
             models.Index(fields=["received_at"], name="inquiry_received"),
+            # The console's "recently closed" list, newest closure first.
+            models.Index(
+                fields=["-closed_at"],
+                condition=models.Q(closed_at__isnull=False),
+                name="inquiry_closed",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from ..selectors import ConversionFigures, conversion_figures, queue_open
 
 CLOSED_LIMIT = 15
 QUEUE_ROWS = 50
+OPEN_COUNT_CAP = 1000  # past this the console says "1,000+ open"
 _REFERENCE_SLOT = "REFERENCE"
 URGENCY_BADGES: dict[int, str] = {Urgency.URGENT: "text-bg-danger", Urgency.HIGH: "text-bg-warning"}
 
@@ -122,10 +123,10 @@ def figures_panel(*, now: dt.datetime | None = None) -> FiguresPanel:
 
 
 def inquiries_closed_recent(limit: int = CLOSED_LIMIT) -> list[Inquiry]:
-    """Return the latest closed inquiries, newest first (one query, read along received_at)."""
+    """Return the most recently closed inquiries (one query, read along ``inquiry_closed``)."""
     rows = (
         Inquiry.objects.filter(closed_at__isnull=False)
         .select_related("claimed_by")
-        .order_by("-received_at", "-id")
+        .order_by("-closed_at", "-id")
     )
     return list(rows[: max(0, min(limit, CLOSED_LIMIT))])

@@ -24,7 +24,13 @@ from openrecovery.core.forms import form_add_service_errors
 from .. import selectors, services
 from ..models import Inquiry
 from .forms import CallAttemptForm, CloseForm, PhoneInquiryForm, PreScreenForm, ScheduleForm
-from .selectors import figures_panel, inquiries_closed_recent, queue_rows, urgency_badge
+from .selectors import (
+    OPEN_COUNT_CAP,
+    figures_panel,
+    inquiries_closed_recent,
+    queue_rows,
+    urgency_badge,
+)
 
 VIEW = selectors.VIEW_PERMISSION
 WORK = services.WORK_PERMISSION
@@ -47,7 +53,8 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
         )
     return {
         "rows": rows,
-        "open_count": selectors.queue_open_count(),
+        "open_count": selectors.queue_open_count(cap=OPEN_COUNT_CAP),
+        "open_count_cap": OPEN_COUNT_CAP,
         "response_minutes": selectors.response_minutes(),
         "poll_seconds": poll_seconds(),
         "refreshed_at": timezone.localtime(),
