@@ -12,6 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from openrecovery.accounts.access import roles_allowed
 from openrecovery.accounts.management.commands.roles_table import roles_doc_path
+from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import (
     CUSTOM_PERMISSIONS,
     ROLE_PERMISSIONS,
@@ -135,3 +136,35 @@ def test_roles_table_writes_and_checks_a_file(tmp_path):
 
 def test_only_administrators_manage_staff():
     assert roles_allowed("accounts.manage_staff") == [Role.ADMINISTRATOR.value]
+
+
+# Permission checks come from the role in code (accounts.backends.RoleBackend) ----------
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_a_users_permissions_are_exactly_their_roles(db, role, django_assert_num_queries):
+    user = make_staff(role)
+    with django_assert_num_queries(0):
+        granted = user.get_all_permissions()
+        assert all(user.has_perm(p) for p in ROLE_PERMISSIONS[role])
+    assert granted == set(ROLE_PERMISSIONS[role])
+    # The group that mirrors the role in the database holds the same permissions.
+    group = Group.objects.get(name=role)
+    mirrored = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+    assert mirrored == granted
+
+
+def test_inactive_and_roleless_users_hold_nothing(db):
+    user = make_staff(Role.CLINICAL_DIRECTOR)
+    user.is_active = False
+    assert user.get_all_permissions() == set()
+    assert not user.has_perm("records.view_chart")
+    roleless = User.objects.create_user(username="nobody", password="x" * 20)
+    assert roleless.get_all_permissions() == set()
+
+
+def test_a_new_role_applies_from_the_next_request(db):
+    user = make_staff(Role.COUNSELOR)
+    assert not user.has_perm("helpline.work_inquiries")
+    staff_set_role(actor=None, user=user, role=Role.ADMISSIONS_COORDINATOR)
+    assert User.objects.get(pk=user.pk).has_perm("helpline.work_inquiries")

@@ -1,0 +1,26 @@
+"""Permission checks answered from the roles in code, without a query per request."""
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+
+from .roles import ROLE_PERMISSIONS
+
+
+class RoleBackend(ModelBackend):
+    """Django's ModelBackend, with a user's permissions taken from their role.
+
+    Staff hold exactly one role, whose permissions are defined in ``ROLE_PERMISSIONS``
+    (and mirrored into a group of the same name by ``roles_sync``). Reading them from
+    code spares the two permission queries ModelBackend makes on every request.
+    Per-user grants are not part of this system and are not read. Signing in is
+    ModelBackend's; active superusers pass every check in ``User.has_perm`` itself.
+    """
+
+    def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()
+
+    def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        return set(ROLE_PERMISSIONS.get(getattr(user_obj, "role", ""), frozenset()))
