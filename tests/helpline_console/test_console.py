@@ -86,6 +86,10 @@ def test_past_the_cap_the_console_says_how_many_at_least(
     body = client_c.get(QUEUE).content.decode()
     assert '<strong class="text-body">5+</strong> open' in body
     assert client_c.get("/api/v1/helpline/inquiries").json()["open_count"] == 8  # exact
+    monkeypatch.setattr("openrecovery.helpline.console.views.OPEN_COUNT_CAP", 1000)
+    _fill(1003, 0, [coordinator, coordinator2], start=8)
+    body = client_c.get(QUEUE).content.decode()
+    assert '<strong class="text-body">1,000+</strong> open' in body
 
 
 def test_recently_closed_lists_the_latest_closures_first(client_c):
@@ -200,14 +204,14 @@ def test_navbar_links_admissions_for_helpline_roles(client_c, db):
     assert 'href="/admissions/"' not in counselor.get("/").content.decode()
 
 
-def _fill(open_count: int, closed_count: int, staff) -> None:
+def _fill(open_count: int, closed_count: int, staff, start: int = 0) -> None:
     now = timezone.now()
     rows = []
     for n in range(open_count + closed_count):
         closed = n >= open_count
         rows.append(
             Inquiry(
-                reference=f"HL-{n:04d}-{'C' if closed else 'O'}AAA",
+                reference=f"HL-{n + start:04d}-{'C' if closed else 'O'}AAA",
                 source="web",
                 status="closed" if closed else ("claimed" if n % 3 == 0 else "open"),
                 urgency=(n % 3) + 1,

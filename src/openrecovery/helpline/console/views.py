@@ -51,10 +51,13 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
             object_type="inquiry",
             detail={"results": len(rows)},
         )
+    open_count = selectors.queue_open_count(cap=OPEN_COUNT_CAP)
     return {
         "rows": rows,
-        "open_count": selectors.queue_open_count(cap=OPEN_COUNT_CAP),
-        "open_count_cap": OPEN_COUNT_CAP,
+        "open_count": open_count,
+        "open_count_label": (
+            f"{OPEN_COUNT_CAP:,}+" if open_count > OPEN_COUNT_CAP else f"{open_count:,}"
+        ),
         "response_minutes": selectors.response_minutes(),
         "poll_seconds": poll_seconds(),
         "refreshed_at": timezone.localtime(),
