@@ -2,11 +2,12 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as RequestInvalid
 
 from openrecovery.accounts.api_auth import BearerTokenAuth, VerifiedSessionAuth
 from openrecovery.chart.api import router as patients_router
-from openrecovery.core.api import AUTH_ERRORS
+from openrecovery.core.api import AUTH_ERRORS, validation_problems
 from openrecovery.core.api import router as core_router
 from openrecovery.helpline.api import router as helpline_router
 from openrecovery.instruments.api import router as instruments_router
@@ -47,3 +48,19 @@ def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
     response = api.create_response(request, {"detail": "Authentication required."}, status=401)
     response["WWW-Authenticate"] = "Bearer"
     return response
+
+
+@api.exception_handler(RequestInvalid)
+def unprocessable(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
+    # One shape for every 422 of the API: {"detail": [{"field": ..., "message": ...}]}.
+    problems = validation_problems(list(exc.errors))
+    return api.create_response(request, {"detail": problems}, status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        # django-ninja's one 400 is a body that is not JSON: a 422 like any bad input.
+        problems = [{"field": "", "message": "The request body is not valid JSON."}]
+        return api.create_response(request, {"detail": problems}, status=422)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)

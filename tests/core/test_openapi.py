@@ -55,3 +55,37 @@ def test_every_operation_that_validates_input_documents_422(schema):
     ]
     assert not missing
     assert any(_can_fail_validation(op) for _m, _p, op in _operations(schema))
+
+
+def test_every_422_has_one_shape_field_and_message(schema):
+    for _m, _p, op in _operations(schema):
+        documented = op["responses"].get("422")
+        if documented is None or "/instruments/" in _p:
+            continue  # scoring names the item instead (instruments.schemas.AnswerErrorsOut)
+        ref = documented["content"]["application/json"]["schema"]["$ref"]
+        problem = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+        item = problem["properties"]["detail"]["items"]["$ref"].rsplit("/", 1)[1]
+        assert set(schema["components"]["schemas"][item]["required"]) == {"field", "message"}
+
+
+@pytest.mark.django_db
+def test_request_errors_from_the_framework_use_that_shape(client):
+    from ..factories import make_staff, verified_client
+
+    staff = verified_client(make_staff("admissions_coordinator"))
+    response = staff.get("/api/v1/helpline/inquiries?limit=abc")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "limit"
+    response = staff.post(
+        "/api/v1/helpline/inquiries", "{not json", content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert [p["field"] for p in response.json()["detail"]] == [""]  # the body as a whole
+    response = staff.post("/api/v1/helpline/inquiries", "{}", content_type="application/json")
+    assert [p["field"] for p in response.json()["detail"]] == ["name", "phone", "for_whom"]
+    response = staff.post(
+        "/api/v1/helpline/inquiries",
+        {"name": "Sam", "phone": "555-010-4477", "for_whom": "neighbour"},
+        content_type="application/json",
+    )
+    assert [p["field"] for p in response.json()["detail"]] == ["for_whom"]

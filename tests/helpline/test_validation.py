@@ -1,9 +1,12 @@
 """One set of callback rules: the service's check, the public form and the API agree."""
 
 import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from openrecovery.helpline.forms import CallbackRequestForm
 from openrecovery.helpline.models import Inquiry
@@ -12,6 +15,9 @@ from openrecovery.helpline.validation import (
     ERROR_PHONE,
     ERROR_REQUIRED,
     MAX_LENGTHS,
+    PHONE_PATTERN,
+    REQUIRED_TEXT_PATTERN,
+    TEXT_PATTERN,
     callback_fields,
     phone_problem,
 )
@@ -126,3 +132,43 @@ def test_the_service_stores_what_the_rules_return(db):
     inquiry = callback(name="  Sam  ", message="  call after six  ")
     inquiry.refresh_from_db()
     assert (inquiry.name, inquiry.message) == ("Sam", "call after six")
+
+
+# The API schema states these rules as patterns: they must accept exactly what the
+# checks accept, or schema-driven clients (and fuzzers) are told something untrue.
+
+PHONE_ALPHABET = "0123456789 +-().x\t\u00a0\u00b2\u0665a\x00"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=PHONE_ALPHABET, max_size=24))
+def test_the_phone_pattern_is_the_phone_rule(phone):
+    by_pattern = re.fullmatch(PHONE_PATTERN, phone) is not None
+    assert by_pattern == (phone_problem(phone.strip()) is None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \t\u00a0\u2003ab\x00é", max_size=12))
+def test_the_text_patterns_are_the_text_rules(text):
+    def accepted(required):
+        try:
+            callback_fields({**VALID, "name": text if required else "Sam", "message": text})
+        except ValidationError as exc:
+            return not ({"name", "message"} & set(exc.message_dict))
+        return True
+
+    assert (re.search(TEXT_PATTERN, text) is not None) == accepted(required=False)
+    assert (re.search(REQUIRED_TEXT_PATTERN, text) is not None) == accepted(required=True)
+
+
+def test_the_callback_schema_states_the_rules(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    body = paths["/api/v1/helpline/callbacks"]["post"]["requestBody"]
+    fields = body["content"]["application/json"]["schema"]["properties"]
+    assert fields["phone"]["pattern"] == PHONE_PATTERN
+    assert fields["name"]["pattern"] == REQUIRED_TEXT_PATTERN
+    assert fields["message"]["pattern"] == TEXT_PATTERN
+    assert fields["consent"]["const"] is True
+    check = fields["self_check"]["anyOf"][0]["properties"]
+    assert check["code"]["enum"] == ["benzo-selfcheck"]
+    assert check["answers"]["minItems"] == check["answers"]["maxItems"] == 16

@@ -1,11 +1,11 @@
 """Public endpoints of the core: health and the benchmark floors (off in production)."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field, StrictInt
 
 from .models import BenchRow
 
@@ -22,10 +22,44 @@ class ErrorOut(Schema):
     detail: str
 
 
-class ValidationErrorOut(Schema):
-    """Request validation errors (422): one entry per problem, with where it is."""
+def _integral(value: Any) -> Any:
+    # JSON Schema counts 17.0 as an integer; accept it, and nothing else lax.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
-    detail: list[dict[str, Any]]
+
+# An integer in a JSON body: a JSON integer, or a number with no fraction (17.0);
+# never a string or a boolean.
+JsonInt = Annotated[StrictInt, BeforeValidator(_integral)]
+
+
+class FieldProblem(Schema):
+    field: str = Field(
+        description='Where the problem is: a body field ("outcome", "substances.0.dose"), '
+        'a query or path parameter, or "" for the body as a whole.'
+    )
+    message: str
+
+
+class ValidationErrorOut(Schema):
+    """Request validation errors (422): one entry per problem; nothing was changed."""
+
+    detail: list[FieldProblem]
+
+
+def validation_problems(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Turn django-ninja's request errors into FieldProblems.
+
+    A location is (source, parameter, field…); a body's parameter name is internal,
+    so ``("body", "body", "outcome")`` is the field ``outcome`` and ``("query",
+    "limit")`` the parameter ``limit``.
+    """
+    problems = []
+    for error in errors:
+        source, *where = [str(part) for part in error.get("loc", ())] or [""]
+        if source == "body":
+            where = where[1:]
+        problems.append({"field": ".".join(where), "message": str(error.get("msg", ""))})
+    return problems
 
 
 # Responses every authenticated operation can give besides its own.

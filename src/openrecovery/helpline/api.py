@@ -16,39 +16,35 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Path, Query, Router, Schema, Status
-from pydantic import ConfigDict, Field, StrictBool, StrictInt, StrictStr, WithJsonSchema
+from pydantic import ConfigDict, Field, StrictBool, StrictStr, WithJsonSchema
 from pydantic import ValidationError as PydanticValidationError
+from pydantic.json_schema import JsonDict
 
 from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record, request_source_ip
-from openrecovery.core.api import AUTH_ERRORS, ErrorOut
+from openrecovery.core.api import AUTH_ERRORS, ErrorOut, JsonInt, ValidationErrorOut
+from openrecovery.instruments.registry import SELF_CHECKS
 
 from . import selectors, services
 from .choices import CallOutcome, ForWhom, Pregnancy, ReferralSource, ReferralTarget, Urgency
 from .models import Inquiry
 from .references import reference_new
 from .rules import DangerRule
-from .validation import MAX_LENGTHS
+from .validation import MAX_LENGTHS, PHONE_PATTERN, REQUIRED_TEXT_PATTERN, TEXT_PATTERN
 
 router = Router(tags=["helpline"])
 MAX_ID = 2**62
 ERROR_TOO_LARGE = "The request is too large."
 ERROR_RATE_LIMITED = "Too many requests from this address; try again in %d seconds."
 Reference = Annotated[str, Path(max_length=20)]
+# The service's text rules, stated in the schema (helpline/validation.py).
+TEXT: JsonDict = {"pattern": TEXT_PATTERN}
+REQUIRED_TEXT: JsonDict = {"pattern": REQUIRED_TEXT_PATTERN}
+PHONE: JsonDict = {"pattern": PHONE_PATTERN}
+SELF_CHECK_VALUES = {o.value for c in SELF_CHECKS.values() for i in c.items for o in i.options}
 Text = Annotated[StrictStr, Field(max_length=2000)]
 ShortText = Annotated[StrictStr, Field(max_length=200)]
-
-
-class FieldProblem(Schema):
-    field: str = Field(description='The field at fault, "" for the body as a whole.')
-    message: str
-
-
-class FieldErrorsOut(Schema):
-    """Field errors (422): one entry per problem; nothing was stored."""
-
-    detail: list[FieldProblem]
 
 
 class ConflictOut(Schema):
@@ -62,14 +58,26 @@ class CallbackIn(Schema):
     """A callback request, as on the public form."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    name: str = Field(min_length=1, max_length=MAX_LENGTHS["name"], description="Name or alias.")
-    phone: str = Field(min_length=1, max_length=MAX_LENGTHS["phone"])
-    best_time: str = Field("", max_length=MAX_LENGTHS["best_time"])
+    name: str = Field(
+        min_length=1,
+        max_length=MAX_LENGTHS["name"],
+        description="Name or alias.",
+        json_schema_extra=REQUIRED_TEXT,
+    )
+    phone: str = Field(
+        min_length=1,
+        max_length=MAX_LENGTHS["phone"],
+        description="7 to 15 digits; spaces, +, -, ., ( and ) allowed.",
+        json_schema_extra=PHONE,
+    )
+    best_time: str = Field("", max_length=MAX_LENGTHS["best_time"], json_schema_extra=TEXT)
     for_whom: Literal["myself", "someone_else"]
-    substances: str = Field("", max_length=MAX_LENGTHS["substances"])
+    substances: str = Field("", max_length=MAX_LENGTHS["substances"], json_schema_extra=TEXT)
     voicemail_ok: bool = False
-    consent: bool = Field(description="Must be true: consent to be contacted.")
-    message: str = Field("", max_length=MAX_LENGTHS["message"])
+    consent: bool = Field(
+        description="Must be true: consent to be contacted.", json_schema_extra={"const": True}
+    )
+    message: str = Field("", max_length=MAX_LENGTHS["message"], json_schema_extra=TEXT)
     website: str = Field("", max_length=200, description="Leave empty (spam trap).")
     self_check: Annotated[
         dict[str, Any] | None,
@@ -79,12 +87,22 @@ class CallbackIn(Schema):
                     {
                         "type": "object",
                         "properties": {
-                            "code": {"type": "string", "maxLength": 32},
+                            "code": {"type": "string", "enum": sorted(SELF_CHECKS)},
                             "band": {"type": "string", "maxLength": 64},
                             "answers": {
                                 "type": "array",
-                                "maxItems": 64,
-                                "items": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+                                "minItems": min(len(i.items) for i in SELF_CHECKS.values()),
+                                "maxItems": max(len(i.items) for i in SELF_CHECKS.values()),
+                                "items": {
+                                    "anyOf": [
+                                        {
+                                            "type": "integer",
+                                            "minimum": min(SELF_CHECK_VALUES),
+                                            "maximum": max(SELF_CHECK_VALUES),
+                                        },
+                                        {"type": "null"},
+                                    ]
+                                },
                             },
                         },
                         "required": ["code", "answers"],
@@ -130,7 +148,7 @@ def _callback_body(request: HttpRequest) -> bytes | None:
 @router.post(
     "/helpline/callbacks",
     auth=None,
-    response={201: CallbackOut, 413: ErrorOut, 422: FieldErrorsOut, 429: ErrorOut},
+    response={201: CallbackOut, 413: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -311,13 +329,24 @@ class PhoneInquiryIn(Schema):
     """A call taken by a coordinator (it is claimed by them and counts as first contact)."""
 
     model_config = ConfigDict(extra="forbid")
-    name: Annotated[StrictStr, Field(min_length=1, max_length=MAX_LENGTHS["name"])]
-    phone: Annotated[StrictStr, Field(min_length=1, max_length=MAX_LENGTHS["phone"])]
-    best_time: Annotated[StrictStr, Field(max_length=MAX_LENGTHS["best_time"])] = ""
+    name: Annotated[
+        StrictStr,
+        Field(min_length=1, max_length=MAX_LENGTHS["name"], json_schema_extra=REQUIRED_TEXT),
+    ]
+    phone: Annotated[
+        StrictStr, Field(min_length=1, max_length=MAX_LENGTHS["phone"], json_schema_extra=PHONE)
+    ]
+    best_time: Annotated[
+        StrictStr, Field(max_length=MAX_LENGTHS["best_time"], json_schema_extra=TEXT)
+    ] = ""
     for_whom: ForWhom
-    substances: Annotated[StrictStr, Field(max_length=MAX_LENGTHS["substances"])] = ""
+    substances: Annotated[
+        StrictStr, Field(max_length=MAX_LENGTHS["substances"], json_schema_extra=TEXT)
+    ] = ""
     voicemail_ok: StrictBool = False
-    message: Annotated[StrictStr, Field(max_length=MAX_LENGTHS["message"])] = ""
+    message: Annotated[
+        StrictStr, Field(max_length=MAX_LENGTHS["message"], json_schema_extra=TEXT)
+    ] = ""
 
 
 class CallIn(Schema):
@@ -346,9 +375,9 @@ class ConvertIn(Schema):
     date_of_birth: dt.date
     sex_at_birth: Literal["female", "male", "intersex", "unknown", "declined"]
     scheduled_for: dt.datetime
-    clinician_id: Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+    clinician_id: Annotated[JsonInt, Field(ge=1, le=MAX_ID)]
     confirm_not_duplicate: StrictBool = False
-    existing_patient_id: Annotated[StrictInt, Field(ge=1, le=MAX_ID)] | None = None
+    existing_patient_id: Annotated[JsonInt, Field(ge=1, le=MAX_ID)] | None = None
     notes: Text = ""
 
 
@@ -496,7 +525,7 @@ def _denied(request: HttpRequest) -> None:
     )
 
 
-STAFF_ERRORS: dict[int, Any] = {**AUTH_ERRORS, 422: FieldErrorsOut}
+STAFF_ERRORS: dict[int, Any] = {**AUTH_ERRORS, 422: ValidationErrorOut}
 ONE_ERRORS: dict[int, Any] = {**STAFF_ERRORS, 404: ErrorOut}
 
 

@@ -20,6 +20,13 @@ TEXT_FIELDS = tuple(MAX_LENGTHS)
 PHONE_CHARS = re.compile(r"^[0-9+().\-\s]+$")
 PHONE_DIGITS = (7, 15)
 
+# The rules above as JSON Schema patterns, for the API's schema; a test proves each
+# pattern accepts exactly what the checks below accept. The checks stay the source of
+# the messages people read.
+PHONE_PATTERN = r"^[+().\-\s]*(?:[0-9][+().\-\s]*){7,15}$"
+TEXT_PATTERN = r"^[^\u0000]*$"
+REQUIRED_TEXT_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+
 ERROR_REQUIRED = "This field is required."
 ERROR_TEXT = "Enter text."
 ERROR_TOO_LONG = "Ensure this value has at most %(limit)d characters (it has %(length)d)."
