@@ -12,6 +12,7 @@ from openrecovery.chart.selectors import dashboard_groups
 from openrecovery.helpline.choices import InquiryStatus, Urgency
 from openrecovery.helpline.services import (
     ERROR_CLAIM_FIRST,
+    ERROR_NOT_A_MATCH,
     InquiryTaken,
     LikelyDuplicates,
     call_attempt_record,
@@ -164,7 +165,7 @@ def test_same_phone_is_a_likely_duplicate(coordinator, director, counselor):
 
 
 def test_attach_to_an_existing_patient_readmits_them(coordinator, director, counselor):
-    existing = make_patient(actor=director)
+    existing = make_patient(actor=director, phone_mobile=VALID["phone"])
     inquiry = inquiry_claim(actor=coordinator, inquiry_id=callback().pk)
     with pytest.raises(ValidationError):  # they still have an open episode
         convert(coordinator, inquiry, counselor, existing_patient_id=existing.pk)
@@ -179,6 +180,20 @@ def test_attach_to_an_existing_patient_readmits_them(coordinator, director, coun
     )
     convert(coordinator, inquiry, counselor, existing_patient_id=existing.pk)
     assert existing.episodes.filter(ended_at__isnull=True).get().stage == Stage.ASSESSMENT
+
+
+@pytest.mark.parametrize("which", ["not_a_match", "no_such_patient"])
+def test_only_a_likely_match_can_be_attached(coordinator, director, counselor, which):
+    stranger = make_patient(actor=director)  # not this person: another name, no phone
+    inquiry = inquiry_claim(actor=coordinator, inquiry_id=callback().pk)
+    target = stranger.pk if which == "not_a_match" else stranger.pk + 10_000
+    with pytest.raises(ValidationError) as refused:
+        convert(coordinator, inquiry, counselor, existing_patient_id=target)
+    # The same answer whether or not the id exists: no way to probe for records.
+    assert refused.value.message_dict == {"existing_patient_id": [ERROR_NOT_A_MATCH]}
+    inquiry.refresh_from_db()
+    assert inquiry.closed_at is None and inquiry.patient_id is None
+    assert stranger.episodes.count() == 1
 
 
 def test_clinician_must_be_clinical(coordinator, claimed):

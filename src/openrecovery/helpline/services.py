@@ -67,6 +67,7 @@ ERROR_CLINICIAN = "Choose a clinician who can see patients."
 ERROR_SCHEDULED_FOR = "Choose when the assessment takes place."
 ERROR_OPEN_EPISODE = "This patient already has an open episode; work with it from their chart."
 ERROR_DUPLICATES = "Patients with the same name and date of birth, or the same phone, exist."
+ERROR_NOT_A_MATCH = "Choose one of the likely matches shown for this person."
 TEAM_ROLE_FOR = {
     "physician": CareTeamRole.ATTENDING_PHYSICIAN,
     "nurse": CareTeamRole.PRIMARY_NURSE,
@@ -448,8 +449,9 @@ def inquiry_convert(
 
     Without ``existing_patient_id`` a new patient is registered, unless likely
     duplicates exist (same name and date of birth, or same phone): then raise
-    LikelyDuplicates unless ``confirm_not_duplicate``. With ``existing_patient_id``
-    the person is readmitted as a new episode (they must have no open episode). The
+    LikelyDuplicates unless ``confirm_not_duplicate``. With ``existing_patient_id``, which
+    must be one of those likely duplicates, the person is readmitted as a new episode
+    (they must have no open episode). The
     clinician joins the care team, so the patient shows on their dashboard.
     """
     _require(actor, WORK_PERMISSION, REGISTER_PERMISSION)
@@ -460,7 +462,17 @@ def inquiry_convert(
         raise ValidationError({"scheduled_for": ERROR_SCHEDULED_FOR})
     reason = f"Helpline inquiry {inquiry.reference}"
     if existing_patient_id is not None:
-        patient = Patient.objects.get(pk=existing_patient_id)
+        # Only a likely match may be attached: an id is not a way into any record.
+        matches = likely_duplicates(
+            inquiry=inquiry,
+            given_name=given_name,
+            family_name=family_name,
+            date_of_birth=date_of_birth,
+        )
+        found = next((p for p in matches if p.pk == existing_patient_id), None)
+        if found is None:
+            raise ValidationError({"existing_patient_id": ERROR_NOT_A_MATCH})
+        patient = found
         if EpisodeOfCare.objects.filter(patient=patient, ended_at__isnull=True).exists():
             raise ValidationError(ERROR_OPEN_EPISODE, code="open_episode")
         episode_readmit(
