@@ -1,11 +1,12 @@
 """Public endpoints of the core: health and the benchmark floors (off in production)."""
 
+import datetime as dt
 from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
-from pydantic import BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
 from .models import BenchRow
 
@@ -22,14 +23,49 @@ class ErrorOut(Schema):
     detail: str
 
 
-def _integral(value: Any) -> Any:
-    # JSON Schema counts 17.0 as an integer; accept it, and nothing else lax.
+def json_integral(value: Any) -> Any:
+    """Let a number with no fraction (17.0) through as an integer, as JSON Schema does."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 # An integer in a JSON body: a JSON integer, or a number with no fraction (17.0);
-# never a string or a boolean.
-JsonInt = Annotated[StrictInt, BeforeValidator(_integral)]
+# never a string or a boolean. With bounds, put them before the validator so the
+# schema shows them: Annotated[StrictInt, Field(ge=1), BeforeValidator(json_integral)].
+JsonInt = Annotated[StrictInt, BeforeValidator(json_integral)]
+
+
+def iso_text(value: Any) -> Any:
+    """Refuse a number where a date or time is expected (pydantic reads it as seconds)."""
+    if isinstance(value, int | float):
+        raise ValueError("Enter a date or time as ISO 8601 text, not a number.")
+    return value
+
+
+# A date or time in a JSON body: ISO 8601 text, never a number of seconds.
+JsonDateTime = Annotated[dt.datetime, BeforeValidator(iso_text)]
+JsonDate = Annotated[dt.date, BeforeValidator(iso_text)]
+
+
+def schema_inlined(model: type[BaseModel]) -> dict[str, Any]:
+    """Return ``model``'s JSON Schema with nested models written in place.
+
+    For request bodies an operation reads itself and declares in ``openapi_extra``:
+    pydantic's ``$defs`` references would point nowhere inside the OpenAPI document.
+    """
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return inline(defs[node["$ref"].rsplit("/", 1)[1]])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value) for value in node]
+        return node
+
+    result: dict[str, Any] = inline(schema)
+    return result
 
 
 class FieldProblem(Schema):

@@ -16,14 +16,22 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Path, Query, Router, Schema, Status
-from pydantic import ConfigDict, Field, StrictBool, StrictStr, WithJsonSchema
+from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.json_schema import JsonDict
 
 from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record, request_source_ip
-from openrecovery.core.api import AUTH_ERRORS, ErrorOut, JsonInt, ValidationErrorOut
+from openrecovery.core.api import (
+    AUTH_ERRORS,
+    ErrorOut,
+    JsonDate,
+    JsonDateTime,
+    ValidationErrorOut,
+    json_integral,
+    schema_inlined,
+)
 from openrecovery.instruments.registry import SELF_CHECKS
 
 from . import selectors, services
@@ -38,6 +46,7 @@ MAX_ID = 2**62
 ERROR_TOO_LARGE = "The request is too large."
 ERROR_RATE_LIMITED = "Too many requests from this address; try again in %d seconds."
 Reference = Annotated[str, Path(max_length=20)]
+Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID), BeforeValidator(json_integral)]
 # The service's text rules, stated in the schema (helpline/validation.py).
 TEXT: JsonDict = {"pattern": TEXT_PATTERN}
 REQUIRED_TEXT: JsonDict = {"pattern": REQUIRED_TEXT_PATTERN}
@@ -48,10 +57,25 @@ ShortText = Annotated[StrictStr, Field(max_length=200)]
 
 
 class ConflictOut(Schema):
-    """The inquiry is held by someone else (409)."""
+    """The inquiry's state does not allow this (409): someone else holds it, it is not
+    claimed, or it is closed."""
 
     detail: str
-    claimed_by: str
+    claimed_by: str | None = Field(None, description="Who holds the inquiry, if that is why.")
+
+
+SELF_CHECK_ITEMS = [len(c.items) for c in SELF_CHECKS.values()]
+
+
+class SelfCheckIn(Schema):
+    """A self-check's answers, in item order (null for a question not asked)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    code: Literal[tuple(sorted(SELF_CHECKS))]  # type: ignore[valid-type]
+    band: str | None = Field(None, max_length=64)
+    answers: list[
+        Annotated[int, Field(ge=min(SELF_CHECK_VALUES), le=max(SELF_CHECK_VALUES))] | None
+    ] = Field(min_length=min(SELF_CHECK_ITEMS), max_length=max(SELF_CHECK_ITEMS))
 
 
 class CallbackIn(Schema):
@@ -79,42 +103,11 @@ class CallbackIn(Schema):
     )
     message: str = Field("", max_length=MAX_LENGTHS["message"], json_schema_extra=TEXT)
     website: str = Field("", max_length=200, description="Leave empty (spam trap).")
-    self_check: Annotated[
-        dict[str, Any] | None,
-        WithJsonSchema(
-            {
-                "anyOf": [
-                    {
-                        "type": "object",
-                        "properties": {
-                            "code": {"type": "string", "enum": sorted(SELF_CHECKS)},
-                            "band": {"type": "string", "maxLength": 64},
-                            "answers": {
-                                "type": "array",
-                                "minItems": min(len(i.items) for i in SELF_CHECKS.values()),
-                                "maxItems": max(len(i.items) for i in SELF_CHECKS.values()),
-                                "items": {
-                                    "anyOf": [
-                                        {
-                                            "type": "integer",
-                                            "minimum": min(SELF_CHECK_VALUES),
-                                            "maximum": max(SELF_CHECK_VALUES),
-                                        },
-                                        {"type": "null"},
-                                    ]
-                                },
-                            },
-                        },
-                        "required": ["code", "answers"],
-                        "additionalProperties": False,
-                    },
-                    {"type": "null"},
-                ],
-                "description": "A self-check result the person chose to send; it is "
-                "re-scored from the answers.",
-            }
-        ),
-    ] = None
+    self_check: SelfCheckIn | None = Field(
+        None,
+        description="A self-check result the person chose to send; it is re-scored from "
+        "the answers (the band sent is ignored).",
+    )
 
 
 class CallbackOut(Schema):
@@ -152,7 +145,7 @@ def _callback_body(request: HttpRequest) -> bytes | None:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": CallbackIn.model_json_schema()}},
+            "content": {"application/json": {"schema": schema_inlined(CallbackIn)}},
         },
         "responses": {429: {"headers": {"Retry-After": {"schema": {"type": "integer"}}}}},
     },
@@ -180,7 +173,7 @@ def callback_create(request: HttpRequest) -> HttpResponse:
             data=data,
             source_ip=request_source_ip(request),
             request=request,
-            self_check=parsed.self_check,
+            self_check=parsed.self_check.model_dump() if parsed.self_check else None,
             source="api",
         )
     except services.SpamRejected:
@@ -353,7 +346,7 @@ class CallIn(Schema):
     model_config = ConfigDict(extra="forbid")
     outcome: CallOutcome
     notes: Text = ""
-    next_attempt_at: dt.datetime | None = None
+    next_attempt_at: JsonDateTime | None = None
 
 
 class DispositionIn(Schema):
@@ -372,12 +365,12 @@ class ConvertIn(Schema):
     model_config = ConfigDict(extra="forbid")
     given_name: Annotated[StrictStr, Field(min_length=1, max_length=100)]
     family_name: Annotated[StrictStr, Field(min_length=1, max_length=100)]
-    date_of_birth: dt.date
+    date_of_birth: JsonDate
     sex_at_birth: Literal["female", "male", "intersex", "unknown", "declined"]
-    scheduled_for: dt.datetime
-    clinician_id: Annotated[JsonInt, Field(ge=1, le=MAX_ID)]
+    scheduled_for: JsonDateTime
+    clinician_id: Id
     confirm_not_duplicate: StrictBool = False
-    existing_patient_id: Annotated[JsonInt, Field(ge=1, le=MAX_ID)] | None = None
+    existing_patient_id: Id | None = None
     notes: Text = ""
 
 
@@ -463,6 +456,10 @@ def _prescreen_out(prescreen: Any, inquiry: Inquiry) -> dict[str, Any]:
     }
 
 
+# Service refusals about the inquiry's state, not the request's content: 409, not 422.
+STATE_CONFLICTS = frozenset({"closed", "claim_first", "not_yours", "open_episode"})
+
+
 def _staff_call(fn: Callable[[], Any]) -> Any:
     """Run a service call, turning its exceptions into this API's error responses."""
     try:
@@ -494,6 +491,8 @@ def _staff_call(fn: Callable[[], Any]) -> Any:
             },
         )
     except ValidationError as exc:
+        if not hasattr(exc, "error_dict") and getattr(exc, "code", None) in STATE_CONFLICTS:
+            return Status(409, {"detail": exc.messages[0], "claimed_by": None})
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         return Status(
             422,
@@ -617,7 +616,10 @@ def claim(request: HttpRequest, reference: Reference) -> Any:
     )
 
 
-@router.post("/helpline/inquiries/{reference}/release", response={200: InquiryOut, **ONE_ERRORS})
+@router.post(
+    "/helpline/inquiries/{reference}/release",
+    response={200: InquiryOut, **ONE_ERRORS, 409: ConflictOut},
+)
 def release(request: HttpRequest, reference: Reference) -> Any:
     """Put an inquiry one holds back into the open queue."""
     return _work(

@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 from pydantic import ValidationError
 
+from openrecovery.core.api import schema_inlined
+
 from .engine import AnswerError, Instrument, score
 from .registry import INSTRUMENTS, public_definition_get
 from .schemas import (
@@ -31,7 +33,7 @@ NOT_FOUND = {404: NotFoundOut}
 SCORE_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": ScoreIn.model_json_schema()}},
+        "content": {"application/json": {"schema": schema_inlined(ScoreIn)}},
     }
 }
 
