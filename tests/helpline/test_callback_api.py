@@ -56,6 +56,11 @@ def test_reference_codes_are_readable_and_unique(db, client):
         ({"extra": 1}, "extra"),
         ({"self_check": {"code": "phq9", "answers": [9, 9]}}, "self_check"),
         ({"self_check": {"code": "nope", "answers": []}}, "self_check"),
+        (
+            {"self_check": {"code": "benzo-selfcheck", "answers": [0] * 16, "band": {}}},
+            "self_check",
+        ),
+        ({"self_check": {"code": "benzo-selfcheck", "answers": [0] * 16, "x": 1}}, "self_check"),
     ],
 )
 def test_422_names_the_field_and_changes_nothing(db, client, change, field):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action
 from openrecovery.helpline.models import Inquiry
+from openrecovery.helpline.services import ERROR_NOT_YOURS
 
 from ..audit.conftest import audit_mark, events_since
 from ..factories import make_staff, verified_client
@@ -142,3 +143,41 @@ def test_figures_endpoint(coordinator):
     callback()
     body = verified_client(coordinator).get("/api/v1/helpline/figures?days=7").json()
     assert (body["total"], body["converted"], body["share_converted"]) == (1, 0, 0.0)
+
+
+def test_work_the_inquirys_state_does_not_allow_is_409_not_422(coordinator, coordinator2):
+    inquiry = callback()
+    client = verified_client(coordinator)
+    calls = f"{BASE}/{inquiry.reference}/calls"
+    response = client.post(calls, {"outcome": "reached"}, content_type="application/json")
+    assert response.status_code == 409  # not claimed yet
+    assert response.json() == {
+        "detail": "Claim this inquiry before working on it.",
+        "claimed_by": None,
+    }
+    client.post(f"{BASE}/{inquiry.reference}/claim")
+    other = verified_client(coordinator2)
+    response = other.post(f"{BASE}/{inquiry.reference}/release")
+    assert response.status_code == 409
+    assert response.json()["detail"] == ERROR_NOT_YOURS
+    assert not inquiry.call_attempts.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"outcome": "reached", "next_attempt_at": 0}, "next_attempt_at"),
+        ({"outcome": "reached", "next_attempt_at": "tomorrow"}, "next_attempt_at"),
+        ({"outcome": "hung_up"}, "outcome"),
+    ],
+)
+def test_a_call_with_a_bad_field_is_422_naming_it(coordinator, body, field):
+    inquiry = callback()
+    client = verified_client(coordinator)
+    client.post(f"{BASE}/{inquiry.reference}/claim")
+    response = client.post(
+        f"{BASE}/{inquiry.reference}/calls", body, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert [p["field"] for p in response.json()["detail"]] == [field]
+    assert not inquiry.call_attempts.exists()
