@@ -89,3 +89,18 @@ def test_request_errors_from_the_framework_use_that_shape(client):
         content_type="application/json",
     )
     assert [p["field"] for p in response.json()["detail"]] == ["for_whom"]
+
+
+def test_no_schema_uses_the_array_form_of_items(schema):
+    # OpenAPI 3.1 (JSON Schema 2020-12) wants "prefixItems" for tuples; a list under
+    # "items" makes the whole document invalid for schema-driven clients.
+    def walk(node):
+        if isinstance(node, dict):
+            assert not isinstance(node.get("items"), list), node
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)

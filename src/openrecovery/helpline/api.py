@@ -16,7 +16,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Path, Query, Router, Schema, Status
-from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    WithJsonSchema,
+)
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.json_schema import JsonDict
 
@@ -395,9 +403,23 @@ class DuplicatesOut(Schema):
     duplicates: list[DuplicateOut]
 
 
+DayCount = Annotated[
+    tuple[dt.date, int],
+    WithJsonSchema(
+        {
+            "type": "array",
+            "description": "[date, inquiries received that day]",
+            "prefixItems": [{"type": "string", "format": "date"}, {"type": "integer"}],
+            "minItems": 2,
+            "maxItems": 2,
+        }
+    ),
+]
+
+
 class FiguresOut(Schema):
     days: int
-    per_day: list[tuple[dt.date, int]]
+    per_day: list[DayCount]
     total: int
     converted: int
     share_converted: float | None
