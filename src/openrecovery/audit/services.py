@@ -249,8 +249,8 @@ def audit_insert(instance: models.Model, **event: Any) -> AuditEvent:
     ``event`` takes ``audit_record``'s arguments; the event's ``object_id`` is the
     new row's primary key. On PostgreSQL, once this process knows its lane's head,
     the row and the event go in one statement, which commits by itself outside a
-    transaction; otherwise the row's INSERT and ``audit_record`` share a transaction.
-    Model signals are not sent.
+    transaction (model signals are not sent on this path); otherwise the row's
+    ``save()`` and ``audit_record`` share a transaction.
     """
     if connection.vendor == "postgresql":
         instance.pk = _reserved_id(type(instance))
