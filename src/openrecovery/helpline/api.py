@@ -687,7 +687,10 @@ def prescreen_post(request: HttpRequest, reference: Reference, body: PreScreenIn
     response={201: InquiryOut, **ONE_ERRORS, 409: ConflictOut},
 )
 def disposition_post(request: HttpRequest, reference: Reference, body: DispositionIn) -> Any:
-    """Close an inquiry as referred elsewhere, not a fit, or lost contact."""
+    """Close an inquiry as referred elsewhere, not a fit, or lost contact.
+
+    ``referred`` needs a ``referral_target`` (422 without one).
+    """
     return _work(
         request,
         reference,
@@ -705,7 +708,8 @@ def disposition_post(request: HttpRequest, reference: Reference, body: Dispositi
 def convert(request: HttpRequest, reference: Reference, body: ConvertIn) -> Any:
     """Schedule an assessment: the person becomes a patient with an episode at assessment.
 
-    409 lists likely duplicates until ``confirm_not_duplicate`` or ``existing_patient_id``.
+    409 lists likely duplicates until ``confirm_not_duplicate`` or ``existing_patient_id``,
+    which must be one of those duplicates (422 otherwise, whether or not the id exists).
     """
     inquiry = _for(request, reference, write=True)
     data = body.model_dump()
