@@ -122,13 +122,17 @@ class CallbackOut(Schema):
     reference: str = Field(description='The code to quote when calling, e.g. "HL-7K3M-Q9PX".')
 
 
-def _problems(errors: dict[str, list[str]]) -> JsonResponse:
-    detail = [
+def _field_problems(errors: dict[str, list[str]]) -> list[dict[str, str]]:
+    """Return field errors as the API's 422 entries (form-wide errors under "")."""
+    return [
         {"field": "" if field == "__all__" else field, "message": str(m)}
         for field, messages in errors.items()
         for m in messages
     ]
-    return JsonResponse({"detail": detail}, status=422)
+
+
+def _problems(errors: dict[str, list[str]]) -> JsonResponse:
+    return JsonResponse({"detail": _field_problems(errors)}, status=422)
 
 
 def _callback_body(request: HttpRequest) -> bytes | None:
@@ -516,16 +520,7 @@ def _staff_call(fn: Callable[[], Any]) -> Any:
         if not hasattr(exc, "error_dict") and getattr(exc, "code", None) in STATE_CONFLICTS:
             return Status(409, {"detail": exc.messages[0], "claimed_by": None})
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-        return Status(
-            422,
-            {
-                "detail": [
-                    {"field": "" if f == "__all__" else f, "message": m}
-                    for f, ms in errors.items()
-                    for m in ms
-                ]
-            },
-        )
+        return Status(422, {"detail": _field_problems(errors)})
 
 
 def _for(request: HttpRequest, reference: str, *, write: bool, action: str = "") -> Inquiry:
