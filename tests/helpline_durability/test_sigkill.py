@@ -19,11 +19,7 @@ import http.client
 import json
 import os
 import secrets
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -34,16 +30,15 @@ from typing import Any
 
 import pytest
 
+from tests.support.servers import free_port, granian_start, kill_group, manage, server_env
+
 pytestmark = pytest.mark.durability
 
-REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 CLIENTS = 8
 MAX_REQUESTS = 3000
 MAX_SECONDS = 20.0
 ACKS_BEFORE_KILL = 800  # acknowledged requests before the kill (or a third of the time)
 ACKS_AFTER_RESTART = 400
-START_TIMEOUT = 30.0
 PATH = "/api/v1/helpline/callbacks"
 FIELDS = (
     "name",
@@ -86,69 +81,6 @@ class Stream:
                 return None
             self.sent += 1
             return self.sent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _manage(target: Target, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(REPO / "manage.py"), *args],
-        cwd=REPO,
-        env=target.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def _server_start(target: Target, port: int, log: Path) -> subprocess.Popen[bytes]:
-    """Start granian (2 workers x 4 threads) in its own process group; wait for /healthz."""
-    command = [
-        str(BIN / "granian"),
-        "--interface", "wsgi",
-        "--host", "127.0.0.1",
-        "--port", str(port),
-        "--workers", "2",
-        "--blocking-threads", "4",
-        "--no-access-log",
-        "--working-dir", str(REPO),
-        "openrecovery.wsgi:application",
-    ]  # fmt: skip
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            command,
-            cwd=REPO,
-            env=target.env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline and process.poll() is None:
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            try:
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    return process
-            finally:
-                conn.close()
-        time.sleep(0.2)
-    _kill_group(process)
-    pytest.fail(f"the server did not start:\n{log.read_text(errors='replace')[-3000:]}")
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the server's whole process group (master and workers) and reap the master."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=10)
 
 
 def _payload(run: str, n: int) -> dict[str, Any]:
@@ -276,34 +208,26 @@ def _postgres_target(url: str, tmp: Path, base_env: dict[str, str]) -> Iterator[
 @pytest.fixture
 def target(tmp_path: Path) -> Iterator[Target]:
     """A migrated database of the test's own: PostgreSQL if DATABASE_URL is set, else SQLite."""
-    skip = ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
-    base_env = {k: v for k, v in os.environ.items() if k not in skip} | {
-        "DJANGO_SETTINGS_MODULE": "openrecovery.settings.bench",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "AUDIT_HMAC_KEY": secrets.token_hex(32),
-        "HELPLINE_RATE_LIMIT": "off",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PYTHONPATH": str(REPO / "src"),
-    }
+    base_env = server_env()
     url = os.environ.get("DATABASE_URL", "")
     if url:
         database = _postgres_target(url, tmp_path, base_env)
     else:
         database = _sqlite_target(tmp_path, base_env)
     with database as prepared:
-        done = _manage(prepared, "migrate", "--noinput", "-v0")
+        done = manage(prepared.env, "migrate", "--noinput", "-v0")
         assert done.returncode == 0, done.stderr[-3000:]
         yield prepared
 
 
 def test_acknowledged_callbacks_survive_sigkill(target: Target, tmp_path: Path) -> None:
     started = time.monotonic()
-    stream = Stream(run=secrets.token_hex(4), port=_free_port())
+    stream = Stream(run=secrets.token_hex(4), port=free_port())
     log = tmp_path / "server.log"
     threads = [
         threading.Thread(target=_client, args=(stream,), daemon=True) for _ in range(CLIENTS)
     ]
-    process = _server_start(target, stream.port, log)
+    process = granian_start(target.env, stream.port, log)
     try:
         for thread in threads:
             thread.start()
@@ -313,18 +237,18 @@ def test_acknowledged_callbacks_survive_sigkill(target: Target, tmp_path: Path) 
             failed_before = stream.failed
         assert before_kill > 0, f"no request was acknowledged before the kill: {stream.other[:5]}"
         assert all(t.is_alive() for t in threads), "the stream ended before the kill"
-        _kill_group(process)  # mid-stream: eight clients are sending
+        kill_group(process)  # mid-stream: eight clients are sending
         time.sleep(0.3)  # clients hit the dead port meanwhile
         with stream.lock:
             failed_at_kill = stream.failed - failed_before
-        process = _server_start(target, stream.port, log)
+        process = granian_start(target.env, stream.port, log)
         remaining = MAX_SECONDS - (time.monotonic() - started)
         _wait_for(stream, before_kill + ACKS_AFTER_RESTART, max(remaining, 1.0))
     finally:
         stream.stop.set()
         for thread in threads:
             thread.join(timeout=15)
-        _kill_group(process)
+        kill_group(process)
     after_restart = len(stream.acknowledged) - before_kill
     assert failed_at_kill > 0, "no request was cut off: the kill did not land mid-stream"
     assert after_restart > 0, f"nothing acknowledged after the restart: {stream.other[:5]}"
@@ -345,7 +269,7 @@ def test_acknowledged_callbacks_survive_sigkill(target: Target, tmp_path: Path) 
         assert row["audits"] == 1, reference
     assert len(stored) <= stream.sent
 
-    verified = _manage(target, "verify_audit")
+    verified = manage(target.env, "verify_audit")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "OK:" in verified.stdout
     print(

@@ -86,30 +86,47 @@ TEMPLATES = [
 ]
 
 
+SQLITE_OPTIONS: dict[str, Any] = {
+    # WAL for concurrent readers, FULL so an acknowledged commit survives power loss,
+    # IMMEDIATE so writers queue on the busy timeout instead of failing.
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+}
+
+
+def sqlite_config(name: str | Path) -> dict[str, Any]:
+    """Return the settings of the SQLite database ``name``: always WAL, FULL, IMMEDIATE.
+
+    A relative file name is resolved against the working directory once, here, so every
+    process and thread opens the same file. ``:memory:`` stays as it is.
+    """
+    path = str(name)
+    if path != ":memory:" and not path.startswith("file:"):
+        path = str(Path(path).expanduser().resolve())
+    return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": dict(SQLITE_OPTIONS)}
+
+
 def database_config(url: str) -> dict[str, Any]:
-    """Return Django's database settings for ``url``, or SQLite in the data folder."""
-    if url:
-        config: dict[str, Any] = dict(
-            dj_database_url.parse(url, conn_max_age=0, conn_health_checks=False)
-        )
-        if config["ENGINE"] == "django.db.backends.postgresql":
-            options = config.setdefault("OPTIONS", {})
-            options["pool"] = {"min_size": 2, "max_size": 8}
-            # Parameters travel apart from the SQL, and psycopg prepares statements a
-            # connection repeats: less quoting in Python, less parsing in PostgreSQL.
-            options["server_side_binding"] = True
-        return config
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "openrecovery.sqlite3",
-        "OPTIONS": {
-            # WAL for concurrent readers, FULL so an acknowledged commit survives power loss,
-            # IMMEDIATE so writers queue on the busy timeout instead of failing.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
-        },
-    }
+    """Return Django's database settings for ``url``, or SQLite in the data folder.
+
+    Every SQLite database gets the same durable options, however it is named: unset,
+    ``sqlite:///relative/path`` or ``sqlite:////absolute/path``.
+    """
+    if not url:
+        return sqlite_config(DATA_DIR / "openrecovery.sqlite3")
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=0, conn_health_checks=False)
+    )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        return sqlite_config(config["NAME"])
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        options = config.setdefault("OPTIONS", {})
+        options["pool"] = {"min_size": 2, "max_size": 8}
+        # Parameters travel apart from the SQL, and psycopg prepares statements a
+        # connection repeats: less quoting in Python, less parsing in PostgreSQL.
+        options["server_side_binding"] = True
+    return config
 
 
 DATABASES = {"default": database_config(env_str("DATABASE_URL"))}
