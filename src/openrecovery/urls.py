@@ -12,7 +12,7 @@ handler500 = "openrecovery.core.views.error_500"
 urlpatterns = [
     path("", include("openrecovery.chart.urls")),
     path("accounts/", include("openrecovery.accounts.urls")),
-    path("audit/", include("openrecovery.audit.urls")),
+    path("audit/", include("openrecovery.reports.urls")),
     path("", include("openrecovery.privacy.urls")),
     path("", include("openrecovery.instruments.urls")),
     path("", include("openrecovery.assessment.urls")),

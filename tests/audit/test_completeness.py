@@ -131,7 +131,7 @@ def test_print(counselor, patient):
 def test_audit_csv_export(director):
     mark = audit_mark()
     response = verified_client(director).get(
-        reverse("audit:export_csv"), {"action": "view"}, REMOTE_ADDR=IP
+        reverse("reports:audit_export_csv"), {"action": "view"}, REMOTE_ADDR=IP
     )
     b"".join(response.streaming_content)
     event = only_event(mark, Action.EXPORT)
@@ -142,7 +142,7 @@ def test_audit_csv_export(director):
 
 def test_audit_report_view(director):
     mark = audit_mark()
-    verified_client(director).get(reverse("audit:report"), REMOTE_ADDR=IP)
+    verified_client(director).get(reverse("reports:audit_report"), REMOTE_ADDR=IP)
     event = only_event(mark, Action.VIEW)
     assert where(event) == (director.pk, None, "audit_report", "", Outcome.SUCCESS)
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "openrecovery.helpline",
     "openrecovery.assessment",
     "openrecovery.chart",
+    "openrecovery.reports",
 ]
 
 MIDDLEWARE = [

@@ -1,20 +1,17 @@
-"""The audit report for administrators and directors, with an audited CSV export."""
+"""Reports: the audit report for administrators and directors, with an audited CSV export."""
 
 import csv
-import datetime as dt
 
-from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from openrecovery.accounts.access import staff_view
-from openrecovery.core.forms import StyledFormMixin
+from openrecovery.audit.choices import Action
+from openrecovery.audit.selectors import AuditFilter, audit_events
+from openrecovery.audit.services import audit_record
 
-from .choices import Action
-from .selectors import SORTABLE, AuditFilter, audit_events
-from .services import audit_record
+from .forms import AuditFilterForm
 
 PAGE_SIZE = 100
 EXPORT_LIMIT = 100_000
@@ -32,44 +29,6 @@ CSV_COLUMNS = (
     "purpose",
     "flagged",
 )
-
-
-class AuditFilterForm(StyledFormMixin, forms.Form):
-    since = forms.DateField(
-        label="From (date)", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label="To (date, inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    username = forms.CharField(label="User", max_length=150, required=False)
-    patient_id = forms.IntegerField(
-        label="Patient id", min_value=1, max_value=2**62, required=False
-    )
-    action = forms.ChoiceField(
-        label="Action", required=False, choices=[("", "Any")] + list(Action.choices)
-    )
-    sort = forms.ChoiceField(
-        required=False,
-        choices=[(k, k) for k in SORTABLE] + [(f"-{k}", f"-{k}") for k in SORTABLE],
-    )
-
-    def to_filter(self) -> AuditFilter:
-        data = self.cleaned_data
-
-        def start_of(day: dt.date | None) -> dt.datetime | None:
-            if day is None:
-                return None
-            return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-        until = data.get("until")
-        return AuditFilter(
-            since=start_of(data.get("since")),
-            until=start_of(until + dt.timedelta(days=1)) if until else None,
-            username=data.get("username") or "",
-            patient_id=data.get("patient_id"),
-            action=data.get("action") or "",
-            sort=data.get("sort") or "-id",
-        )
 
 
 @staff_view("audit.view_audit_report")
@@ -99,7 +58,7 @@ def report(request: HttpRequest) -> HttpResponse:
             ("outcome", "Outcome"),
         ],
     }
-    return render(request, "audit/report.html", context, status=200 if valid else 400)
+    return render(request, "reports/audit_report.html", context, status=200 if valid else 400)
 
 
 class _Echo:

@@ -9,13 +9,13 @@ import pytest
 from django.urls import reverse
 
 from openrecovery.accounts.roles import Role
-from openrecovery.audit import views
 from openrecovery.audit.choices import Action
 from openrecovery.audit.models import AuditEvent
 from openrecovery.audit.services import audit_record
+from openrecovery.reports import views
 
+from ..audit.conftest import audit_mark, events_since
 from ..factories import make_staff, verified_client
-from .conftest import audit_mark, events_since
 
 UTC = dt.UTC
 
@@ -44,7 +44,7 @@ def sample(db):
 
 
 def report_ids(client, **params) -> list[int]:
-    response = client.get(reverse("audit:report"), params)
+    response = client.get(reverse("reports:audit_report"), params)
     assert response.status_code == 200, response.context["form"].errors
     return [e.id for e in response.context["page"]]
 
@@ -103,15 +103,15 @@ def test_sorting(auditor, sample, sort, order):
 
 
 def test_sort_links_toggle_direction(auditor, sample):
-    page = auditor.get(reverse("audit:report"), {"username": "alice", "sort": "time"})
+    page = auditor.get(reverse("reports:audit_report"), {"username": "alice", "sort": "time"})
     assert "sort=-time" in page.content.decode()
 
 
 def test_pagination(auditor, sample, monkeypatch):
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     params = {"since": "2020-03-01", "until": "2020-03-31", "sort": "id"}
-    first = auditor.get(reverse("audit:report"), params)
-    second = auditor.get(reverse("audit:report"), params | {"page": 2})
+    first = auditor.get(reverse("reports:audit_report"), params)
+    second = auditor.get(reverse("reports:audit_report"), params | {"page": 2})
     assert [e.id for e in first.context["page"]] == [sample[0].id, sample[1].id]
     assert [e.id for e in second.context["page"]] == [sample[2].id]
     assert "Page 1 of 2" in first.content.decode()
@@ -134,14 +134,14 @@ def test_pagination(auditor, sample, monkeypatch):
 def test_only_report_holders_see_the_report_and_export(db, role, status):
     client = verified_client(make_staff(role))
     mark = audit_mark()
-    assert client.get(reverse("audit:report")).status_code == status
-    assert client.get(reverse("audit:export_csv")).status_code == status
+    assert client.get(reverse("reports:audit_report")).status_code == status
+    assert client.get(reverse("reports:audit_export_csv")).status_code == status
     if status == 403:
         assert not events_since(mark, object_type="audit_report")
 
 
 def test_anonymous_is_sent_to_login(client):
-    response = client.get(reverse("audit:report"))
+    response = client.get(reverse("reports:audit_report"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
 
@@ -149,7 +149,7 @@ def test_anonymous_is_sent_to_login(client):
 def test_csv_export_content_and_its_own_audit(director, sample):
     client = verified_client(director)
     mark = audit_mark()
-    response = client.get(reverse("audit:export_csv"), {"username": "alice", "sort": "id"})
+    response = client.get(reverse("reports:audit_export_csv"), {"username": "alice", "sort": "id"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv"
     assert "attachment" in response["Content-Disposition"]
@@ -170,7 +170,7 @@ def test_csv_export_content_and_its_own_audit(director, sample):
 def test_export_is_audited_before_rows_stream(director, sample):
     # The export event is written even if the download is never read to the end.
     mark = audit_mark()
-    verified_client(director).get(reverse("audit:export_csv"))
+    verified_client(director).get(reverse("reports:audit_export_csv"))
     assert AuditEvent.objects.filter(id__gt=mark, action=Action.EXPORT).count() == 1
 
 
@@ -188,8 +188,8 @@ def test_export_is_audited_before_rows_stream(director, sample):
     ],
 )
 def test_invalid_filters_give_400_with_field_errors(auditor, params, field):
-    response = auditor.get(reverse("audit:report"), params)
+    response = auditor.get(reverse("reports:audit_report"), params)
     assert response.status_code == 400
     assert list(response.context["form"].errors) == [field]
     assert response.context["page"] is None
-    assert auditor.get(reverse("audit:export_csv"), params).status_code == 400
+    assert auditor.get(reverse("reports:audit_export_csv"), params).status_code == 400

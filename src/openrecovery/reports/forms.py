@@ -1,0 +1,50 @@
+"""Filters of the reports."""
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from openrecovery.audit.choices import Action
+from openrecovery.audit.selectors import SORTABLE, AuditFilter
+from openrecovery.core.forms import StyledFormMixin
+
+
+class AuditFilterForm(StyledFormMixin, forms.Form):
+    """Filter and sort the audit report (dates are local days, the end day inclusive)."""
+
+    since = forms.DateField(
+        label="From (date)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="To (date, inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    username = forms.CharField(label="User", max_length=150, required=False)
+    patient_id = forms.IntegerField(
+        label="Patient id", min_value=1, max_value=2**62, required=False
+    )
+    action = forms.ChoiceField(
+        label="Action", required=False, choices=[("", "Any")] + list(Action.choices)
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[(k, k) for k in SORTABLE] + [(f"-{k}", f"-{k}") for k in SORTABLE],
+    )
+
+    def to_filter(self) -> AuditFilter:
+        data = self.cleaned_data
+
+        def start_of(day: dt.date | None) -> dt.datetime | None:
+            if day is None:
+                return None
+            return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+        until = data.get("until")
+        return AuditFilter(
+            since=start_of(data.get("since")),
+            until=start_of(until + dt.timedelta(days=1)) if until else None,
+            username=data.get("username") or "",
+            patient_id=data.get("patient_id"),
+            action=data.get("action") or "",
+            sort=data.get("sort") or "-id",
+        )
