@@ -9,7 +9,6 @@ transactional database) and allow the ORM to run beside the loop.
 import base64
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +23,12 @@ from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import Role
 
 from ..factories import PASSWORD, make_staff
+from ..support.chromium import chromium_executable
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = REPO_DIR / "test-artifacts"
-DEBIAN_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -58,16 +57,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     browser = [item for item in items if item.get_closest_marker("browser")]
     if browser:
         items[:] = [item for item in items if not item.get_closest_marker("browser")] + browser
-
-
-def chromium_executable() -> str | None:
-    """Return the Chromium to launch: CHROMIUM_PATH, Debian's, or None for Playwright's own."""
-    configured = os.environ.get("CHROMIUM_PATH", "").strip()
-    if configured:
-        return configured
-    if Path(DEBIAN_CHROMIUM).exists() or shutil.which("chromium") == DEBIAN_CHROMIUM:
-        return DEBIAN_CHROMIUM
-    return None
 
 
 @pytest.fixture(scope="session")
