@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint bench venv clean
+.PHONY: demo test lint browser bench venv clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,8 +29,13 @@ lint: venv
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/mypy
+	PYTHONPATH=src $(BIN)/lint-imports
 
-test: lint
+# Before any test: find Chromium for the browser tests, install it, or stop with what to run.
+browser: venv
+	$(BIN)/python -m tests.support.chromium
+
+test: browser lint
 	$(BIN)/pytest
 
 bench: venv

@@ -15,12 +15,14 @@ from openrecovery.accounts.management.commands.roles_table import roles_doc_path
 from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import (
     CUSTOM_PERMISSIONS,
+    RECORDS_STAGES_ALL,
     ROLE_PERMISSIONS,
     ROLE_STAGE_COVERAGE,
     Role,
     roles_table_markdown,
 )
 from openrecovery.accounts.services import staff_set_role
+from openrecovery.records.choices import Stage
 
 from ..factories import make_staff
 
@@ -168,3 +170,7 @@ def test_a_new_role_applies_from_the_next_request(db):
     assert not user.has_perm("helpline.work_inquiries")
     staff_set_role(actor=None, user=user, role=Role.ADMISSIONS_COORDINATOR)
     assert User.objects.get(pk=user.pk).has_perm("helpline.work_inquiries")
+
+
+def test_the_stages_roles_cover_are_exactly_the_record_stages_in_order():
+    assert RECORDS_STAGES_ALL == tuple(Stage.values)

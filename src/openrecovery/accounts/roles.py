@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db import models
 
+# The values of ``records.choices.Stage``, in order. accounts sits below records in the
+# layers, so it cannot import them; tests/accounts/test_roles.py proves the two equal.
 RECORDS_STAGES_ALL = (
     "inquiry",
     "assessment",
