@@ -15,14 +15,17 @@ from openrecovery.audit.choices import Action
 from openrecovery.audit.models import AuditEvent, AuditLane
 from openrecovery.audit.services import audit_record
 
-MIGRATION = importlib.import_module(
-    "openrecovery.audit.migrations.0001_audit_tables_and_append_only_triggers"
-)
+MIGRATIONS = [
+    importlib.import_module(f"openrecovery.audit.migrations.{name}")
+    for name in ("0001_audit_tables_and_append_only_triggers", "0002_refuse_inserts_that_replace")
+]
 SQLITE_TRIGGER_NAMES = (
     "audit_event_no_update",
     "audit_event_no_delete",
     "audit_lane_no_delete",
     "audit_lane_forward_only",
+    "audit_event_no_replace",
+    "audit_lane_no_replace",
 )
 
 
@@ -53,8 +56,9 @@ def triggers_removed() -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
-                for statement in MIGRATION.SQLITE_TRIGGERS:
-                    cursor.execute(statement)
+                for migration in MIGRATIONS:
+                    for statement in migration.SQLITE_TRIGGERS:
+                        cursor.execute(statement)
             else:
                 cursor.execute("ALTER TABLE audit_event ENABLE TRIGGER USER")
                 cursor.execute("ALTER TABLE audit_lane ENABLE TRIGGER USER")
