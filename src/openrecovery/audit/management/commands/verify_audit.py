@@ -1,9 +1,11 @@
 """Check the audit log's HMAC chain and report the first altered, deleted or forged event."""
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from openrecovery.audit.heads import HeadsExportInvalid, heads_check, heads_load
 from openrecovery.audit.verification import audit_verify
 
 
@@ -19,9 +21,20 @@ class Command(BaseCommand):
             action="store_true",
             help="List every problem found, not only the first.",
         )
+        parser.add_argument(
+            "--heads",
+            metavar="FILE",
+            help="Also require each lane to reach the head recorded by export_audit_heads.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = audit_verify()
+        if options["heads"]:
+            try:
+                export = heads_load(Path(options["heads"]).read_text())
+            except (OSError, HeadsExportInvalid) as exc:
+                raise CommandError(f"--heads {options['heads']}: {exc}") from exc
+            report.problems = sorted({*report.problems, *heads_check(export)})
         first = report.first
         if first is None:
             self.stdout.write(self.style.SUCCESS(f"OK: {report.events_checked} events verified"))
