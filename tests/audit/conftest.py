@@ -78,6 +78,7 @@ def fake_mac(event: AuditEvent, key: bytes, **changes: object) -> str:
     prev_mac = AuditEvent.objects.filter(id=event.prev_id).values_list("mac", flat=True).first()
     payload = canonical(
         fields,
+        event_id=changes.get("id", event.id),
         lane=event.lane,
         lane_seq=event.lane_seq,
         prev_id=event.prev_id,

@@ -10,9 +10,10 @@ from openrecovery.audit.models import AuditEvent
 from openrecovery.audit.verification import ALTERED, _fields, audit_verify
 
 
-def test_mac_covers_fields_and_place_in_the_lane(lane_events):
+def test_mac_covers_fields_id_and_place_in_the_lane(lane_events):
     first, second = lane_events(2)
     position = {
+        "event_id": second.id,
         "lane": second.lane,
         "lane_seq": second.lane_seq,
         "prev_id": first.id,
@@ -24,6 +25,8 @@ def test_mac_covers_fields_and_place_in_the_lane(lane_events):
         {"prev_id": first.id - 1},
         {"prev_mac": genesis_mac(second.lane)},
         {"lane": second.lane + 1},
+        {"event_id": second.id + 1},
+        {"event_id": None},
     ):
         assert compute_mac(_fields(second), **(position | change)) != second.mac
 

@@ -13,9 +13,9 @@ from django.db import DatabaseError, connection, transaction
 
 from openrecovery.audit.models import AuditEvent, AuditLane
 from openrecovery.audit.services import EVENT_COLUMNS
-from openrecovery.audit.verification import audit_verify
+from openrecovery.audit.verification import ALTERED, audit_verify
 
-from .conftest import lane_head, raw_sql
+from .conftest import lane_head, raw_sql, triggers_removed
 
 COLUMNS = ("id", *EVENT_COLUMNS)
 
@@ -110,3 +110,43 @@ def test_a_lane_row_cannot_be_inserted_over_an_existing_one(lane_events):
         before.last_id,
         before.last_mac,
     )
+
+
+def test_an_event_moved_to_another_id_no_longer_verifies(lane_events):
+    """The MAC covers the event's own id: a genuine event under another id is altered."""
+    events = lane_events(3, lane=10)
+    newest = events[-1]
+    with triggers_removed():
+        raw_sql("DELETE FROM audit_event WHERE id = %s", [newest.id])
+        moved = newest.id + 1000
+        raw_sql(
+            f"INSERT INTO audit_event ({', '.join(COLUMNS)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
+            _row(newest, id=moved),
+        )
+        raw_sql("UPDATE audit_lane SET last_id = %s WHERE lane = 10", [moved])
+    report = audit_verify()
+    assert [(p.seq, p.kind) for p in report.problems] == [(moved, ALTERED)]
+
+
+def test_events_of_the_first_mac_format_verify_until_a_current_one(lane_events, monkeypatch):
+    """Events written before the MAC covered ids still verify; none may follow a new one."""
+    from openrecovery.audit import chain
+
+    current = chain.canonical
+
+    def first_format(fields, **position):
+        return current(fields, **(position | {"event_id": None}))
+
+    monkeypatch.setattr(chain, "canonical", first_format)
+    old = lane_events(2, lane=16)
+    monkeypatch.setattr(chain, "canonical", current)
+    lane_events(2, lane=16)
+    assert audit_verify().ok
+    # A first-format event after a current one is not trusted.
+    monkeypatch.setattr(chain, "canonical", first_format)
+    late = lane_events(1, lane=16)[0]
+    monkeypatch.setattr(chain, "canonical", current)
+    report = audit_verify()
+    assert [(p.seq, p.kind) for p in report.problems] == [(late.id, ALTERED)]
+    assert old[0].id < late.id

@@ -51,15 +51,27 @@ def genesis_mac(lane: int) -> str:
 
 
 def canonical(
-    fields: dict[str, Any], *, lane: int, lane_seq: int, prev_id: int | None, prev_mac: str
+    fields: dict[str, Any],
+    *,
+    event_id: int | None,
+    lane: int,
+    lane_seq: int,
+    prev_id: int | None,
+    prev_mac: str,
 ) -> bytes:
-    """Return the bytes the MAC covers: the event's fields and its place in the chain."""
+    """Return the bytes the MAC covers: the event's fields, its id and its place in the chain.
+
+    ``event_id=None`` gives the first format, which did not cover the event's own id;
+    verification accepts it only for events written before a lane's first current one.
+    """
     payload = {name: fields[name] for name in MAC_FIELDS}
     payload["occurred_at"] = fields["occurred_at"].isoformat(timespec="microseconds")
     payload.update(lane=lane, lane_seq=lane_seq, prev_id=prev_id, prev_mac=prev_mac)
+    if event_id is not None:
+        payload["id"] = event_id
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
 def compute_mac(fields: dict[str, Any], **position: Any) -> str:
-    """Return the hex HMAC-SHA256 of an event at a position in its lane."""
+    """Return the hex HMAC-SHA256 of an event with its id at a position in its lane."""
     return hmac.new(audit_key(), canonical(fields, **position), hashlib.sha256).hexdigest()

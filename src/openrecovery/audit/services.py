@@ -66,8 +66,11 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 # and inserts the event only then. See docs/adr/0001-audit-chain.md.
 EVENT_COLUMNS = (*MAC_FIELDS, "lane", "lane_seq", "prev_id", "mac")
 _HEAD_SQL = "SELECT last_seq, last_id, last_mac FROM audit_lane WHERE lane = %s"
+# The event's id is part of its MAC, so it is known before the insert: drawn ahead from
+# the sequence on PostgreSQL, the next one under SQLite's write lock.
+_NEXT_ID_SQL_SQLITE = "SELECT COALESCE(MAX(id), 0) + 1 FROM audit_event"
 # Built from the constant column names above, never from input.
-_INSERT_SQL = "INSERT INTO audit_event ({}) VALUES ({})".format(  # noqa: S608
+_INSERT_SQL = "INSERT INTO audit_event (id, {}) VALUES (%s, {})".format(  # noqa: S608
     ", ".join(EVENT_COLUMNS), ", ".join(["%s"] * len(EVENT_COLUMNS))
 )
 _MOVE_HEAD_SQL = "UPDATE audit_lane SET last_seq = %s, last_id = {}, last_mac = %s WHERE lane = %s"
@@ -78,12 +81,10 @@ _APPEND_SQL_POSTGRES = (
 )
 
 # Built from the constant column names, never from input. The head moves only if it is
-# exactly the one the MAC was computed against; the event's id is drawn from its
-# sequence by that UPDATE, and the event (and a row inserted with it) is selected FROM
-# the update, so nothing is inserted when the head has moved.
+# exactly the one the MAC was computed against, and the event (and a row inserted with
+# it) is selected FROM that update, so nothing is inserted when the head has moved.
 _MOVE_KNOWN_HEAD_POSTGRES = (
-    "head AS (UPDATE audit_lane SET last_seq = %s, "
-    "last_id = nextval('audit_event_id_seq'), last_mac = %s "
+    "head AS (UPDATE audit_lane SET last_seq = %s, last_id = %s, last_mac = %s "
     "WHERE lane = %s AND last_seq = %s AND last_id = %s AND last_mac = %s RETURNING last_id)"
 )
 _INSERT_EVENT_FROM_HEAD_POSTGRES = (  # noqa: S608 (constants only)
@@ -108,15 +109,26 @@ def _locked_head(cursor: Any, lane: int) -> tuple[int, int | None, str]:
     return row[0], row[1], row[2]
 
 
-def _append(cursor: Any, values: list[Any], lane: int, lane_seq: int, mac: str) -> int:
-    """Insert the event and move the lane head to it; return the event's id."""
+def _append(cursor: Any, event_id: int, chained: dict[str, Any]) -> None:
+    """Insert the event and move its lane head to it."""
+    values = [event_id, *_db_values(chained)]
+    head = [chained["lane_seq"], chained["mac"], chained["lane"]]
     if connection.vendor == "postgresql":
-        cursor.execute(_APPEND_SQL_POSTGRES, [*values, lane_seq, mac, lane])
-        return cursor.fetchone()[0]
+        cursor.execute(_APPEND_SQL_POSTGRES, [*values, *head])
+        return
     cursor.execute(_INSERT_SQL, values)
-    event_id = cursor.lastrowid
-    cursor.execute(_MOVE_HEAD_SQL.format("%s"), [lane_seq, event_id, mac, lane])
-    return event_id
+    cursor.execute(_MOVE_HEAD_SQL.format("%s"), [head[0], event_id, *head[1:]])
+
+
+def _event_id_drawn_ahead() -> int | None:
+    """Return the next event's id on PostgreSQL (from this process's block), else None."""
+    return _reserved_id(AuditEvent) if connection.vendor == "postgresql" else None
+
+
+def _next_event_id(cursor: Any) -> int:
+    """Return the next event id on SQLite; the caller holds the write lock."""
+    cursor.execute(_NEXT_ID_SQL_SQLITE)
+    return int(cursor.fetchone()[0])
 
 
 def audit_record(
@@ -152,18 +164,18 @@ def audit_record(
         actor_username=actor_username,
     )
     lane = _lane_for_this_thread()
+    event_id = _event_id_drawn_ahead()
     # The one-statement append needs no transaction of its own: outside the caller's,
     # it commits by itself (one round trip for an audited read).
-    appended = _append_if_head_known(fields, lane)
-    if appended is not None:
-        event_id, chained = appended
-    else:
+    chained = _append_if_head_known(fields, lane, event_id)
+    if chained is None:
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             last_seq, prev_id, last_mac = _locked_head(cursor, lane)
-            chained = _chained(fields, lane, last_seq + 1, prev_id, last_mac)
-            values = _db_values(chained)
-            event_id = _append(cursor, values, lane, chained["lane_seq"], chained["mac"])
-    if connection.vendor == "postgresql":
+            if event_id is None:
+                event_id = _next_event_id(cursor)
+            chained = _chained(fields, lane, last_seq + 1, prev_id, last_mac, event_id)
+            _append(cursor, event_id, chained)
+    if event_id is not None and connection.vendor == "postgresql":
         _known_heads[lane] = (chained["lane_seq"], event_id, chained["mac"])
     return AuditEvent(id=event_id, **chained)
 
@@ -202,11 +214,17 @@ def _event_fields_of(
 
 
 def _chained(
-    fields: dict[str, Any], lane: int, lane_seq: int, prev_id: int | None, last_mac: str
+    fields: dict[str, Any],
+    lane: int,
+    lane_seq: int,
+    prev_id: int | None,
+    last_mac: str,
+    event_id: int,
 ) -> dict[str, Any]:
-    """Return the event's fields with its place in the lane and its MAC."""
+    """Return the event's fields with its place in the lane and its MAC (over its id too)."""
     mac = compute_mac(
         fields,
+        event_id=event_id,
         lane=lane,
         lane_seq=lane_seq,
         prev_id=prev_id,
@@ -216,20 +234,25 @@ def _chained(
 
 
 def _append_if_head_known(
-    fields: dict[str, Any], lane: int, row: tuple[str, list[Any]] | None = None
-) -> tuple[int, dict[str, Any]] | None:
+    fields: dict[str, Any],
+    lane: int,
+    event_id: int | None,
+    row: tuple[str, list[Any]] | None = None,
+) -> dict[str, Any] | None:
     """Append after the head this process remembers, in one statement; None on a miss.
+
+    Returns the chained event on success.
 
     ``row`` is an ``INSERT … SELECT … FROM head`` and its parameters: inserted by the
     same statement, so with the event or not at all.
     """
-    known = _known_heads.get(lane) if connection.vendor == "postgresql" else None
-    if known is None:
+    known = _known_heads.get(lane) if event_id is not None else None
+    if known is None or event_id is None:
         return None
     last_seq, last_id, last_mac = known
-    chained = _chained(fields, lane, last_seq + 1, last_id, last_mac)
+    chained = _chained(fields, lane, last_seq + 1, last_id, last_mac, event_id)
     ctes = [_MOVE_KNOWN_HEAD_POSTGRES]
-    params = [chained["lane_seq"], chained["mac"], lane, last_seq, last_id, last_mac]
+    params = [chained["lane_seq"], event_id, chained["mac"], lane, last_seq, last_id, last_mac]
     if row is not None:
         ctes.append(f"changed AS ({row[0]})")
         params += row[1]
@@ -240,7 +263,7 @@ def _append_if_head_known(
     if found is None:
         _known_heads.pop(lane, None)
         return None
-    return found[0], chained
+    return chained
 
 
 def audit_insert(instance: models.Model, **event: Any) -> AuditEvent:
@@ -256,9 +279,9 @@ def audit_insert(instance: models.Model, **event: Any) -> AuditEvent:
         instance.pk = _reserved_id(type(instance))
         fields = _event_fields_of(object_id=instance.pk, **event)
         lane = _lane_for_this_thread()
-        appended = _append_if_head_known(fields, lane, row=_insert_from_head(instance))
-        if appended is not None:
-            event_id, chained = appended
+        event_id = _reserved_id(AuditEvent)
+        chained = _append_if_head_known(fields, lane, event_id, row=_insert_from_head(instance))
+        if chained is not None:
             instance._state.adding, instance._state.db = False, connection.alias
             _known_heads[lane] = (chained["lane_seq"], event_id, chained["mac"])
             return AuditEvent(id=event_id, **chained)

@@ -64,6 +64,9 @@ class _LaneWalk:
         self.seq = 0  # lane_seq of the last event walked
         self.last_id: int | None = None
         self.last_mac = genesis_mac(lane)
+        # Events of the first MAC format (without their own id) are trusted only until
+        # the lane's first event of the current format: after it, none can follow.
+        self.current_format_seen = False
         self.checked = 0
         self.problems: dict[int, ChainProblem] = {}
 
@@ -80,18 +83,23 @@ class _LaneWalk:
             self._gap(event)
         elif event.prev_id != self.last_id:
             self._broken_link(event)
-        elif self._mac(event, self.last_mac) != event.mac:
+        elif not self._authentic(event, self.last_mac):
             self.report(event.id, ALTERED, "the MAC does not match the event's contents")
         self.seq, self.last_id, self.last_mac = event.lane_seq, event.id, event.mac
 
-    def _mac(self, event: AuditEvent, prev_mac: str) -> str:
-        return compute_mac(
-            _fields(event),
-            lane=self.lane,
-            lane_seq=event.lane_seq,
-            prev_id=event.prev_id,
-            prev_mac=prev_mac,
-        )
+    def _authentic(self, event: AuditEvent, prev_mac: str) -> bool:
+        """Return whether the event's MAC covers its fields, its id and its place."""
+        position = {
+            "lane": self.lane,
+            "lane_seq": event.lane_seq,
+            "prev_id": event.prev_id,
+            "prev_mac": prev_mac,
+        }
+        if compute_mac(_fields(event), event_id=event.id, **position) == event.mac:
+            self.current_format_seen = True
+            return True
+        legacy = not self.current_format_seen
+        return legacy and compute_mac(_fields(event), event_id=None, **position) == event.mac
 
     def _gap(self, event: AuditEvent) -> None:
         missing = event.lane_seq - self.seq - 1
@@ -108,7 +116,7 @@ class _LaneWalk:
             self.report(event.id, FORGED, f"{missing} lane position(s) skipped before it")
 
     def _broken_link(self, event: AuditEvent) -> None:
-        if self.last_id is not None and self._mac(event, self.last_mac) == event.mac:
+        if self.last_id is not None and self._authentic(event, self.last_mac):
             # The event is genuine and follows the right MAC: its predecessor's id changed.
             self.report(
                 self.last_id, ALTERED, f"its id was changed (#{event.id} names #{event.prev_id})"
