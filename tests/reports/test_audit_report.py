@@ -215,3 +215,23 @@ def test_formula_usernames_from_failed_sign_ins_export_as_text(client, director)
     # The sign-in form strips surrounding whitespace, so "\t=1+1" arrives as "=1+1".
     assert names >= {"'" + name.strip() for name in FORMULA_USERNAMES}
     assert not any(name.startswith(("=", "+", "-", "@", "\t")) for name in names)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"until": "9999-12-31"}, {"since": "0001-01-01"}, {"until": "3000-01-01"}],
+)
+def test_dates_beyond_the_range_are_a_field_error_not_a_server_error(director, params):
+    client = verified_client(director)
+    response = client.get(reverse("reports:audit_report"), params)
+    assert response.status_code == 400
+    field = next(iter(params))
+    assert response.context["form"].errors[field]
+    assert client.get(reverse("reports:audit_export_csv"), params).status_code == 400
+
+
+def test_the_last_day_of_the_range_is_accepted(director):
+    response = verified_client(director).get(
+        reverse("reports:audit_report"), {"since": "1900-01-01", "until": "2999-12-31"}
+    )
+    assert response.status_code == 200

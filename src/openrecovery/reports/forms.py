@@ -3,22 +3,35 @@
 import datetime as dt
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from openrecovery.audit.choices import Action
 from openrecovery.audit.selectors import SORTABLE, AuditFilter
 from openrecovery.core.forms import StyledFormMixin
 
+# Days the report can be asked about: wide enough for any real audit trail, and far
+# from the ends of Python's dates, where "the day after" or a time zone would overflow.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+
+
+def _day_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(
+            attrs={"type": "date", "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}
+        ),
+        validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)],
+    )
+
 
 class AuditFilterForm(StyledFormMixin, forms.Form):
     """Filter and sort the audit report (dates are local days, the end day inclusive)."""
 
-    since = forms.DateField(
-        label="From (date)", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label="To (date, inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = _day_field("From (date)")
+    until = _day_field("To (date, inclusive)")
     username = forms.CharField(label="User", max_length=150, required=False)
     patient_id = forms.IntegerField(
         label="Patient id", min_value=1, max_value=2**62, required=False
