@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
@@ -16,6 +17,7 @@ from openrecovery.accounts.mfa import (
     recovery_codes_issue,
     totp_secret_base32,
 )
+from openrecovery.accounts.models import StaffSession
 from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.models import AuditEvent
@@ -194,3 +196,20 @@ def test_after_mfa_the_user_lands_where_they_were_going(patient, counselor, pass
     response = password_client.post(mfa_url, {"code": totp_code(_device(counselor))})
     assert response.status_code == 302
     assert response.url == chart_url
+
+
+def test_the_session_key_changes_when_the_session_is_verified(counselor, password_client):
+    before = password_client.cookies["sessionid"].value
+    response = password_client.post(MFA_URL, {"code": totp_code(_device(counselor))})
+    assert response.status_code == 302
+    after = password_client.cookies["sessionid"].value
+    assert after != before
+    assert not Session.objects.filter(session_key=before).exists()
+    assert StaffSession.objects.get(user=counselor).session_key == after
+    # The old key no longer signs anyone in; the new one does, and logout ends it.
+    stale = Client()
+    stale.cookies["sessionid"] = before
+    assert stale.get(reverse("chart:dashboard")).status_code == 302
+    assert _is_verified(password_client)
+    password_client.post(reverse("accounts:logout"))
+    assert not Session.objects.filter(session_key=after).exists()

@@ -14,6 +14,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
 
+from .models import StaffSession
+
 RECOVERY_DEVICE_NAME = "recovery codes"
 RECOVERY_CODE_COUNT = 10
 ERROR_BAD_CODE = "That code is not valid. Codes can be used only once."
@@ -62,6 +64,21 @@ def recovery_codes_issue(*, user: Any, request: HttpRequest | None = None) -> li
     return codes
 
 
+def session_rotate(request: HttpRequest) -> None:
+    """Give the session a new key once it is verified, keeping its contents.
+
+    The key a password-only session had (which may have been seen or fixed by someone
+    else) stops working; the record that lets logout and deactivation end the session
+    follows the new key.
+    """
+    old_key = request.session.session_key
+    request.session.cycle_key()
+    if old_key:
+        StaffSession.objects.filter(session_key=old_key).update(
+            session_key=request.session.session_key
+        )
+
+
 @transaction.atomic
 def mfa_enrol_confirm(*, request: HttpRequest, device: TOTPDevice, token: str) -> list[str] | None:
     """Confirm enrolment with a first code. Return new recovery codes, or None if it failed."""
@@ -77,6 +94,7 @@ def mfa_enrol_confirm(*, request: HttpRequest, device: TOTPDevice, token: str) -
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     otp_login(request, device)
+    session_rotate(request)
     audit_record(action=Action.MFA_ENROLLED, actor=user, request=request)
     return recovery_codes_issue(user=user, request=request)
 
@@ -97,6 +115,7 @@ def mfa_verify(*, request: HttpRequest, token: str) -> bool:
     for device in devices:
         if device.verify_is_allowed()[0] and device.verify_token(token):
             otp_login(request, device)
+            session_rotate(request)
             audit_record(
                 action=Action.MFA_VERIFIED,
                 actor=user,
