@@ -99,3 +99,12 @@ def test_content_security_policy_on_api_and_error_responses(db):
     client = Client()
     for url in ("/api/v1/health", "/api/v1/me", "/no/such/page/", "/healthz"):
         assert client.get(url)["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, url
+
+
+def test_permissions_policy_denies_powerful_features_everywhere(db):
+    client = Client()
+    for url in ("/", "/api/v1/health", "/no/such/page/", "/healthz", "/accounts/login/"):
+        policy = client.get(url)["Permissions-Policy"]
+        features = dict(item.split("=") for item in policy.split(", "))
+        assert {"camera", "microphone", "geolocation", "payment", "usb"} <= set(features), url
+        assert set(features.values()) == {"()"}, url
