@@ -16,6 +16,7 @@ from openrecovery.privacy.models import BreakGlassGrant
 from openrecovery.privacy.services import (
     ERROR_ALREADY_REVIEWED,
     ERROR_NOT_PERMITTED,
+    ERROR_OWN_GRANT,
     MIN_REASON_LENGTH,
     break_glass_grant,
     break_glass_review,
@@ -186,3 +187,20 @@ def test_review_of_unknown_grant_is_404(director):
         reverse("privacy:review", args=[424242]), {"note": "x"}
     )
     assert response.status_code == 404
+
+
+def test_a_director_cannot_review_their_own_emergency_access(director, administrator, patient):
+    grant = break_glass_grant(user=director, patient=patient, reason=REASON)
+    client = verified_client(director)
+    listing = client.get(reverse("privacy:review_list")).content.decode()
+    assert "Your own: another reviewer records it." in listing
+    assert reverse("privacy:review", args=[grant.pk]) not in listing
+    response = client.post(reverse("privacy:review", args=[grant.pk]), {"note": "All fine"})
+    assert response.status_code == 302
+    grant.refresh_from_db()
+    assert grant.reviewed_at is None
+    with pytest.raises(ValidationError, match=ERROR_OWN_GRANT):
+        break_glass_review(reviewer=director, grant=grant, note="All fine")
+    break_glass_review(reviewer=administrator, grant=grant, note="Checked by someone else")
+    grant.refresh_from_db()
+    assert grant.reviewed_by == administrator

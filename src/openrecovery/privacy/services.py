@@ -22,6 +22,7 @@ MIN_REASON_LENGTH = 15
 ERROR_NOT_PERMITTED = "Your role cannot use emergency access."
 ERROR_REASON_TOO_SHORT = "Describe the emergency in at least %(min)d characters."
 ERROR_ALREADY_REVIEWED = "This emergency access has already been reviewed."
+ERROR_OWN_GRANT = "Someone else must review your own emergency access."
 
 
 @transaction.atomic
@@ -66,6 +67,8 @@ def break_glass_review(
     if not reviewer.has_perm(REVIEW_PERMISSION):
         raise ValidationError(ERROR_NOT_PERMITTED, code="not_permitted")
     grant = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.user_id == reviewer.pk:
+        raise ValidationError(ERROR_OWN_GRANT, code="own_grant")
     if grant.reviewed_at is not None:
         raise ValidationError(ERROR_ALREADY_REVIEWED, code="reviewed")
     if not note.strip():
