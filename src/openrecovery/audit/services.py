@@ -13,16 +13,18 @@ from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from openrecovery.core.clients import client_address
+
 from .chain import MAC_FIELDS, compute_mac, genesis_mac
 from .choices import Action, Outcome
 from .models import AuditEvent, AuditLane
 
 
 def request_source_ip(request: HttpRequest | None) -> str:
-    """Return the client address the server saw (proxies must set REMOTE_ADDR)."""
+    """Return the client's address, behind the trusted proxies (``TRUSTED_PROXIES``)."""
     if request is None:
         return ""
-    return request.META.get("REMOTE_ADDR", "")[:45]
+    return client_address(request)
 
 
 _thread = threading.local()

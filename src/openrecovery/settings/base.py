@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values come from environment variables."""
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,24 @@ def helpline_rate_limit(raw: str) -> str:
     if raw.strip().lower() == "off" or re.match(HELPLINE_RATE_PATTERN, raw):
         return raw.strip()
     raise ImproperlyConfigured(f'HELPLINE_RATE_LIMIT must look like "20/m" or "off", got {raw!r}')
+
+
+def trusted_proxies(raw: str) -> int | tuple[str, ...]:
+    """Return the proxies trusted to name the client: a count, networks, or 0 for none."""
+    raw = raw.strip()
+    if not raw:
+        return 0
+    if raw.isdigit():
+        return int(raw)
+    entries = tuple(entry.strip() for entry in raw.split(",") if entry.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"TRUSTED_PROXIES must be a number of proxies or addresses/networks, got {raw!r}"
+            ) from exc
+    return entries
 
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/openrecovery
@@ -159,7 +178,10 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client behind the trusted reverse proxies (core/clients.py), as the audit log
+# and the callback rate limit see it.
+AXES_CLIENT_IP_CALLABLE = "openrecovery.core.clients.client_address"
+TRUSTED_PROXIES = trusted_proxies(env_str("TRUSTED_PROXIES"))
 
 # Sessions: server-side, idle timeout plus an absolute lifetime.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

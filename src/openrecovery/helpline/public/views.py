@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openrecovery.core.access import public_view
+from openrecovery.core.clients import client_address
 from openrecovery.core.forms import form_add_service_errors
 from openrecovery.helpline.choices import ForWhom
 from openrecovery.helpline.forms import CallbackRequestForm
@@ -126,7 +127,7 @@ def callback_request(request: HttpRequest) -> HttpResponse:
     try:
         inquiry = callback_request_create(
             data=form.cleaned_data,
-            source_ip=request.META.get("REMOTE_ADDR", ""),
+            source_ip=client_address(request),
             request=request,
             self_check=self_check_payload(answers) if include and answers is not None else None,
         )
