@@ -4,6 +4,7 @@ import dataclasses
 
 from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import ROLE_PERMISSIONS, Role
+from openrecovery.accounts.services import staff_set_role
 from openrecovery.helpline.services import callback_request_create
 from openrecovery.privacy.models import BreakGlassGrant
 from openrecovery.privacy.services import break_glass_grant
@@ -28,6 +29,7 @@ class AccessWorld:
     substance_id: int = 0
     problem_id: int = 0
     inquiry_reference: str = ""
+    role_change_id: int = 0
 
     def ids(self) -> dict[str, int | str]:
         """Return the id to put into each URL parameter of docs/access.md."""
@@ -41,6 +43,7 @@ class AccessWorld:
             "substance_id": self.substance_id,
             "problem_id": self.problem_id,
             "reference": self.inquiry_reference,
+            "change_id": self.role_change_id,
         }
 
 
@@ -86,6 +89,19 @@ def access_world_build() -> AccessWorld:
         },
         source_ip="192.0.2.10",
     )
+    # A role change awaiting approval, asked by an administrator outside the matrix.
+    requester = make_staff(Role.ADMINISTRATOR, "matrix_requester")
+    change = staff_set_role(actor=requester, user=other, role=Role.CLINICAL_DIRECTOR)
+    assert change is not None
     return AccessWorld(
-        staff, patient, grant, member, other, alert, substance.pk, problem.pk, inquiry.reference
+        staff,
+        patient,
+        grant,
+        member,
+        other,
+        alert,
+        substance.pk,
+        problem.pk,
+        inquiry.reference,
+        change.pk,
     )

@@ -13,7 +13,17 @@ from openrecovery.core.access import PUBLIC, SIGNED_IN, public_view
 from .models import User
 from .roles import ROLE_PERMISSIONS, Role
 
-__all__ = ["PUBLIC", "SIGNED_IN", "public_view", "roles_allowed", "staff_view"]
+__all__ = ["PUBLIC", "SIGNED_IN", "StaffRequest", "public_view", "roles_allowed", "staff_view"]
+
+
+class StaffRequest(HttpRequest):
+    """A request that passed ``staff_view`` (or API token auth): a verified staff member's.
+
+    Views and API handlers annotate their request with it so that ``request.user`` is
+    typed as the ``User`` the services take as ``actor``.
+    """
+
+    user: User  # type: ignore[assignment]
 
 
 def staff_view(permission: str = SIGNED_IN) -> Callable:

@@ -58,3 +58,46 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.prefix}"
+
+
+class RoleChange(models.Model):
+    """A requested role change that widens someone's access to patients.
+
+    It takes effect only when a second person approves it: another administrator or
+    the clinical director, never the one who asked nor the one it is for.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_changes")
+    role_from = models.CharField(max_length=32, choices=Role.choices, blank=True)
+    role_to = models.CharField(max_length=32, choices=Role.choices)
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="role_changes_requested"
+    )
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_changes_decided",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="role_change_one_pending_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.role_from or 'none'} -> {self.role_to} ({self.status})"

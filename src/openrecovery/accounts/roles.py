@@ -45,6 +45,12 @@ CUSTOM_PERMISSIONS = (
     ("audit", "auditevent", "export_audit_report", "Export the audit report"),
     ("accounts", "user", "manage_staff", "Manage staff accounts and roles"),
     (
+        "accounts",
+        "user",
+        "approve_role_change",
+        "Approve another person's role change that widens access to patients",
+    ),
+    (
         "instruments",
         "administration",
         "administer_instrument",
@@ -113,12 +119,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "privacy.review_break_glass",
         "audit.view_audit_report",
         "audit.export_audit_report",
+        "accounts.approve_role_change",
     },
     Role.CONTENT_EDITOR: frozenset(),
     Role.MEDICAL_REVIEWER: frozenset(),
     Role.ADMINISTRATOR: frozenset(
         {
             "accounts.manage_staff",
+            "accounts.approve_role_change",
             "audit.view_audit_report",
             "audit.export_audit_report",
             "privacy.review_break_glass",
@@ -137,6 +145,29 @@ ROLE_STAGE_COVERAGE: dict[str, frozenset[str]] = {
     Role.MEDICAL_REVIEWER: frozenset(),
     Role.ADMINISTRATOR: frozenset(),
 }
+
+
+# Permissions that open patient data, by themselves or through a list or report.
+PATIENT_DATA_PERMISSIONS = frozenset(
+    {
+        "records.view_chart",
+        "privacy.break_glass",
+        "privacy.review_break_glass",
+        "helpline.view_inquiries",
+        "audit.view_audit_report",
+    }
+)
+
+
+def role_adds_patient_access(old: str, new: str) -> bool:
+    """Return whether moving from role ``old`` to ``new`` opens patients ``old`` could not see.
+
+    Such a change needs a second person's approval (accounts/services.py).
+    """
+    covered = ROLE_STAGE_COVERAGE.get(new, frozenset()) - ROLE_STAGE_COVERAGE.get(old, frozenset())
+    old_data = ROLE_PERMISSIONS.get(old, frozenset()) & PATIENT_DATA_PERMISSIONS
+    new_data = ROLE_PERMISSIONS.get(new, frozenset()) & PATIENT_DATA_PERMISSIONS
+    return bool(covered or new_data - old_data)
 
 
 def roles_sync(apps: Any = None) -> None:

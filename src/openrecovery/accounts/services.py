@@ -5,24 +5,31 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from openrecovery.audit.choices import Action
+from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
 
-from .models import ApiToken, StaffSession, User
-from .roles import Role
+from .models import ApiToken, RoleChange, StaffSession, User
+from .roles import Role, role_adds_patient_access
 
 ERROR_UNKNOWN_ROLE = "Choose one of the staff roles."
+ERROR_OWN_ROLE = "Nobody can change their own role: ask another administrator."
+ERROR_APPROVER = (
+    "A second person approves this: another administrator or the clinical director, "
+    "not the one who asked or the one it is for."
+)
+ERROR_DECIDED = "This role change was already approved or rejected."
+APPROVE_PERMISSION = "accounts.approve_role_change"
 
 
 @transaction.atomic
 def staff_create(
     *,
-    actor: Any,
+    actor: User | None,
     username: str,
     password: str,
     role: str,
@@ -47,17 +54,62 @@ def staff_create(
         object_id=user.pk,
         detail={"role": role},
     )
-    staff_set_role(actor=actor, user=user, role=role, request=request)
+    # A new account starts with its role: only operators on the server create accounts
+    # (`create_staff`), and the creation itself is audited.
+    _role_apply(actor=actor, user=user, role=role, request=request)
     return user
 
 
 @transaction.atomic
 def staff_set_role(
-    *, actor: Any, user: User, role: str, request: HttpRequest | None = None
-) -> User:
-    """Give ``user`` exactly one role (group membership follows) and audit the change."""
+    *, actor: User | None, user: User, role: str, request: HttpRequest | None = None
+) -> RoleChange | None:
+    """Give ``user`` exactly one role (group membership follows) and audit the change.
+
+    Nobody changes their own role. A change that widens ``user``'s access to patients
+    (``role_adds_patient_access``) does not take effect: it is recorded as a pending
+    ``RoleChange``, flagged in the audit log, and returned; a second person approves it
+    with ``role_change_decide``. ``actor=None`` (the ``create_staff`` command run by an
+    operator on the server) sets any role at once. Return None when the role was set.
+    """
     if role not in Role.values:
         raise ValidationError({"role": ERROR_UNKNOWN_ROLE})
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError({"role": ERROR_OWN_ROLE})
+    if actor is None or not role_adds_patient_access(user.role, role):
+        _role_apply(actor=actor, user=user, role=role, request=request)
+        return None
+    RoleChange.objects.filter(user=user, status=RoleChange.Status.PENDING).update(
+        status=RoleChange.Status.REJECTED, decided_by=actor, decided_at=timezone.now()
+    )
+    change = RoleChange.objects.create(
+        user=user,
+        role_from=user.role,
+        role_to=role,
+        requested_by=actor,
+        requested_at=timezone.now(),
+    )
+    audit_record(
+        action=Action.PERMISSION_CHANGE,
+        actor=actor,
+        request=request,
+        object_type="user",
+        object_id=user.pk,
+        flagged=True,
+        detail={"from": user.role, "to": role, "status": "requested", "role_change": change.pk},
+    )
+    return change
+
+
+def _role_apply(
+    *,
+    actor: User | None,
+    user: User,
+    role: str,
+    request: HttpRequest | None,
+    flagged: bool = False,
+    **detail: Any,
+) -> None:
     previous = user.role
     user.role = role
     user.save(update_fields=["role"])
@@ -68,9 +120,58 @@ def staff_set_role(
         request=request,
         object_type="user",
         object_id=user.pk,
-        detail={"from": previous, "to": role},
+        flagged=flagged,
+        detail={"from": previous, "to": role, **detail},
     )
-    return user
+
+
+@transaction.atomic
+def role_change_decide(
+    *, actor: User, change_id: int, approve: bool, request: HttpRequest | None = None
+) -> RoleChange:
+    """Approve (the role changes now) or reject a pending role change; both are flagged.
+
+    The decider holds ``accounts.approve_role_change`` (another administrator or the
+    clinical director) and is neither the person who asked nor the person it is for.
+    """
+    if not actor.has_perm(APPROVE_PERMISSION):
+        raise PermissionDenied(ERROR_APPROVER)
+    change = RoleChange.objects.select_for_update().select_related("user").get(pk=change_id)
+    if change.status != RoleChange.Status.PENDING:
+        raise ValidationError(ERROR_DECIDED, code="decided")
+    if actor.pk in (change.requested_by_id, change.user_id):
+        raise ValidationError(ERROR_APPROVER, code="same_person")
+    change.status = RoleChange.Status.APPROVED if approve else RoleChange.Status.REJECTED
+    change.decided_by, change.decided_at = actor, timezone.now()
+    change.save(update_fields=["status", "decided_by", "decided_at"])
+    if approve:
+        _role_apply(
+            actor=actor,
+            user=change.user,
+            role=change.role_to,
+            request=request,
+            flagged=True,
+            status="approved",
+            role_change=change.pk,
+            requested_by=change.requested_by_id,
+        )
+    else:
+        audit_record(
+            action=Action.PERMISSION_CHANGE,
+            actor=actor,
+            request=request,
+            object_type="user",
+            object_id=change.user_id,
+            flagged=True,
+            outcome=Outcome.DENIED,
+            detail={
+                "from": change.role_from,
+                "to": change.role_to,
+                "status": "rejected",
+                "role_change": change.pk,
+            },
+        )
+    return change
 
 
 def sessions_end(*, user: User) -> int:

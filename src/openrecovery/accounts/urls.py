@@ -10,4 +10,10 @@ urlpatterns = [
     path("mfa/", views.mfa_view, name="mfa"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/<int:user_id>/", views.staff_change, name="staff_change"),
+    path("staff/role-changes/", views.role_changes, name="role_changes"),
+    path(
+        "staff/role-changes/<int:change_id>/",
+        views.role_change_decision,
+        name="role_change_decision",
+    ),
 ]

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .access import public_view, staff_view
+from .access import StaffRequest, public_view, staff_view
 from .forms import LoginForm, OTPForm
 from .mfa import (
     ERROR_BAD_CODE,
@@ -22,9 +22,9 @@ from .mfa import (
     totp_qr_svg,
     totp_secret_base32,
 )
-from .models import User
+from .models import RoleChange, User
 from .roles import Role
-from .services import staff_deactivate, staff_set_role
+from .services import APPROVE_PERMISSION, role_change_decide, staff_deactivate, staff_set_role
 
 
 class StaffLoginView(LoginView):
@@ -85,16 +85,23 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view("accounts.manage_staff")
-def staff_list(request: HttpRequest) -> HttpResponse:
-    """List staff accounts with their roles, for administrators."""
+def staff_list(request: StaffRequest) -> HttpResponse:
+    """List staff accounts with their roles and any role change awaiting approval."""
     staff = User.objects.order_by("username")
-    return render(request, "accounts/staff_list.html", {"staff": staff, "roles": Role.choices})
+    pending = {
+        change.user_id: change
+        for change in RoleChange.objects.filter(status=RoleChange.Status.PENDING).select_related(
+            "requested_by"
+        )
+    }
+    rows = [(member, pending.get(member.pk)) for member in staff]
+    return render(request, "accounts/staff_list.html", {"rows": rows, "roles": Role.choices})
 
 
 @staff_view("accounts.manage_staff")
 @require_POST
-def staff_change(request: HttpRequest, user_id: int) -> HttpResponse:
-    """Change a staff member's role or deactivate the account."""
+def staff_change(request: StaffRequest, user_id: int) -> HttpResponse:
+    """Change a staff member's role (or ask for approval) or deactivate the account."""
     user = get_object_or_404(User, pk=user_id)
     try:
         if request.POST.get("action") == "deactivate":
@@ -103,10 +110,46 @@ def staff_change(request: HttpRequest, user_id: int) -> HttpResponse:
             staff_deactivate(actor=request.user, user=user, request=request)
             messages.success(request, f"{user.username} was deactivated and signed out.")
         else:
-            staff_set_role(
-                actor=request.user, user=user, role=request.POST.get("role", ""), request=request
-            )
-            messages.success(request, f"{user.username} is now {user.role_label}.")
+            role = request.POST.get("role", "")
+            change = staff_set_role(actor=request.user, user=user, role=role, request=request)
+            if change is None:
+                messages.success(request, f"{user.username} is now {user.role_label}.")
+            else:
+                messages.info(
+                    request,
+                    f"{user.username} would see more patients as {change.get_role_to_display()}: "
+                    "the change waits for another administrator or the clinical director.",
+                )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("accounts:staff_list")
+
+
+@staff_view(APPROVE_PERMISSION)
+def role_changes(request: StaffRequest) -> HttpResponse:
+    """List the role changes awaiting a second person's approval, oldest first."""
+    pending = RoleChange.objects.filter(status=RoleChange.Status.PENDING).select_related(
+        "user", "requested_by"
+    )
+    return render(request, "accounts/role_changes.html", {"pending": pending})
+
+
+@staff_view(APPROVE_PERMISSION)
+@require_POST
+def role_change_decision(request: StaffRequest, change_id: int) -> HttpResponse:
+    """Approve or reject one pending role change."""
+    change = get_object_or_404(RoleChange, pk=change_id)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        decided = role_change_decide(
+            actor=request.user, change_id=change.pk, approve=approve, request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        verb = "approved" if approve else "rejected"
+        messages.success(
+            request,
+            f"The change of {decided.user.username} to {decided.get_role_to_display()} was {verb}.",
+        )
+    return redirect("accounts:role_changes")
