@@ -14,12 +14,13 @@ from openrecovery.accounts.middleware import (
     SESSION_LOGIN_AT,
 )
 from openrecovery.accounts.models import StaffSession
+from openrecovery.accounts.roles import Role
 from openrecovery.accounts.services import staff_deactivate
 from openrecovery.accounts.tokens import api_token_create
 from openrecovery.audit.choices import Action
 from openrecovery.audit.models import AuditEvent
 
-from ..factories import verified_client
+from ..factories import make_staff, verified_client
 from .conftest import sign_in, totp_code
 
 DASHBOARD = "/"
@@ -186,3 +187,42 @@ def test_a_session_opened_through_the_forms_is_ended_by_deactivation(counselor, 
 
     assert not Session.objects.filter(session_key=key).exists()
     assert client.get(DASHBOARD).url.startswith(reverse("accounts:login"))
+
+
+QUEUE_POLL = "/admissions/queue/"
+
+
+@pytest.fixture
+def admissions(db):
+    return make_staff(Role.ADMISSIONS_COORDINATOR, "night-coordinator")
+
+
+POLL_HEADERS = {"HX-Request": "true", "X-Background-Refresh": "1"}
+
+
+def test_the_console_polls_as_a_background_refresh(admissions):
+    page = verified_client(admissions).get(reverse("helpline:console:queue_page"))
+    assert reverse("helpline:console:queue") == QUEUE_POLL
+    assert 'hx-headers=\'{"X-Background-Refresh": "1"}\'' in page.content.decode()
+
+
+def test_a_background_poll_does_not_extend_an_idle_session(admissions):
+    client = verified_client(admissions)
+    _age_session(client, **{SESSION_LAST_ACTIVITY: 15 * 60 - 60})
+    last = client.session[SESSION_LAST_ACTIVITY]
+    assert client.get(QUEUE_POLL, headers=POLL_HEADERS).status_code == 200
+    assert client.session[SESSION_LAST_ACTIVITY] == last  # the idle clock kept running
+    _age_session(client, **{SESSION_LAST_ACTIVITY: 15 * 60 + 1})
+    # The next poll finds the session idle: it ends, and htmx takes the page to the login.
+    response = client.get(QUEUE_POLL, headers=POLL_HEADERS)
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == EXPIRED
+    assert _logout_reasons(admissions) == ["idle_timeout"]
+    assert client.get(reverse("chart:dashboard")).status_code == 302
+
+
+def test_a_click_on_the_console_still_counts_as_activity(admissions):
+    client = verified_client(admissions)
+    _age_session(client, **{SESSION_LAST_ACTIVITY: 15 * 60 - 60})
+    assert client.get(QUEUE_POLL, headers={"HX-Request": "true"}).status_code == 200
+    assert time.time() - client.session[SESSION_LAST_ACTIVITY] < ACTIVITY_WRITE_INTERVAL

@@ -140,3 +140,19 @@ def test_a_claim_lost_to_a_colleague_shows_who_has_it(page: Page, server, inspec
     page.get_by_role("button", name="Claim").click()
     expect(page.locator("#taken")).to_contain_text("Taken by Ana Lima at")
     inspect.check(page, "taken")
+
+
+def test_an_unattended_console_signs_out_like_any_page(page: Page, server, inspect, settings):
+    """Its polls are not activity: once idle past the limit, the page goes to the login."""
+    settings.SESSION_IDLE_TIMEOUT = 4
+    coordinator = staff(Role.ADMISSIONS_COORDINATOR, "coordinator", "Riley", "Okafor")
+    callback_request_create(data=CALLBACK, source_ip="203.0.113.9")
+    sign_in(page, server, coordinator)
+    page.goto(f"{server}/admissions/")
+    expect(page.locator("tr[data-reference]")).to_have_count(1)
+    # Nobody touches the page; the queue keeps polling every second.
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?expired=1$"), timeout=12_000)
+    expect(page.get_by_text("Your session ended")).to_be_visible()
+    inspect.check(page, "idle-console-signed-out")
+    page.goto(f"{server}/admissions/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))

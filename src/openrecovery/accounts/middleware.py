@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from openrecovery.core.htmx import is_background_refresh, is_htmx, redirect_page
+
 # Paths a signed-in but not yet MFA-verified user may reach. No patient data lives here.
 MFA_EXEMPT_PREFIXES = (
     "/accounts/login/",
@@ -47,10 +49,14 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return HttpResponse(status=401)
-                return redirect(f"{reverse('accounts:login')}?expired=1")
+                login = f"{reverse('accounts:login')}?expired=1"
+                # A fragment request (a poll) must take the whole page to the login.
+                return redirect_page(login) if is_htmx(request) else redirect(login)
             if SESSION_LOGIN_AT not in session:
                 session[SESSION_LOGIN_AT] = now
-            if now - last >= ACTIVITY_WRITE_INTERVAL or SESSION_LAST_ACTIVITY not in session:
+            if is_background_refresh(request):
+                pass  # a poll is not activity: the idle clock keeps running
+            elif now - last >= ACTIVITY_WRITE_INTERVAL or SESSION_LAST_ACTIVITY not in session:
                 session[SESSION_LAST_ACTIVITY] = now
                 # The stored session outlives the idle limit by one write interval, so this
                 # middleware (which audits the logout) ends idle sessions, not the store.
