@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openrecovery.accounts.roles import Role
-from openrecovery.audit.choices import Action
+from openrecovery.audit.choices import Action, Outcome
+from openrecovery.audit.models import AuditEvent
 from openrecovery.privacy.choices import AccessBasis
 from openrecovery.privacy.gates import access_basis, patients_visible_to
 from openrecovery.privacy.models import BreakGlassGrant
@@ -17,12 +18,16 @@ from openrecovery.privacy.services import (
     ERROR_ALREADY_REVIEWED,
     ERROR_NOT_PERMITTED,
     ERROR_OWN_GRANT,
+    ERROR_TEAM_UNDER_BREAK_GLASS,
     MIN_REASON_LENGTH,
     break_glass_grant,
     break_glass_review,
+    care_team_member_add,
+    care_team_member_remove,
 )
 from openrecovery.privacy.views import ERROR_NO_SUCH_MRN
 from openrecovery.records.choices import Stage
+from openrecovery.records.models import CareTeamMember
 
 from ..audit.conftest import audit_mark, events_since
 from ..factories import make_patient, make_staff, verified_client
@@ -135,7 +140,7 @@ def test_review_list_and_review(director, counselor, patient):
     client = verified_client(director)
     listing = client.get(reverse("privacy:review_list"))
     assert listing.status_code == 200
-    assert list(listing.context["grants"]) == [grant]
+    assert listing.context["rows"] == [(grant, 0)]
     assert REASON in listing.content.decode()
     mark = audit_mark()
     response = client.post(
@@ -149,7 +154,7 @@ def test_review_list_and_review(director, counselor, patient):
     assert [(e.actor_id, e.patient_id, e.object_id) for e in reviewed] == [
         (director.pk, patient.pk, str(grant.pk))
     ]
-    assert list(client.get(reverse("privacy:review_list")).context["grants"]) == []
+    assert client.get(reverse("privacy:review_list")).context["rows"] == []
 
 
 def test_review_needs_a_note_and_happens_once(director, counselor, patient):
@@ -204,3 +209,52 @@ def test_a_director_cannot_review_their_own_emergency_access(director, administr
     break_glass_review(reviewer=administrator, grant=grant, note="Checked by someone else")
     grant.refresh_from_db()
     assert grant.reviewed_by == administrator
+
+
+def test_care_team_changes_under_break_glass_are_refused_and_flagged(director, counselor):
+    """The attack: during a grant, a physician added themselves and a nurse to the team and
+    both kept the chart after the grant expired."""
+    patient = make_patient(actor=director, stage=Stage.TREATMENT, team=[counselor])
+    physician = make_staff(Role.PHYSICIAN, "dr-emergency")
+    nurse = make_staff(Role.NURSE, "nurse-emergency")
+    grant = break_glass_grant(user=physician, patient=patient, reason=REASON)
+    client = verified_client(physician)
+    add = reverse("chart:care_team_add", args=[patient.pk])
+    for member, team_role in ((physician, "attending_physician"), (nurse, "primary_nurse")):
+        response = client.post(add, {"user": member.pk, "team_role": team_role})
+        assert response.status_code == 422
+        assert ERROR_TEAM_UNDER_BREAK_GLASS in response.content.decode()
+    assert not CareTeamMember.objects.filter(patient=patient, user__in=[physician, nurse]).exists()
+    existing = CareTeamMember.objects.get(patient=patient, user=counselor, active=True)
+    client.post(reverse("chart:care_team_remove", args=[patient.pk, existing.pk]))
+    assert CareTeamMember.objects.get(pk=existing.pk).active
+    refused = AuditEvent.objects.filter(
+        object_type="break_glass_grant", object_id=str(grant.pk), outcome=Outcome.DENIED
+    )
+    assert refused.count() == 3
+    assert all(e.flagged and e.patient_id == patient.pk for e in refused)
+    # The review shows what was refused under the grant.
+    review = verified_client(director).get(reverse("privacy:review_list")).content.decode()
+    assert "Refused while in use: 3 care-team changes" in review
+    # When the grant expires, nobody kept access.
+    BreakGlassGrant.objects.filter(pk=grant.pk).update(expires_at=timezone.now())
+    assert access_basis(physician, patient) is None
+    assert access_basis(nurse, patient) is None
+
+
+def test_members_with_standing_access_still_change_the_team(director, patient):
+    nurse = make_staff(Role.NURSE, "nurse-joining")
+    member = care_team_member_add(
+        actor=director, patient=patient, user=nurse, team_role="primary_nurse"
+    )
+    assert member.active
+    care_team_member_remove(actor=director, member=member)
+    assert not CareTeamMember.objects.get(pk=member.pk).active
+
+
+def test_the_review_list_is_audited_with_the_patients_it_showed(director, counselor, patient):
+    break_glass_grant(user=counselor, patient=patient, reason=REASON)
+    mark = audit_mark()
+    verified_client(director).get(reverse("privacy:review_list"))
+    [viewed] = events_since(mark, object_type="break_glass_review_list")
+    assert (viewed.actor_id, viewed.detail) == (director.pk, {"patients": [patient.pk]})

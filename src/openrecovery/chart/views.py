@@ -16,8 +16,9 @@ from openrecovery.privacy.gates import (
     access_patient_by_id,
     access_patient_grant_by_id,
 )
+from openrecovery.privacy.services import care_team_member_add, care_team_member_remove
 from openrecovery.records.models import CareTeamMember
-from openrecovery.records.services import care_team_add, care_team_remove, episode_move_stage
+from openrecovery.records.services import episode_move_stage
 from openrecovery.records.stages import allowed_moves, discharge_types_from
 
 from .forms import CareTeamAddForm, PatientSearchForm, StageMoveForm
@@ -135,7 +136,7 @@ def care_team_add_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = CareTeamAddForm(request.POST)
     if form.is_valid():
         try:
-            care_team_add(
+            care_team_member_add(
                 actor=request.user,
                 patient=context["chart"].patient,
                 request=request,
@@ -157,6 +158,10 @@ def care_team_remove_view(request: HttpRequest, patient_id: int, member_id: int)
     """Take a staff member off the patient's care team."""
     patient = access_patient_by_id(request.user, patient_id, request=request)
     member = get_object_or_404(CareTeamMember, pk=member_id, patient=patient, active=True)
-    care_team_remove(actor=request.user, member=member, request=request)
-    messages.success(request, "Care team updated.")
+    try:
+        care_team_member_remove(actor=request.user, member=member, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Care team updated.")
     return redirect("chart:chart", patient_id=patient_id)

@@ -1,4 +1,4 @@
-"""Break-glass emergency access: grant and review."""
+"""Break-glass emergency access (grant and review) and care-team changes that respect it."""
 
 import datetime as dt
 from typing import Any
@@ -9,11 +9,13 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from openrecovery.audit.choices import Action
+from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
-from openrecovery.records.models import Patient
+from openrecovery.records.models import CareTeamMember, Patient
+from openrecovery.records.services import care_team_add, care_team_remove
 
-from .choices import Purpose
+from .choices import AccessBasis, Purpose
+from .gates import access_basis
 from .models import BreakGlassGrant
 
 BREAK_GLASS_PERMISSION = "privacy.break_glass"
@@ -23,6 +25,10 @@ ERROR_NOT_PERMITTED = "Your role cannot use emergency access."
 ERROR_REASON_TOO_SHORT = "Describe the emergency in at least %(min)d characters."
 ERROR_ALREADY_REVIEWED = "This emergency access has already been reviewed."
 ERROR_OWN_GRANT = "Someone else must review your own emergency access."
+ERROR_TEAM_UNDER_BREAK_GLASS = (
+    "Emergency access does not let you change the care team (it would outlast the "
+    "emergency): ask a member of the team or the clinical director."
+)
 
 
 @transaction.atomic
@@ -86,3 +92,64 @@ def break_glass_review(
         object_id=grant.pk,
     )
     return grant
+
+
+def _refuse_under_break_glass(
+    *, actor: Any, patient: Patient, request: HttpRequest | None, change: dict[str, Any]
+) -> None:
+    """Refuse a care-team change by someone whose access to ``patient`` is emergency-only.
+
+    Emergency access ends when its grant expires; a place on the care team does not. So a
+    change made under break-glass would make the emergency permanent. The refusal is
+    audited and flagged, against the grant, for its review.
+    """
+    if access_basis(actor, patient) != AccessBasis.BREAK_GLASS:
+        return
+    grant = (
+        BreakGlassGrant.objects.filter(patient=patient, user=actor, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
+    audit_record(
+        action=Action.CARE_TEAM_CHANGE,
+        actor=actor,
+        request=request,
+        patient_id=patient.pk,
+        object_type="break_glass_grant",
+        object_id=grant.pk if grant is not None else "",
+        outcome=Outcome.DENIED,
+        purpose=Purpose.EMERGENCY,
+        flagged=True,
+        detail={"refused": "care_team_change", **change},
+    )
+    raise ValidationError(ERROR_TEAM_UNDER_BREAK_GLASS, code="break_glass")
+
+
+def care_team_member_add(
+    *,
+    actor: Any,
+    patient: Patient,
+    user: Any,
+    team_role: str,
+    request: HttpRequest | None = None,
+) -> CareTeamMember:
+    """Put ``user`` on the care team, unless ``actor`` sees the patient only in an emergency."""
+    _refuse_under_break_glass(
+        actor=actor, patient=patient, request=request, change={"added_user": user.pk}
+    )
+    return care_team_add(
+        actor=actor, patient=patient, user=user, team_role=team_role, request=request
+    )
+
+
+def care_team_member_remove(
+    *, actor: Any, member: CareTeamMember, request: HttpRequest | None = None
+) -> None:
+    """Take a member off the care team, unless ``actor`` sees the patient only in an emergency."""
+    _refuse_under_break_glass(
+        actor=actor,
+        patient=member.patient,
+        request=request,
+        change={"removed_user": member.user_id},
+    )
+    care_team_remove(actor=actor, member=member, request=request)

@@ -8,10 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from openrecovery.accounts.access import staff_view
+from openrecovery.audit.choices import Action
+from openrecovery.audit.services import audit_record
 from openrecovery.core.forms import StyledFormMixin
 from openrecovery.records.models import Patient
 
 from .models import BreakGlassGrant
+from .selectors import refused_under_grants
 from .services import MIN_REASON_LENGTH, break_glass_grant, break_glass_review
 
 ERROR_NO_SUCH_MRN = "No patient has that MRN."
@@ -57,12 +60,20 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 @staff_view("privacy.review_break_glass")
 def review_list(request: HttpRequest) -> HttpResponse:
     """List emergency accesses awaiting review, oldest first."""
-    grants = (
+    grants = list(
         BreakGlassGrant.objects.filter(reviewed_at__isnull=True)
         .select_related("user", "patient")
         .order_by("created_at")[:REVIEW_PAGE]
     )
-    return render(request, "privacy/review_list.html", {"grants": grants})
+    refused = refused_under_grants([grant.pk for grant in grants])
+    rows = [(grant, refused.get(grant.pk, 0)) for grant in grants]
+    audit_record(
+        action=Action.VIEW,
+        request=request,
+        object_type="break_glass_review_list",
+        detail={"patients": sorted({grant.patient_id for grant in grants})},
+    )
+    return render(request, "privacy/review_list.html", {"rows": rows})
 
 
 @staff_view("privacy.review_break_glass")
