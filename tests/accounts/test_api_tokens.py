@@ -10,10 +10,10 @@ from django.core.management import CommandError, ManagementUtility, call_command
 from django.test import Client
 from django.utils import timezone
 
-from openrecovery.accounts.models import ApiToken
+from openrecovery.accounts.models import ApiToken, User
 from openrecovery.accounts.tokens import api_token_create, api_token_revoke, api_token_user
 from openrecovery.api import api
-from openrecovery.audit.choices import Action
+from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.models import AuditEvent
 from openrecovery.records.choices import Stage
 
@@ -265,3 +265,43 @@ def test_the_openapi_schema_declares_both_authentications(db):
     assert {s["type"] for s in schemes.values()} == {"http", "apiKey"}
     assert schema["paths"]["/api/v1/me"]["get"]["security"]
     assert "security" not in schema["paths"]["/api/v1/health"]["get"]
+
+
+def _refusals() -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(action=Action.TOKEN_FAILED).order_by("id"))
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["orp_deadbeef_" + "x" * 43, "not-even-ours", "orp_", "Bearer"],
+)
+def test_an_unknown_token_is_refused_and_audited_without_the_token(db, token):
+    client = Client()
+    auth = {"Authorization": f"Bearer {token}"}
+    response = client.get("/api/v1/me", headers=auth, REMOTE_ADDR="198.51.100.4")
+    assert response.status_code == 401
+    [refused] = _refusals()
+    assert (refused.outcome, refused.source_ip, refused.detail["reason"]) == (
+        Outcome.DENIED,
+        "198.51.100.4",
+        "unknown",
+    )
+    assert "x" * 43 not in str(refused.detail)
+    assert refused.detail["prefix"] == ("deadbeef" if token.startswith("orp_dead") else "")
+
+
+def test_revoked_expired_and_deactivated_tokens_are_refused_with_the_reason(counselor, director):
+    revoked_row, revoked = api_token_create(actor=None, user=counselor)
+    api_token_revoke(actor=None, token=revoked_row)
+    expired_row, expired = api_token_create(actor=None, user=counselor)
+    ApiToken.objects.filter(pk=expired_row.pk).update(expires_at=timezone.now())
+    _, inactive = api_token_create(actor=None, user=director)
+    User.objects.filter(pk=director.pk).update(is_active=False)
+    for token in (revoked, expired, inactive):
+        assert api_token_user(token) is None
+    assert [(e.detail["reason"], e.object_id) for e in _refusals()] == [
+        ("revoked", str(revoked_row.pk)),
+        ("expired", str(expired_row.pk)),
+        ("inactive_user", str(ApiToken.objects.get(user=director).pk)),
+    ]
+    assert all(revoked not in str(e.detail) for e in _refusals())

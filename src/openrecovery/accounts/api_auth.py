@@ -29,7 +29,7 @@ class BearerTokenAuth(HttpBearer):
     """``Authorization: Bearer <token>`` with a personal access token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_user(token)
+        user = api_token_user(token, request)
         if user is not None:
             request.user = user
         return user

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
-from openrecovery.audit.choices import Action
+from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
 
 from .models import ApiToken, User
@@ -64,18 +65,45 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     return token
 
 
-def api_token_user(token: str) -> User | None:
-    """Return the active user a valid, unexpired, unrevoked token belongs to, else None."""
-    if not token.startswith(f"{TOKEN_PREFIX}_"):
-        return None
-    row = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=_hash(token), revoked_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
+def _refused(request: HttpRequest | None, token: str, reason: str, row: ApiToken | None) -> None:
+    # Never the token itself: its public prefix (when it has our shape) and why it failed.
+    parts = token.split("_")
+    prefix = parts[1][:12] if len(parts) == 3 and parts[0] == TOKEN_PREFIX else ""
+    audit_record(
+        action=Action.TOKEN_FAILED,
+        request=request,
+        outcome=Outcome.DENIED,
+        object_type="api_token",
+        object_id=row.pk if row is not None else "",
+        detail={"reason": reason, "prefix": prefix},
+        actor_username=row.user.get_username() if row is not None else "",
     )
-    if row is None or not row.user.is_active:
-        return None
+
+
+def api_token_user(token: str, request: HttpRequest | None = None) -> User | None:
+    """Return the active user a valid, unexpired, unrevoked token belongs to, else None.
+
+    A refused token is audited (with the request's source address): an unknown token,
+    or a known one that is revoked, expired or whose user is deactivated.
+    """
+    row = (
+        ApiToken.objects.select_related("user").filter(token_hash=_hash(token)).first()
+        if token.startswith(f"{TOKEN_PREFIX}_")
+        else None
+    )
     now = timezone.now()
+    reason = ""
+    if row is None:
+        reason = "unknown"
+    elif row.revoked_at is not None:
+        reason = "revoked"
+    elif row.expires_at <= now:
+        reason = "expired"
+    elif not row.user.is_active:
+        reason = "inactive_user"
+    if row is None or reason:
+        _refused(request, token, reason, row)
+        return None
     if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
     return row.user

@@ -16,6 +16,7 @@ class Action(models.TextChoices):
     STAFF_DEACTIVATED = "staff_deactivated", "Staff account deactivated"
     TOKEN_CREATED = "token_created", "API token created"
     TOKEN_REVOKED = "token_revoked", "API token revoked"
+    TOKEN_FAILED = "token_failed", "API token refused"
     VIEW = "view", "PHI view"
     LIST = "list", "PHI list"
     SEARCH = "search", "PHI search"
