@@ -43,12 +43,8 @@ def test_phq9_is_scored_stored_put_on_the_timeline_and_audited(counselor, patien
         str(saved.pk),
     )
     assert audit.patient_id == patient.pk
-    assert audit.detail == {
-        "code": "phq9",
-        "version": INSTRUMENTS["phq9"].version,
-        "band": "moderate",
-        "flags": [],
-    }
+    # Which instrument, never its result: ADR 0001 keeps clinical values out of the log.
+    assert audit.detail == {"code": "phq9", "version": INSTRUMENTS["phq9"].version}
     assert not ClinicalAlert.objects.exists()
 
 

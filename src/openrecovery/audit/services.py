@@ -69,8 +69,12 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 EVENT_COLUMNS = (*MAC_FIELDS, "lane", "lane_seq", "prev_id", "mac")
 _HEAD_SQL = "SELECT last_seq, last_id, last_mac FROM audit_lane WHERE lane = %s"
 # The event's id is part of its MAC, so it is known before the insert: drawn ahead from
-# the sequence on PostgreSQL, the next one under SQLite's write lock.
-_NEXT_ID_SQL_SQLITE = "SELECT COALESCE(MAX(id), 0) + 1 FROM audit_event"
+# the sequence on PostgreSQL; on SQLite the next one, read with the head under the write
+# lock every append holds (one query for both).
+_HEAD_AND_NEXT_ID_SQL_SQLITE = (
+    "SELECT last_seq, last_id, last_mac, (SELECT COALESCE(MAX(id), 0) + 1 FROM audit_event) "
+    "FROM audit_lane WHERE lane = %s"
+)
 # Built from the constant column names above, never from input.
 _INSERT_SQL = "INSERT INTO audit_event (id, {}) VALUES (%s, {})".format(  # noqa: S608
     ", ".join(EVENT_COLUMNS), ", ".join(["%s"] * len(EVENT_COLUMNS))
@@ -100,15 +104,22 @@ _NEXT_IDS_SQL_POSTGRES = (
 )
 
 
-def _locked_head(cursor: Any, lane: int) -> tuple[int, int | None, str]:
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    cursor.execute(_HEAD_SQL + lock, [lane])
+def _locked_head(cursor: Any, lane: int, event_id: int | None) -> tuple[int, int | None, str, int]:
+    """Return the lane's head, locked, and the new event's id.
+
+    The id is ``event_id`` when drawn ahead (PostgreSQL), else the next one (SQLite).
+    """
+    postgres = connection.vendor == "postgresql"
+    sql = _HEAD_SQL + " FOR UPDATE" if postgres else _HEAD_AND_NEXT_ID_SQL_SQLITE
+    cursor.execute(sql, [lane])
     row = cursor.fetchone()
     if row is None:
         AuditLane.objects.bulk_create([AuditLane(lane=lane)], ignore_conflicts=True)
-        cursor.execute(_HEAD_SQL + lock, [lane])
+        cursor.execute(sql, [lane])
         row = cursor.fetchone()
-    return row[0], row[1], row[2]
+    if event_id is None:
+        event_id = row[3] if not postgres else _reserved_id(AuditEvent)
+    return row[0], row[1], row[2], int(event_id)
 
 
 def _append(cursor: Any, event_id: int, chained: dict[str, Any]) -> None:
@@ -125,12 +136,6 @@ def _append(cursor: Any, event_id: int, chained: dict[str, Any]) -> None:
 def _event_id_drawn_ahead() -> int | None:
     """Return the next event's id on PostgreSQL (from this process's block), else None."""
     return _reserved_id(AuditEvent) if connection.vendor == "postgresql" else None
-
-
-def _next_event_id(cursor: Any) -> int:
-    """Return the next event id on SQLite; the caller holds the write lock."""
-    cursor.execute(_NEXT_ID_SQL_SQLITE)
-    return int(cursor.fetchone()[0])
 
 
 def audit_record(
@@ -172,9 +177,7 @@ def audit_record(
     chained = _append_if_head_known(fields, lane, event_id)
     if chained is None:
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            last_seq, prev_id, last_mac = _locked_head(cursor, lane)
-            if event_id is None:
-                event_id = _next_event_id(cursor)
+            last_seq, prev_id, last_mac, event_id = _locked_head(cursor, lane, event_id)
             chained = _chained(fields, lane, last_seq + 1, prev_id, last_mac, event_id)
             _append(cursor, event_id, chained)
     if event_id is not None and connection.vendor == "postgresql":

@@ -380,7 +380,8 @@ def prescreen_save(
     if urgency != inquiry.urgency:
         inquiry.urgency = urgency
         inquiry.save(update_fields=["urgency"])
-    _audit(actor, request, inquiry, prescreen=prescreen.pk, rules=[r.code for r in rules])
+    # How many danger rules fired, not which: the log holds no clinical values.
+    _audit(actor, request, inquiry, prescreen=prescreen.pk, rules=len(rules))
     return prescreen
 
 

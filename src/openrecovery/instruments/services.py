@@ -125,12 +125,8 @@ def administration_record(
         patient_id=patient.pk,
         object_type=OBJECT_TYPE,
         object_id=administration.pk,
-        detail={
-            "code": instrument.code,
-            "version": instrument.version,
-            "band": result.band,
-            "flags": list(result.flags),
-        },
+        # Which instrument and version, never its result: the log holds no clinical values.
+        detail={"code": instrument.code, "version": instrument.version},
     )
     timeline_add(
         patient=patient,

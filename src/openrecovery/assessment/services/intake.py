@@ -51,7 +51,11 @@ def _locked_draft(assessment: IntakeAssessment) -> IntakeAssessment:
 def audit_patient_write(
     action: str, actor: Any, request: Any, patient_id: int, kind: str, pk: Any, **detail: Any
 ) -> None:
-    """Audit a write to a patient's intake or problem list (``detail`` holds no PHI)."""
+    """Audit a write to a patient's intake or problem list.
+
+    ``detail`` holds no PHI and no clinical values (no substance, level of care or
+    diagnosis code): the record itself, reached through its id, says what was written.
+    """
     audit_record(
         action=action,
         actor=actor,
@@ -161,9 +165,8 @@ def substance_use_add(
     assessment.version += 1
     assessment.save(update_fields=["version", "updated_at"])
     audit_patient_write(
-        Action.CREATE, actor, request, assessment.episode.patient_id, "substance_use", row.pk,
-        substance=row.substance,
-    )  # fmt: skip
+        Action.CREATE, actor, request, assessment.episode.patient_id, "substance_use", row.pk
+    )
     return row
 
 
@@ -242,7 +245,7 @@ def assessment_sign(
     level = LevelOfCare(assessment.level_of_care)
     audit_patient_write(
         Action.UPDATE, actor, request, episode.patient_id, "intake_assessment", assessment.pk,
-        signed=True, level_of_care=level.value, version=assessment.version,
+        signed=True, version=assessment.version,
     )  # fmt: skip
     timeline_add(
         patient=episode.patient,

@@ -75,9 +75,7 @@ def problem_record_from_dsm(
     )  # fmt: skip
     problem.full_clean()
     problem.save()
-    audit_patient_write(
-        Action.CREATE, actor, request, patient.pk, "problem", problem.pk, icd10cm=code
-    )
+    audit_patient_write(Action.CREATE, actor, request, patient.pk, "problem", problem.pk)
     timeline_add(
         patient=patient,
         episode=episode,
