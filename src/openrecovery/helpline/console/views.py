@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from openrecovery.accounts.access import staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
+from openrecovery.core.errors import DomainError, StateConflict
 from openrecovery.core.forms import form_add_service_errors
 
 from .. import selectors, services
@@ -208,9 +209,9 @@ def claim(request: HttpRequest, reference: str) -> HttpResponse:
         services.inquiry_claim(actor=request.user, inquiry_id=inquiry.pk, request=request)
     except services.InquiryTaken as exc:
         return _taken(request, inquiry, exc)
-    except ValidationError as exc:
+    except StateConflict as exc:
         return _render_inquiry(
-            request, _reload(inquiry), status=422, audit=True, action_errors=exc.messages
+            request, _reload(inquiry), status=422, audit=True, action_errors=[exc.message]
         )
     messages.success(request, f"You have claimed {inquiry.reference}.")
     return redirect("helpline:console:inquiry", reference=inquiry.reference)
@@ -223,9 +224,9 @@ def release(request: HttpRequest, reference: str) -> HttpResponse:
     inquiry = _load(request, reference, write=True)
     try:
         services.inquiry_release(actor=request.user, inquiry_id=inquiry.pk, request=request)
-    except ValidationError as exc:
+    except StateConflict as exc:
         return _render_inquiry(
-            request, _reload(inquiry), status=422, audit=True, action_errors=exc.messages
+            request, _reload(inquiry), status=422, audit=True, action_errors=[exc.message]
         )
     messages.success(request, f"{inquiry.reference} is back in the open queue.")
     return redirect("helpline:console:queue_page")
@@ -245,7 +246,7 @@ def _work(
             call()
         except services.InquiryTaken as exc:
             return _taken(request, inquiry, exc)
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)
         else:
             messages.success(request, success)
@@ -364,7 +365,7 @@ def schedule(request: HttpRequest, reference: str) -> HttpResponse:
             schedule_form=form,
             duplicates=exc.patients,
         )
-    except ValidationError as exc:
+    except (ValidationError, DomainError) as exc:
         form_add_service_errors(form, exc)
         return _render_inquiry(
             request, _reload(inquiry), status=422, audit=True, schedule_form=form
