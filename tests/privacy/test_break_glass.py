@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action
+from openrecovery.core.errors import Forbidden, StateConflict
 from openrecovery.privacy.choices import AccessBasis
 from openrecovery.privacy.gates import access_basis, patients_visible_to
 from openrecovery.privacy.models import BreakGlassGrant
@@ -125,7 +126,7 @@ def test_roles_without_break_glass_get_403(role, patient):
     assert response.status_code == 403
     assert patient.mrn not in response.content.decode()
     assert not BreakGlassGrant.objects.exists()
-    with pytest.raises(ValidationError, match=ERROR_NOT_PERMITTED):
+    with pytest.raises(Forbidden, match=ERROR_NOT_PERMITTED):
         break_glass_grant(user=user, patient=patient, reason=REASON)
 
 
@@ -158,7 +159,7 @@ def test_review_needs_a_note_and_happens_once(director, counselor, patient):
     grant.refresh_from_db()
     assert grant.reviewed_at is None
     break_glass_review(reviewer=director, grant=grant, note="Fine")
-    with pytest.raises(ValidationError, match=ERROR_ALREADY_REVIEWED):
+    with pytest.raises(StateConflict, match=ERROR_ALREADY_REVIEWED):
         break_glass_review(reviewer=director, grant=grant, note="Again")
 
 
@@ -175,7 +176,7 @@ def test_others_cannot_review(role, counselor, patient):
     client = verified_client(user)
     assert client.get(reverse("privacy:review_list")).status_code == 403
     assert client.post(reverse("privacy:review", args=[grant.pk]), {"note": "x"}).status_code == 403
-    with pytest.raises(ValidationError):
+    with pytest.raises(Forbidden, match=ERROR_NOT_PERMITTED):
         break_glass_review(reviewer=user, grant=grant, note="Self-approved")
     grant.refresh_from_db()
     assert grant.reviewed_at is None

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from openrecovery.accounts.access import staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
+from openrecovery.core.errors import DomainError
 from openrecovery.core.forms import form_add_service_errors
 from openrecovery.core.htmx import pick_template
 from openrecovery.privacy.gates import (
@@ -118,7 +119,7 @@ def stage_move(request: HttpRequest, patient_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 discharge_type=form.cleaned_data["discharge_type"],
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)
         else:
             messages.success(request, "Stage changed.")
