@@ -187,3 +187,14 @@ def test_review_of_unknown_grant_is_404(director):
         reverse("privacy:review", args=[424242]), {"note": "x"}
     )
     assert response.status_code == 404
+
+
+def test_reviewing_twice_says_it_was_done(director, counselor, patient):
+    grant = break_glass_grant(user=counselor, patient=patient, reason=REASON)
+    client = verified_client(director)
+    url = reverse("privacy:review", args=[grant.pk])
+    assert client.post(url, {"note": "Justified"}).status_code == 302
+    response = client.post(url, {"note": "Again"}, follow=True)
+    assert ERROR_ALREADY_REVIEWED in response.content.decode()
+    grant.refresh_from_db()
+    assert grant.review_note == "Justified"
