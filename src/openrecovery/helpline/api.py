@@ -5,7 +5,9 @@ parses strictly (booleans must be JSON booleans, unknown keys refused), and answ
 201 only after the request is committed. Staff endpoints need a helpline permission;
 like the patient endpoints, a caller without it is answered as if the inquiry did not
 exist (404, or an empty queue), and the refusal is audited. Every read and write of an
-inquiry is audited.
+inquiry is audited. The services' refusals are typed errors (``core.errors``) that the
+API's one handler answers (409 with ``ConflictOut`` or ``DuplicatesOut``, 413, 422, 429);
+the shapes are in ``schemas.py``.
 """
 
 import functools

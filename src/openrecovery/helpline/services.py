@@ -3,7 +3,9 @@
 Public callbacks come in through ``callback_request_create`` (the form page and the
 API share it); everything else is staff work and needs ``helpline.work_inquiries``.
 Staff writes need the inquiry claimed by the actor, so two coordinators never work
-the same person at once. Audit details carry ids and codes, never what was said.
+the same person at once; refusals about the inquiry's state raise InquiryConflict
+(409), field problems ValidationError. Audit details carry ids and codes, never what
+was said.
 """
 
 import contextlib
