@@ -1,5 +1,6 @@
 """The JSON API under /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -7,10 +8,14 @@ from ninja.errors import ValidationError as RequestInvalid
 
 from openrecovery.accounts.api_auth import BearerTokenAuth, VerifiedSessionAuth
 from openrecovery.chart.api import router as patients_router
-from openrecovery.core.api import AUTH_ERRORS, validation_problems
+from openrecovery.core.api import AUTH_ERRORS, field_problems, validation_problems
 from openrecovery.core.api import router as core_router
+from openrecovery.core.errors import DomainError, InvalidInput
 from openrecovery.helpline.api import router as helpline_router
 from openrecovery.instruments.api import router as instruments_router
+
+ERROR_NOT_FOUND = "Not found."
+ERROR_NOT_JSON = "The request body is not valid JSON."
 
 
 class MeOut(Schema):
@@ -38,9 +43,36 @@ def me(request: HttpRequest) -> object:
     return request.user
 
 
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """Answer a refusal with the status, JSON body and headers its error declares."""
+    response = api.create_response(request, exc.body(), status=exc.status)
+    for name, value in exc.headers().items():
+        response[name] = value
+    return response
+
+
+@api.exception_handler(ValidationError)
+def service_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    # A service's field errors: the same 422 as a request the schema refused.
+    return domain_error(request, InvalidInput(field_problems(exc)))
+
+
+@api.exception_handler(RequestInvalid)
+def request_invalid(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
+    # One shape for every 422 of the API: {"detail": [{"field": ..., "message": ...}]}.
+    return domain_error(request, InvalidInput(validation_problems(list(exc.errors))))
+
+
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"detail": "Not found."}, status=404)
+    return api.create_response(request, {"detail": ERROR_NOT_FOUND}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def not_permitted(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    # A caller who may not touch something is answered as if it did not exist.
+    return not_found(request, Http404())
 
 
 @api.exception_handler(AuthenticationError)
@@ -50,17 +82,9 @@ def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
     return response
 
 
-@api.exception_handler(RequestInvalid)
-def unprocessable(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
-    # One shape for every 422 of the API: {"detail": [{"field": ..., "message": ...}]}.
-    problems = validation_problems(list(exc.errors))
-    return api.create_response(request, {"detail": problems}, status=422)
-
-
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
         # django-ninja's one 400 is a body that is not JSON: a 422 like any bad input.
-        problems = [{"field": "", "message": "The request body is not valid JSON."}]
-        return api.create_response(request, {"detail": problems}, status=422)
+        return domain_error(request, InvalidInput([{"field": "", "message": ERROR_NOT_JSON}]))
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)

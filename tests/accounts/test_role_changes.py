@@ -5,7 +5,7 @@ director and could open every chart.
 """
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from openrecovery.accounts.models import RoleChange, User
@@ -19,6 +19,7 @@ from openrecovery.accounts.services import (
 )
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.models import AuditEvent
+from openrecovery.core.errors import Forbidden, StateConflict
 from openrecovery.records.choices import Stage
 
 from ..factories import make_patient, make_staff, verified_client
@@ -91,7 +92,7 @@ def test_a_role_that_opens_more_patients_waits_for_a_second_person(admin, second
     )
 
     # The one who asked cannot approve it.
-    with pytest.raises(ValidationError, match="second person"):
+    with pytest.raises(Forbidden, match="second person"):
         role_change_decide(actor=admin, change_id=change.pk, approve=True)
     # Another administrator can, from the approvals page.
     approver = verified_client(second_admin)
@@ -108,7 +109,7 @@ def test_a_role_that_opens_more_patients_waits_for_a_second_person(admin, second
         "approved",
     )
     assert approved.detail["requested_by"] == admin.pk
-    with pytest.raises(ValidationError, match=ERROR_DECIDED):
+    with pytest.raises(StateConflict, match=ERROR_DECIDED):
         role_change_decide(actor=second_admin, change_id=change.pk, approve=False)
 
 
@@ -132,7 +133,7 @@ def test_the_director_may_approve_or_reject_but_not_for_themselves(admin, direct
     assert own is None  # physician opens no stage or data the director lacks: applied at once
     demoted = User.objects.get(pk=director.pk)
     back = staff_set_role(actor=admin, user=demoted, role=Role.CLINICAL_DIRECTOR)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         role_change_decide(actor=demoted, change_id=back.pk, approve=True)  # no longer may approve
 
 
@@ -145,7 +146,7 @@ def test_others_cannot_open_or_decide_role_changes(admin, counselor, nurse):
     )
     assert response.status_code == 403
     assert RoleChange.objects.get(pk=change.pk).status == "pending"
-    with pytest.raises(PermissionDenied, match=ERROR_APPROVER):
+    with pytest.raises(Forbidden, match=ERROR_APPROVER):
         role_change_decide(actor=counselor, change_id=change.pk, approve=True)
 
 

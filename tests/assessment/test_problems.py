@@ -8,6 +8,7 @@ from openrecovery.assessment.choices import ProblemSource, ProblemStatus
 from openrecovery.assessment.models import Problem
 from openrecovery.assessment.services import problem_confirm, problem_record_from_dsm
 from openrecovery.audit.models import AuditEvent
+from openrecovery.core.errors import StateConflict
 from openrecovery.instruments.engine import score
 from openrecovery.instruments.registry import instrument_get
 
@@ -68,7 +69,7 @@ def test_another_instrument_is_refused(patient, counselor):
 
 def test_the_same_code_is_not_listed_twice(patient, counselor):
     problem_record_from_dsm(actor=counselor, patient=patient, score=dsm5_score(_met(4)))
-    with pytest.raises(ValidationError, match="F13.20 is already on the problem list"):
+    with pytest.raises(StateConflict, match="F13.20 is already on the problem list"):
         problem_record_from_dsm(actor=counselor, patient=patient, score=dsm5_score(_met(7)))
     # A different severity code is a new entry.
     problem_record_from_dsm(actor=counselor, patient=patient, score=dsm5_score(_met(2)))
@@ -83,7 +84,7 @@ def test_a_physician_confirms(patient, counselor, physician):
     assert AuditEvent.objects.filter(
         object_type="problem", action="update", detail__status="confirmed"
     ).exists()
-    with pytest.raises(ValidationError, match="Only an unconfirmed problem"):
+    with pytest.raises(StateConflict, match="Only an unconfirmed problem"):
         problem_confirm(actor=physician, problem=problem)
 
 

@@ -17,6 +17,7 @@ from openrecovery.assessment.services import (
     substance_use_remove,
 )
 from openrecovery.audit.models import AuditEvent
+from openrecovery.core.errors import StateConflict
 from openrecovery.records.choices import Stage, TimelineKind
 from openrecovery.records.models import StageTransition, TimelineEvent
 from openrecovery.records.services import episode_move_stage
@@ -50,9 +51,9 @@ def test_start_twice_returns_the_same_draft(patient, counselor):
 @pytest.mark.parametrize("stage", [Stage.INQUIRY, Stage.TREATMENT])
 def test_start_refuses_an_episode_not_at_assessment(director, counselor, stage):
     patient = make_patient(actor=director, stage=stage)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(StateConflict) as error:
         assessment_start(actor=counselor, patient=patient)
-    assert error.value.messages == [services.ERROR_NOT_AT_ASSESSMENT]
+    assert error.value.message == services.ERROR_NOT_AT_ASSESSMENT
     assert not IntakeAssessment.objects.exists()
 
 
@@ -212,7 +213,7 @@ def test_a_closed_episode_is_not_signed(complete_draft, counselor, patient):
         reason="x",
         discharge_type="not_admitted",
     )
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(StateConflict, match=services.ERROR_EPISODE_CLOSED):
         assessment_sign(actor=counselor, assessment=complete_draft)
 
 
@@ -242,9 +243,9 @@ def test_a_signed_assessment_cannot_be_changed(complete_draft, counselor):
     ]
     before = IntakeAssessment.objects.get(pk=complete_draft.pk)
     for attempt in attempts:
-        with pytest.raises(ValidationError) as error:
+        with pytest.raises(StateConflict) as error:
             attempt()
-        assert error.value.messages == [services.ERROR_SIGNED]
+        assert error.value.message == services.ERROR_SIGNED
     after = IntakeAssessment.objects.get(pk=complete_draft.pk)
     assert (after.sections, after.level_of_care, after.version) == (
         before.sections, before.level_of_care, before.version,
@@ -253,9 +254,9 @@ def test_a_signed_assessment_cannot_be_changed(complete_draft, counselor):
 
 
 def test_addenda_only_after_signing(complete_draft, counselor, patient):
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(StateConflict) as error:
         addendum_add(actor=counselor, assessment=complete_draft, text="Later news")
-    assert error.value.messages == [services.ERROR_NOT_SIGNED]
+    assert error.value.message == services.ERROR_NOT_SIGNED
     assessment_sign(actor=counselor, assessment=complete_draft)
     with pytest.raises(ValidationError):
         addendum_add(actor=counselor, assessment=complete_draft, text="   ")

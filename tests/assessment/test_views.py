@@ -7,9 +7,17 @@ from django.urls import reverse
 
 from openrecovery.assessment.choices import AssessmentStatus, ProblemStatus
 from openrecovery.assessment.models import IntakeAssessment, Problem, SubstanceUse
-from openrecovery.assessment.services import assessment_sign, problem_record_from_dsm
+from openrecovery.assessment.services import (
+    ERROR_ALREADY_LISTED,
+    ERROR_EPISODE_CLOSED,
+    ERROR_NOT_AT_ASSESSMENT,
+    ERROR_NOT_UNCONFIRMED,
+    assessment_sign,
+    problem_record_from_dsm,
+)
 from openrecovery.audit.models import AuditEvent
 from openrecovery.records.choices import Stage
+from openrecovery.records.services import episode_move_stage
 
 from ..factories import make_patient, verified_client
 from .builders import dsm5_score, fill
@@ -219,3 +227,48 @@ def test_the_chart_panel_links_to_the_intake_and_problems(patient, counselor):
     assert (
         "<strong>F13.20</strong> Sedative, hypnotic, or anxiolytic use disorder, moderate" in chart
     )
+
+
+def test_a_problem_listed_already_is_refused_on_the_checklist(patient, nurse):
+    client = verified_client(nurse)
+    answers = {f"item_{n}": "1" if n <= 4 else "0" for n in range(1, 12)}
+    assert client.post(url("problem_record", patient), answers).status_code == 302
+    again = client.post(url("problem_record", patient), answers)
+    assert again.status_code == 422
+    listed = ERROR_ALREADY_LISTED % {"code": "F13.20"}
+    assert again.context["checklist"].non_field_errors() == [listed]
+    assert listed in again.content.decode()
+    assert Problem.objects.count() == 1
+
+
+def test_confirming_a_confirmed_problem_says_why(patient, nurse, physician):
+    problem = problem_record_from_dsm(actor=nurse, patient=patient, score=dsm5_score())
+    client = verified_client(physician)
+    assert client.post(url("problem_confirm", patient, problem.pk)).status_code == 302
+    response = client.post(url("problem_confirm", patient, problem.pk), follow=True)
+    assert ERROR_NOT_UNCONFIRMED in response.content.decode()
+
+
+def test_starting_an_intake_outside_assessment_says_why(director, counselor):
+    patient = make_patient(actor=director, stage=Stage.TREATMENT, team=[counselor])
+    response = verified_client(counselor).post(url("start", patient), follow=True)
+    assert ERROR_NOT_AT_ASSESSMENT in response.content.decode()
+    assert not IntakeAssessment.objects.exists()
+
+
+def test_signing_after_the_episode_closed_says_why_on_the_form(
+    complete_draft, patient, counselor, director
+):
+    episode_move_stage(
+        actor=director,
+        episode=patient.episodes.get(),
+        to_stage=Stage.CLOSED,
+        reason="Left before admission",
+        discharge_type="not_admitted",
+    )
+    response = verified_client(counselor).post(url("sign", patient), {"confirm": "on"})
+    assert response.status_code == 422
+    assert response.context["sign_form"].non_field_errors() == [ERROR_EPISODE_CLOSED]
+    assert ERROR_EPISODE_CLOSED in response.content.decode()
+    complete_draft.refresh_from_db()
+    assert complete_draft.status == AssessmentStatus.DRAFT

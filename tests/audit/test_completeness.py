@@ -80,7 +80,9 @@ def test_permission_change(counselor):
     admin = make_staff(Role.ADMINISTRATOR)
     mark = audit_mark()
     response = verified_client(admin).post(
-        reverse("accounts:staff_change", args=[counselor.pk]), {"role": Role.CONTENT_EDITOR}, REMOTE_ADDR=IP
+        reverse("accounts:staff_change", args=[counselor.pk]),
+        {"role": Role.CONTENT_EDITOR},
+        REMOTE_ADDR=IP,
     )
     assert response.status_code == 302
     event = only_event(mark, Action.PERMISSION_CHANGE)

@@ -12,7 +12,10 @@ from openrecovery.chart.selectors import dashboard_groups
 from openrecovery.helpline.choices import InquiryStatus, Urgency
 from openrecovery.helpline.services import (
     ERROR_CLAIM_FIRST,
+    ERROR_CLOSED,
     ERROR_NOT_A_MATCH,
+    ERROR_OPEN_EPISODE,
+    InquiryConflict,
     InquiryTaken,
     LikelyDuplicates,
     call_attempt_record,
@@ -51,7 +54,7 @@ def convert(actor, inquiry, clinician, **extra):
 
 def test_work_needs_the_claim(coordinator, coordinator2):
     inquiry = callback()
-    with pytest.raises(ValidationError, match=ERROR_CLAIM_FIRST):
+    with pytest.raises(InquiryConflict, match=ERROR_CLAIM_FIRST):
         call_attempt_record(actor=coordinator, inquiry_id=inquiry.pk, outcome="reached")
     inquiry_claim(actor=coordinator, inquiry_id=inquiry.pk)
     with pytest.raises(InquiryTaken):
@@ -113,7 +116,7 @@ def test_referral_disposition_closes_the_inquiry(coordinator, claimed):
     )
     claimed.refresh_from_db()
     assert (claimed.status, claimed.disposition_kind) == (InquiryStatus.CLOSED, "referred")
-    with pytest.raises(ValidationError):
+    with pytest.raises(InquiryConflict, match=ERROR_CLOSED):
         call_attempt_record(actor=coordinator, inquiry_id=claimed.pk, outcome="reached")
 
 
@@ -167,7 +170,7 @@ def test_same_phone_is_a_likely_duplicate(coordinator, director, counselor):
 def test_attach_to_an_existing_patient_readmits_them(coordinator, director, counselor):
     existing = make_patient(actor=director, phone_mobile=VALID["phone"])
     inquiry = inquiry_claim(actor=coordinator, inquiry_id=callback().pk)
-    with pytest.raises(ValidationError):  # they still have an open episode
+    with pytest.raises(InquiryConflict, match=ERROR_OPEN_EPISODE):
         convert(coordinator, inquiry, counselor, existing_patient_id=existing.pk)
     from openrecovery.records.services import episode_move_stage
 

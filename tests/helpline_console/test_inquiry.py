@@ -14,7 +14,12 @@ from openrecovery.helpline.choices import InquiryStatus, Urgency
 from openrecovery.helpline.console.forms import ERROR_NEXT_IN_PAST, ERROR_ROW_SUBSTANCE
 from openrecovery.helpline.models import CallAttempt, Disposition, Inquiry, PreScreen
 from openrecovery.helpline.rules import SOURCE_988, SOURCE_SUPERVISED
-from openrecovery.helpline.services import ERROR_REFERRAL_TARGET, inquiry_claim
+from openrecovery.helpline.services import (
+    ERROR_CLAIM_FIRST,
+    ERROR_OPEN_EPISODE,
+    ERROR_REFERRAL_TARGET,
+    inquiry_claim,
+)
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import EpisodeOfCare, Patient
 from openrecovery.records.services import episode_move_stage
@@ -367,3 +372,31 @@ def test_inquiry_claim_helper_is_shared(coordinator, inquiry):
     """The page and the API claim through the same service."""
     assert inquiry_claim(actor=coordinator, inquiry_id=inquiry.pk).claimed_by == coordinator
     assert Inquiry.objects.get(pk=inquiry.pk).status == InquiryStatus.CLAIMED
+
+
+def test_work_on_an_unclaimed_inquiry_says_why_above_the_forms(client_c, inquiry):
+    # The page offers no close form before the claim (another tab, a stale page).
+    response = client_c.post(url(inquiry, "close"), {"kind": "lost_contact"})
+    assert response.status_code == 422
+    assert response.context["action_errors"] == [ERROR_CLAIM_FIRST]
+    assert f'<div class="alert alert-danger" role="alert"><div>{ERROR_CLAIM_FIRST}</div>' in (
+        response.content.decode()
+    )
+    inquiry.refresh_from_db()
+    assert not inquiry.is_closed
+
+
+def test_attaching_to_a_patient_in_care_says_why(client_c, claimed, physician):
+    in_care = make_patient(
+        actor=make_staff(Role.CLINICAL_DIRECTOR),
+        given="Samantha",
+        family="Rivera",
+        date_of_birth=dt.date(1990, 5, 4),
+    )
+    data = schedule_data(physician, decision=str(in_care.pk))
+    response = client_c.post(url(claimed, "schedule"), data)
+    assert response.status_code == 422
+    assert response.context["action_errors"] == [ERROR_OPEN_EPISODE]
+    assert escape(ERROR_OPEN_EPISODE) in response.content.decode()
+    claimed.refresh_from_db()
+    assert not claimed.is_closed and in_care.episodes.count() == 1

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action
+from openrecovery.core.errors import Forbidden, StateConflict
 from openrecovery.instruments.services import administration_record
 from openrecovery.records.alerts import (
     ERROR_ALREADY_ACKNOWLEDGED,
@@ -46,15 +47,15 @@ def test_recipient_acknowledges_their_copy(nurse, alerts):
 
 def test_only_the_recipient_acknowledges_and_only_once(nurse, counselor, alerts):
     mark = audit_mark()
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Forbidden) as caught:
         alert_acknowledge(actor=counselor, alert=alerts["nurse"])
-    assert caught.value.messages == [ERROR_NOT_RECIPIENT]
+    assert caught.value.message == ERROR_NOT_RECIPIENT
     assert ClinicalAlert.objects.get(pk=alerts["nurse"].pk).acknowledged_at is None
     assert audit_since(mark) == []
     alert_acknowledge(actor=nurse, alert=alerts["nurse"])
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(StateConflict) as caught:
         alert_acknowledge(actor=nurse, alert=alerts["nurse"])
-    assert caught.value.messages == [ERROR_ALREADY_ACKNOWLEDGED]
+    assert caught.value.message == ERROR_ALREADY_ACKNOWLEDGED
 
 
 def test_a_team_clinician_resolves_every_copy_with_a_note(nurse, patient, alerts):
@@ -69,9 +70,9 @@ def test_a_team_clinician_resolves_every_copy_with_a_note(nurse, patient, alerts
     entry = TimelineEvent.objects.filter(patient=patient).first()
     assert entry.kind == TimelineKind.NOTE
     assert entry.summary == "Urgent alert addressed (High suicide risk): Safety plan made."
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(StateConflict) as caught:
         alert_resolve(actor=nurse, alert=alerts["nurse"], note="Again.")
-    assert caught.value.messages == [ERROR_ALREADY_RESOLVED]
+    assert caught.value.message == ERROR_ALREADY_RESOLVED
 
 
 @pytest.mark.parametrize("note", ["", "   "])
@@ -85,8 +86,8 @@ def test_resolving_needs_a_note(nurse, alerts, note):
 def test_someone_off_the_team_cannot_resolve(director, alerts):
     outsider = make_staff(Role.CLINICAL_DIRECTOR)  # covers every stage, but not on the team
     mark = audit_mark()
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Forbidden) as caught:
         alert_resolve(actor=outsider, alert=alerts["nurse"], note="Seen.")
-    assert caught.value.messages == [ERROR_NOT_ON_TEAM]
+    assert caught.value.message == ERROR_NOT_ON_TEAM
     assert not ClinicalAlert.objects.filter(resolved_at__isnull=False).exists()
     assert audit_since(mark) == []

@@ -11,6 +11,7 @@ from openrecovery.audit.choices import Action, Outcome
 from openrecovery.instruments.models import Administration
 from openrecovery.instruments.registry import INSTRUMENTS
 from openrecovery.instruments.services import administration_record
+from openrecovery.records.alerts import ERROR_ALREADY_ACKNOWLEDGED
 from openrecovery.records.models import ClinicalAlert
 
 from ..factories import make_patient, make_staff, verified_client
@@ -264,3 +265,12 @@ def test_roles_without_the_permission_cannot_administer(director, patient):
     response = verified_client(editor).post(administer_url(patient), form_data("phq9", PHQ9_ITEM9))
     assert response.status_code == 403
     assert not Administration.objects.exists()
+
+
+def test_acknowledging_twice_says_it_was_done(counselor, nurse, patient):
+    alert = _raise(counselor, patient)[nurse.pk]
+    url = reverse("instruments:alert_acknowledge", args=[patient.pk, alert.pk])
+    client = verified_client(nurse)
+    assert client.post(url).status_code == 302
+    response = client.post(url, follow=True)
+    assert ERROR_ALREADY_ACKNOWLEDGED in response.content.decode()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.models import AuditEvent
+from openrecovery.core.errors import Forbidden, StateConflict
 from openrecovery.privacy.choices import AccessBasis
 from openrecovery.privacy.gates import access_basis, patients_visible_to
 from openrecovery.privacy.models import BreakGlassGrant
@@ -131,7 +132,7 @@ def test_roles_without_break_glass_get_403(role, patient):
     assert response.status_code == 403
     assert patient.mrn not in response.content.decode()
     assert not BreakGlassGrant.objects.exists()
-    with pytest.raises(ValidationError, match=ERROR_NOT_PERMITTED):
+    with pytest.raises(Forbidden, match=ERROR_NOT_PERMITTED):
         break_glass_grant(user=user, patient=patient, reason=REASON)
 
 
@@ -164,7 +165,7 @@ def test_review_needs_a_note_and_happens_once(director, counselor, patient):
     grant.refresh_from_db()
     assert grant.reviewed_at is None
     break_glass_review(reviewer=director, grant=grant, note="Fine")
-    with pytest.raises(ValidationError, match=ERROR_ALREADY_REVIEWED):
+    with pytest.raises(StateConflict, match=ERROR_ALREADY_REVIEWED):
         break_glass_review(reviewer=director, grant=grant, note="Again")
 
 
@@ -181,7 +182,7 @@ def test_others_cannot_review(role, counselor, patient):
     client = verified_client(user)
     assert client.get(reverse("privacy:review_list")).status_code == 403
     assert client.post(reverse("privacy:review", args=[grant.pk]), {"note": "x"}).status_code == 403
-    with pytest.raises(ValidationError):
+    with pytest.raises(Forbidden, match=ERROR_NOT_PERMITTED):
         break_glass_review(reviewer=user, grant=grant, note="Self-approved")
     grant.refresh_from_db()
     assert grant.reviewed_at is None
@@ -204,7 +205,7 @@ def test_a_director_cannot_review_their_own_emergency_access(director, administr
     assert response.status_code == 302
     grant.refresh_from_db()
     assert grant.reviewed_at is None
-    with pytest.raises(ValidationError, match=ERROR_OWN_GRANT):
+    with pytest.raises(Forbidden, match=ERROR_OWN_GRANT):
         break_glass_review(reviewer=director, grant=grant, note="All fine")
     break_glass_review(reviewer=administrator, grant=grant, note="Checked by someone else")
     grant.refresh_from_db()
@@ -258,3 +259,14 @@ def test_the_review_list_is_audited_with_the_patients_it_showed(director, counse
     verified_client(director).get(reverse("privacy:review_list"))
     [viewed] = events_since(mark, object_type="break_glass_review_list")
     assert (viewed.actor_id, viewed.detail) == (director.pk, {"patients": [patient.pk]})
+
+
+def test_reviewing_twice_says_it_was_done(director, counselor, patient):
+    grant = break_glass_grant(user=counselor, patient=patient, reason=REASON)
+    client = verified_client(director)
+    url = reverse("privacy:review", args=[grant.pk])
+    assert client.post(url, {"note": "Justified"}).status_code == 302
+    response = client.post(url, {"note": "Again"}, follow=True)
+    assert ERROR_ALREADY_REVIEWED in response.content.decode()
+    grant.refresh_from_db()
+    assert grant.review_note == "Justified"

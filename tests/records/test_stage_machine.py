@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from openrecovery.audit.choices import Action
 from openrecovery.audit.models import AuditEvent
+from openrecovery.core.errors import StateConflict
 from openrecovery.records.choices import DischargeType, Stage
 from openrecovery.records.models import EpisodeOfCare, StageTransition
 from openrecovery.records.services import (
@@ -82,7 +83,7 @@ def test_allowed_move_works(director, episode_at, from_stage, to_stage):
 def test_disallowed_move_is_refused_and_changes_nothing(director, episode_at, from_stage, to_stage):
     episode = episode_at(from_stage)
     before = record_state(episode)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(StateConflict) as caught:
         episode_move_stage(
             actor=director,
             episode=episode,
@@ -91,14 +92,14 @@ def test_disallowed_move_is_refused_and_changes_nothing(director, episode_at, fr
             discharge_type=DischargeType.ADMINISTRATIVE,
         )
     expected = ERROR_EPISODE_CLOSED if from_stage == S.CLOSED else "cannot move to"
-    assert expected in caught.value.messages[0]
+    assert expected in caught.value.message
     assert record_state(episode) == before
 
 
 def test_unknown_target_stage_is_refused(director, episode_at):
     episode = episode_at(S.TREATMENT)
     before = record_state(episode)
-    with pytest.raises(ValidationError):
+    with pytest.raises(StateConflict, match="cannot move to limbo"):
         episode_move_stage(actor=director, episode=episode, to_stage="limbo", reason="Because")
     assert record_state(episode) == before
 
@@ -188,7 +189,7 @@ def test_readmission_opens_a_new_linked_episode(director, episode_at):
 def test_readmission_refused_while_an_episode_is_open(director, episode_at):
     episode = episode_at(S.AFTERCARE)
     before = record_state(episode)
-    with pytest.raises(ValidationError, match=ERROR_OPEN_EPISODE_EXISTS):
+    with pytest.raises(StateConflict, match=ERROR_OPEN_EPISODE_EXISTS):
         episode_readmit(actor=director, patient=episode.patient, reason="Again")
     assert record_state(episode) == before
 

@@ -5,13 +5,14 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
+from openrecovery.core.errors import Forbidden, StateConflict
 
 from .models import ApiToken, RoleChange, StaffSession, User
 from .roles import Role, role_adds_patient_access
@@ -135,12 +136,12 @@ def role_change_decide(
     clinical director) and is neither the person who asked nor the person it is for.
     """
     if not actor.has_perm(APPROVE_PERMISSION):
-        raise PermissionDenied(ERROR_APPROVER)
+        raise Forbidden(ERROR_APPROVER)
     change = RoleChange.objects.select_for_update().select_related("user").get(pk=change_id)
     if change.status != RoleChange.Status.PENDING:
-        raise ValidationError(ERROR_DECIDED, code="decided")
+        raise StateConflict(ERROR_DECIDED)
     if actor.pk in (change.requested_by_id, change.user_id):
-        raise ValidationError(ERROR_APPROVER, code="same_person")
+        raise Forbidden(ERROR_APPROVER)
     change.status = RoleChange.Status.APPROVED if approve else RoleChange.Status.REJECTED
     change.decided_by, change.decided_at = actor, timezone.now()
     change.save(update_fields=["status", "decided_by", "decided_at"])

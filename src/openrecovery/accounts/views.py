@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from openrecovery.core.errors import DomainError
+
 from .access import StaffRequest, public_view, staff_view
 from .forms import LoginForm, OTPForm
 from .mfa import (
@@ -144,8 +146,8 @@ def role_change_decision(request: StaffRequest, change_id: int) -> HttpResponse:
         decided = role_change_decide(
             actor=request.user, change_id=change.pk, approve=approve, request=request
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except DomainError as exc:
+        messages.error(request, exc.message)
     else:
         verb = "approved" if approve else "rejected"
         messages.success(

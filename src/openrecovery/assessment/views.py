@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from openrecovery.accounts.access import staff_view
+from openrecovery.core.errors import DomainError, StateConflict
 from openrecovery.core.forms import form_add_service_errors
 from openrecovery.core.htmx import is_htmx
 from openrecovery.instruments import registry
@@ -154,8 +155,8 @@ def intake_start(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
     try:
         assessment_start(actor=request.user, patient=patient, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except StateConflict as exc:
+        messages.error(request, exc.message)
     return redirect("assessment:intake", patient_id=patient_id)
 
 
@@ -180,7 +181,7 @@ def section_save(request: HttpRequest, patient_id: int) -> HttpResponse:
                 answers=form.cleaned_data,
                 request=request,
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)
     saved = form.is_valid() and not form.errors
     if is_htmx(request):
@@ -232,7 +233,7 @@ def substance_add(request: HttpRequest, patient_id: int) -> HttpResponse:
             substance_use_add(
                 actor=request.user, assessment=assessment, fields=request.POST, request=request
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)
     return _rerender_or_redirect(request, patient_id, "substance", form, "Substance added.")
 
@@ -245,8 +246,8 @@ def substance_remove(request: HttpRequest, patient_id: int, substance_id: int) -
     row = get_object_or_404(SubstanceUse, pk=substance_id, assessment=assessment)
     try:
         substance_use_remove(actor=request.user, row=row, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except StateConflict as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, "Substance removed.")
     return redirect("assessment:intake", patient_id=patient_id)
@@ -266,8 +267,8 @@ def intake_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             assessment_sign(actor=request.user, assessment=assessment, request=request)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
+        except (ValidationError, DomainError) as exc:
+            form_add_service_errors(form, exc)
     return _rerender_or_redirect(
         request, patient_id, "sign", form, "Intake assessment signed; the episode moved stage."
     )
@@ -290,7 +291,7 @@ def addendum_create(request: HttpRequest, patient_id: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 request=request,
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)
     return _rerender_or_redirect(request, patient_id, "addendum", form, "Addendum added.")
 
@@ -346,8 +347,8 @@ def problem_record(request: HttpRequest, patient_id: int) -> HttpResponse:
             )
         except AnswerError as exc:
             form.add_error(None, exc.message)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
+        except (ValidationError, DomainError) as exc:
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Recorded on the problem list as unconfirmed.")
             return redirect("assessment:problems", patient_id=patient_id)
@@ -364,8 +365,8 @@ def problem_confirm_view(request: HttpRequest, patient_id: int, problem_id: int)
     problem = get_object_or_404(Problem, pk=problem_id, patient=patient)
     try:
         problem_confirm(actor=request.user, problem=problem, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except StateConflict as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, f"{problem.icd10cm} confirmed.")
     return redirect("assessment:problems", patient_id=patient_id)

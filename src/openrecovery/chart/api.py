@@ -11,7 +11,7 @@ from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.api import AUTH_ERRORS, ErrorOut, ValidationErrorOut
 from openrecovery.privacy.gates import access_patient_by_id
-from openrecovery.records.models import EpisodeOfCare
+from openrecovery.records.models import EpisodeOfCare, Patient
 
 from .selectors import patient_search
 
@@ -47,6 +47,11 @@ class PatientOut(PatientSummaryOut):
     preferred_language: str
     current_episode: EpisodeOut | None
 
+    @staticmethod
+    def resolve_current_episode(patient: Patient) -> EpisodeOfCare | None:
+        # The latest episode: the open one, if there is one.
+        return patient.episodes.order_by("-started_at").first()
+
 
 @router.post(
     "/patients/search",
@@ -73,11 +78,6 @@ def search_patients(request: HttpRequest, body: PatientSearchIn) -> list:
     "/patients/{patient_id}",
     response={200: PatientOut, **AUTH_ERRORS, 404: ErrorOut, 422: ValidationErrorOut},
 )
-def get_patient(request: HttpRequest, patient_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> dict:
+def get_patient(request: HttpRequest, patient_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Patient:
     """Return one patient's demographics and current episode (404 if not visible)."""
-    patient = access_patient_by_id(request.user, patient_id, request=request)
-    episode = EpisodeOfCare.objects.filter(patient=patient).order_by("-started_at").first()
-    return {
-        **{f: getattr(patient, f) for f in PatientOut.model_fields if f != "current_episode"},
-        "current_episode": episode,
-    }
+    return access_patient_by_id(request.user, patient_id, request=request)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from openrecovery.accounts.access import staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
+from openrecovery.core.errors import DomainError, error_messages
 from openrecovery.core.forms import form_add_service_errors
 from openrecovery.core.htmx import pick_template
 from openrecovery.privacy.gates import (
@@ -119,7 +120,7 @@ def stage_move(request: HttpRequest, patient_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 discharge_type=form.cleaned_data["discharge_type"],
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)
         else:
             messages.success(request, "Stage changed.")
@@ -143,7 +144,7 @@ def care_team_add_view(request: HttpRequest, patient_id: int) -> HttpResponse:
                 user=form.cleaned_data["user"],
                 team_role=form.cleaned_data["team_role"],
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)
         else:
             messages.success(request, "Care team updated.")
@@ -160,8 +161,8 @@ def care_team_remove_view(request: HttpRequest, patient_id: int, member_id: int)
     member = get_object_or_404(CareTeamMember, pk=member_id, patient=patient, active=True)
     try:
         care_team_member_remove(actor=request.user, member=member, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except (ValidationError, DomainError) as exc:
+        messages.error(request, " ".join(error_messages(exc)))
     else:
         messages.success(request, "Care team updated.")
     return redirect("chart:chart", patient_id=patient_id)

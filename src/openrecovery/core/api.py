@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
@@ -96,6 +97,16 @@ def validation_problems(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
             where = where[1:]
         problems.append({"field": ".".join(where), "message": str(error.get("msg", ""))})
     return problems
+
+
+def field_problems(exc: ValidationError) -> list[dict[str, str]]:
+    """Turn a service's ValidationError into FieldProblems (form-wide errors under "")."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+    return [
+        {"field": "" if field == NON_FIELD_ERRORS else field, "message": str(message)}
+        for field, messages in errors.items()
+        for message in messages
+    ]
 
 
 # Responses every authenticated operation can give besides its own.

@@ -3,6 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .errors import DomainError, error_messages
+
 
 class StyledFormMixin:
     """Give widgets Bootstrap's classes, and mark invalid fields for assistive technology."""
@@ -27,13 +29,14 @@ class StyledFormMixin:
                 attrs["class"] = f"{attrs.get('class', '')} is-invalid"
 
 
-def form_add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Show a service's ValidationError on ``form``.
+def form_add_service_errors(form: forms.BaseForm, exc: ValidationError | DomainError) -> None:
+    """Show a service's refusal on ``form``.
 
-    Errors keyed by a field the form has go on that field; the rest are form-wide.
+    A ValidationError's errors keyed by a field the form has go on that field, the rest
+    are form-wide; a DomainError (the state of things forbids it) is form-wide.
     """
-    if hasattr(exc, "error_dict"):
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
-        form.add_error(None, exc.messages)
+        form.add_error(None, error_messages(exc))

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Prefetch, Q
 from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -21,7 +21,7 @@ from openrecovery.audit.services import audit_record
 from openrecovery.records.models import Patient
 
 from .choices import DispositionKind
-from .models import OPEN, Disposition, Inquiry, PreScreen
+from .models import OPEN, CallAttempt, Disposition, Inquiry, PreScreen
 from .references import reference_normalize
 from .rules import danger_rules
 
@@ -182,6 +182,22 @@ def inquiry_detail(inquiry: Inquiry) -> dict[str, Any]:
         "danger_rules": danger_rules(prescreen) if prescreen is not None else [],
         "disposition": disposition,
     }
+
+
+def inquiry_with_detail(inquiry: Inquiry) -> Inquiry:
+    """Reload ``inquiry`` with who holds it, its calls, pre-screen and disposition.
+
+    Two queries: the inquiry with its one-to-one rows joined, and its call attempts.
+    """
+    return (
+        Inquiry.objects.select_related(
+            "claimed_by", "patient", "prescreen", "disposition__clinician"
+        )
+        .prefetch_related(
+            Prefetch("call_attempts", CallAttempt.objects.select_related("attempted_by"))
+        )
+        .get(pk=inquiry.pk)
+    )
 
 
 def likely_duplicates(

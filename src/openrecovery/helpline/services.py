@@ -3,7 +3,9 @@
 Public callbacks come in through ``callback_request_create`` (the form page and the
 API share it); everything else is staff work and needs ``helpline.work_inquiries``.
 Staff writes need the inquiry claimed by the actor, so two coordinators never work
-the same person at once. Audit details carry ids and codes, never what was said.
+the same person at once; refusals about the inquiry's state raise InquiryConflict
+(409), field problems ValidationError. Audit details carry ids and codes, never what
+was said.
 """
 
 import contextlib
@@ -19,6 +21,7 @@ from django.utils import timezone
 
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_insert, audit_record
+from openrecovery.core.errors import RateLimited, StateConflict
 from openrecovery.instruments.engine import AnswerError, score
 from openrecovery.instruments.registry import self_check_get
 from openrecovery.records.choices import CareTeamRole, Stage, TimelineKind
@@ -67,6 +70,7 @@ ERROR_CLINICIAN = "Choose a clinician who can see patients."
 ERROR_SCHEDULED_FOR = "Choose when the assessment takes place."
 ERROR_OPEN_EPISODE = "This patient already has an open episode; work with it from their chart."
 ERROR_DUPLICATES = "Patients with the same name and date of birth, or the same phone, exist."
+ERROR_TAKEN = "{name} has this inquiry."
 ERROR_NOT_A_MATCH = "Choose one of the likely matches shown for this person."
 TEAM_ROLE_FOR = {
     "physician": CareTeamRole.ATTENDING_PHYSICIAN,
@@ -80,14 +84,6 @@ class SpamRejected(Exception):
     """The honeypot was filled in: callers answer as if it succeeded and store nothing."""
 
 
-class RateLimited(Exception):
-    """Too many callback requests from one client; retry after ``retry_after`` seconds."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"rate limited; retry after {retry_after} s")
-        self.retry_after = retry_after
-
-
 class CallbackInvalid(ValidationError):
     """Field errors in a callback request, keyed by field (``self_check`` included)."""
 
@@ -99,21 +95,47 @@ def _callback_fields(data: Mapping[str, Any], *, consent_required: bool) -> dict
         raise CallbackInvalid(exc.error_dict) from exc
 
 
-class InquiryTaken(Exception):
-    """Someone else holds the inquiry; ``claimed_by`` says who (their display name)."""
+class InquiryConflict(StateConflict):
+    """The inquiry's state forbids this (409): it is closed, not claimed, or not yours.
+
+    The body names who holds the inquiry when that is the reason (``claimed_by``).
+    """
+
+    def extra_fields(self) -> dict[str, Any]:
+        return {"claimed_by": None}
+
+
+class InquiryTaken(InquiryConflict):
+    """Someone else holds the inquiry; ``claimed_by`` is that user."""
 
     def __init__(self, claimed_by: Any) -> None:
         self.claimed_by = claimed_by
         self.claimed_by_name = (claimed_by.get_full_name() or claimed_by.get_username()).strip()
-        super().__init__(f"claimed by {self.claimed_by_name}")
+        super().__init__(ERROR_TAKEN.format(name=self.claimed_by_name))
+
+    def extra_fields(self) -> dict[str, Any]:
+        return {"claimed_by": self.claimed_by_name}
 
 
-class LikelyDuplicates(ValidationError):
-    """Likely existing patients; confirm none is this person or attach to one of them."""
+class LikelyDuplicates(StateConflict):
+    """Likely existing patients (409); confirm none is this person or attach to one."""
 
     def __init__(self, patients: list[Patient]) -> None:
-        super().__init__(ERROR_DUPLICATES, code="likely_duplicates")
+        super().__init__(ERROR_DUPLICATES)
         self.patients = patients
+
+    def extra_fields(self) -> dict[str, Any]:
+        return {
+            "duplicates": [
+                {
+                    "id": p.pk,
+                    "mrn": p.mrn,
+                    "display_name": p.display_name,
+                    "date_of_birth": p.date_of_birth,
+                }
+                for p in self.patients
+            ]
+        }
 
 
 def self_check_verify(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -221,7 +243,7 @@ def _locked(inquiry_id: int) -> Inquiry:
         .get(pk=inquiry_id)
     )
     if inquiry.closed_at is not None:
-        raise ValidationError(ERROR_CLOSED, code="closed")
+        raise InquiryConflict(ERROR_CLOSED)
     return inquiry
 
 
@@ -229,7 +251,7 @@ def _locked_for_work(actor: Any, inquiry_id: int) -> Inquiry:
     _require(actor, WORK_PERMISSION)
     inquiry = _locked(inquiry_id)
     if inquiry.claimed_by_id is None:
-        raise ValidationError(ERROR_CLAIM_FIRST, code="claim_first")
+        raise InquiryConflict(ERROR_CLAIM_FIRST)
     if inquiry.claimed_by_id != actor.pk:
         raise InquiryTaken(inquiry.claimed_by)
     return inquiry
@@ -279,7 +301,7 @@ def inquiry_claim(*, actor: Any, inquiry_id: int, request: HttpRequest | None = 
     inquiry = Inquiry.objects.select_related("claimed_by").get(pk=inquiry_id)
     if not won:
         if inquiry.closed_at is not None:
-            raise ValidationError(ERROR_CLOSED, code="closed")
+            raise InquiryConflict(ERROR_CLOSED)
         if inquiry.claimed_by_id != actor.pk:
             raise InquiryTaken(inquiry.claimed_by)
         return inquiry
@@ -293,7 +315,7 @@ def inquiry_release(*, actor: Any, inquiry_id: int, request: HttpRequest | None 
     _require(actor, WORK_PERMISSION)
     inquiry = _locked(inquiry_id)
     if inquiry.claimed_by_id != actor.pk:
-        raise ValidationError(ERROR_NOT_YOURS, code="not_yours")
+        raise InquiryConflict(ERROR_NOT_YOURS)
     inquiry.status, inquiry.claimed_by, inquiry.claimed_at = InquiryStatus.OPEN, None, None
     inquiry.save(update_fields=["status", "claimed_by", "claimed_at"])
     _audit(actor, request, inquiry, released=True)
@@ -475,7 +497,7 @@ def inquiry_convert(
             raise ValidationError({"existing_patient_id": ERROR_NOT_A_MATCH})
         patient = found
         if EpisodeOfCare.objects.filter(patient=patient, ended_at__isnull=True).exists():
-            raise ValidationError(ERROR_OPEN_EPISODE, code="open_episode")
+            raise InquiryConflict(ERROR_OPEN_EPISODE)
         episode_readmit(
             actor=actor, request=request, patient=patient, reason=reason, stage=Stage.ASSESSMENT
         )

@@ -9,13 +9,14 @@ database, session or user.
 from functools import cache
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest
 from ninja import Router
 from pydantic import ValidationError
 
 from openrecovery.core.api import schema_inlined
+from openrecovery.core.errors import InvalidInput, NotFound
 
-from .engine import AnswerError, Instrument, score
+from .engine import AnswerError, Instrument, Score, score
 from .registry import INSTRUMENTS, public_definition_get
 from .schemas import (
     AnswerErrorsOut,
@@ -38,12 +39,11 @@ SCORE_BODY = {
 }
 
 
-def _not_found() -> JsonResponse:
-    return JsonResponse({"detail": UNKNOWN_INSTRUMENT}, status=404)
-
-
-def _unprocessable(problems: list[dict[str, str]]) -> JsonResponse:
-    return JsonResponse({"detail": problems}, status=422)
+def _instrument(code: str) -> Instrument:
+    instrument = public_definition_get(code)
+    if instrument is None:
+        raise NotFound(UNKNOWN_INSTRUMENT)
+    return instrument
 
 
 def _body_problems(error: ValidationError) -> list[dict[str, str]]:
@@ -61,18 +61,15 @@ def _definition(instrument: Instrument) -> dict[str, Any]:
 
 
 @router.get("/instruments", auth=None, response=list[InstrumentSummaryOut])
-def instrument_list(request: HttpRequest) -> list[dict[str, str]]:
+def instrument_list(request: HttpRequest) -> list[Instrument]:
     """List the shipped instruments: code, name and version."""
-    return [{"code": i.code, "name": i.name, "version": i.version} for i in INSTRUMENTS.values()]
+    return list(INSTRUMENTS.values())
 
 
 @router.get("/instruments/{code}", auth=None, response={200: InstrumentOut, **NOT_FOUND})
-def instrument_detail(request: HttpRequest, code: str) -> HttpResponse | dict[str, Any]:
+def instrument_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     """Return an instrument's definition: items, options, scoring, bands, flags, source."""
-    instrument = public_definition_get(code)
-    if instrument is None:
-        return _not_found()
-    return _definition(instrument)
+    return _definition(_instrument(code))
 
 
 @router.post(
@@ -81,22 +78,19 @@ def instrument_detail(request: HttpRequest, code: str) -> HttpResponse | dict[st
     response={200: ScoreOut, **NOT_FOUND, 422: AnswerErrorsOut},
     openapi_extra=SCORE_BODY,
 )
-def instrument_score(request: HttpRequest, code: str) -> HttpResponse:
+def instrument_score(request: HttpRequest, code: str) -> Score:
     """Score answers given in published item order; store nothing.
 
     Return the total (null for instruments without one), band, flags and subscales.
     422 names the item whose answer is missing, out of range, of the wrong type or
     inconsistent with the skip logic; 404 for an unknown code.
     """
-    instrument = public_definition_get(code)
-    if instrument is None:
-        return _not_found()
+    instrument = _instrument(code)
     try:
         body = ScoreIn.model_validate_json(request.body)
     except ValidationError as error:
-        return _unprocessable(_body_problems(error))
+        raise InvalidInput(_body_problems(error)) from error
     try:
-        result = score(instrument, body.answers, body.context)
+        return score(instrument, body.answers, body.context)
     except AnswerError as error:
-        return _unprocessable([{"item": error.item, "message": error.message}])
-    return JsonResponse(result.as_dict())
+        raise InvalidInput([{"item": error.item, "message": error.message}]) from error

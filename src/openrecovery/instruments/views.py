@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openrecovery.accounts.access import staff_view
+from openrecovery.core.errors import DomainError
 from openrecovery.core.forms import form_add_service_errors
 from openrecovery.privacy.gates import MAX_DB_ID, access_patient_by_id, access_patient_grant_by_id
 from openrecovery.records.alerts import alert_acknowledge, alert_resolve
@@ -124,8 +125,8 @@ def alert_acknowledge_view(request: HttpRequest, patient_id: int, alert_id: int)
     alert = _alert_of(patient, alert_id)
     try:
         alert_acknowledge(actor=request.user, alert=alert, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except DomainError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, "Alert acknowledged.")
     return redirect(_back(request, patient))
@@ -145,6 +146,8 @@ def alert_resolve_view(request: HttpRequest, patient_id: int, alert_id: int) -> 
     if request.method == "POST":
         try:
             alert_resolve(actor=request.user, alert=alert, note=note, request=request)
+        except DomainError as exc:
+            errors = {"": [exc.message]}
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         else:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
+from openrecovery.core.errors import Forbidden, StateConflict
 from openrecovery.records.models import CareTeamMember, Patient
 from openrecovery.records.services import care_team_add, care_team_remove
 
@@ -35,9 +36,12 @@ ERROR_TEAM_UNDER_BREAK_GLASS = (
 def break_glass_grant(
     *, user: Any, patient: Patient, reason: str, request: HttpRequest | None = None
 ) -> BreakGlassGrant:
-    """Give ``user`` emergency access to ``patient`` for BREAK_GLASS_MINUTES, flagged for review."""
+    """Give ``user`` emergency access to ``patient`` for BREAK_GLASS_MINUTES, flagged for review.
+
+    Raise Forbidden for a role without emergency access, ValidationError for a short reason.
+    """
     if not user.has_perm(BREAK_GLASS_PERMISSION):
-        raise ValidationError(ERROR_NOT_PERMITTED, code="not_permitted")
+        raise Forbidden(ERROR_NOT_PERMITTED)
     reason = reason.strip()
     if len(reason) < MIN_REASON_LENGTH:
         raise ValidationError(
@@ -69,14 +73,18 @@ def break_glass_grant(
 def break_glass_review(
     *, reviewer: Any, grant: BreakGlassGrant, note: str, request: HttpRequest | None = None
 ) -> BreakGlassGrant:
-    """Record that a reviewer looked at an emergency access and what they concluded."""
+    """Record that a reviewer looked at an emergency access and what they concluded.
+
+    Raise Forbidden for a role that does not review, StateConflict for a grant reviewed
+    already and ValidationError without a note.
+    """
     if not reviewer.has_perm(REVIEW_PERMISSION):
-        raise ValidationError(ERROR_NOT_PERMITTED, code="not_permitted")
+        raise Forbidden(ERROR_NOT_PERMITTED)
     grant = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
     if grant.user_id == reviewer.pk:
-        raise ValidationError(ERROR_OWN_GRANT, code="own_grant")
+        raise Forbidden(ERROR_OWN_GRANT)
     if grant.reviewed_at is not None:
-        raise ValidationError(ERROR_ALREADY_REVIEWED, code="reviewed")
+        raise StateConflict(ERROR_ALREADY_REVIEWED)
     if not note.strip():
         raise ValidationError({"note": "Write what the review found."})
     grant.reviewed_at = timezone.now()
@@ -122,7 +130,7 @@ def _refuse_under_break_glass(
         flagged=True,
         detail={"refused": "care_team_change", **change},
     )
-    raise ValidationError(ERROR_TEAM_UNDER_BREAK_GLASS, code="break_glass")
+    raise Forbidden(ERROR_TEAM_UNDER_BREAK_GLASS)
 
 
 def care_team_member_add(

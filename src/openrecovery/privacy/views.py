@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from openrecovery.accounts.access import staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
+from openrecovery.core.errors import DomainError, error_messages
 from openrecovery.core.forms import StyledFormMixin
 from openrecovery.records.models import Patient
 
@@ -47,8 +48,8 @@ def break_glass(request: HttpRequest) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                     request=request,
                 )
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
+            except (ValidationError, DomainError) as exc:
+                form.add_error(None, error_messages(exc))
             else:
                 messages.warning(request, "Emergency access granted. It is logged and reviewed.")
                 return redirect("chart:chart", patient_id=patient.pk)
@@ -85,8 +86,8 @@ def review(request: HttpRequest, grant_id: int) -> HttpResponse:
         break_glass_review(
             reviewer=request.user, grant=grant, note=request.POST.get("note", ""), request=request
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except (ValidationError, DomainError) as exc:
+        messages.error(request, " ".join(error_messages(exc)))
     else:
         messages.success(request, "Review recorded.")
     return redirect("privacy:review_list")

@@ -19,6 +19,7 @@ from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import ROLE_STAGE_COVERAGE
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
+from openrecovery.core.errors import Forbidden, StateConflict
 
 from .choices import Stage, TimelineKind
 from .models import CareTeamMember, ClinicalAlert, EpisodeOfCare, Patient
@@ -113,12 +114,15 @@ def alert_raise(
 def alert_acknowledge(
     *, actor: Any, alert: ClinicalAlert, request: HttpRequest | None = None
 ) -> ClinicalAlert:
-    """Record that the recipient has seen their alert. Raise ValidationError otherwise."""
+    """Record that the recipient has seen their alert.
+
+    Raise Forbidden for anyone else and StateConflict when it was acknowledged already.
+    """
     alert = ClinicalAlert.objects.select_for_update().get(pk=alert.pk)
     if alert.recipient_id != actor.pk:
-        raise ValidationError(ERROR_NOT_RECIPIENT, code="not_recipient")
+        raise Forbidden(ERROR_NOT_RECIPIENT)
     if alert.acknowledged_at is not None:
-        raise ValidationError(ERROR_ALREADY_ACKNOWLEDGED, code="acknowledged")
+        raise StateConflict(ERROR_ALREADY_ACKNOWLEDGED)
     alert.acknowledged_at = timezone.now()
     alert.acknowledged_by = actor
     alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
@@ -142,14 +146,15 @@ def alert_resolve(
 
     Only an active care-team member who may open charts can do this, with a note of
     what was done. Copies not yet acknowledged are acknowledged by nobody: they just
-    stop showing. Raise ValidationError, changing nothing, when not allowed.
+    stop showing. Raise Forbidden for someone off the team, ValidationError for the
+    note and StateConflict when every copy is resolved already; each changes nothing.
     """
     note = note.strip()
     on_team = CareTeamMember.objects.filter(
         patient_id=alert.patient_id, user=actor, active=True
     ).exists()
     if not on_team or not actor.has_perm(CHART_PERMISSION):
-        raise ValidationError(ERROR_NOT_ON_TEAM, code="not_on_team")
+        raise Forbidden(ERROR_NOT_ON_TEAM)
     if not note:
         raise ValidationError({"note": ERROR_NOTE_REQUIRED})
     if len(note) > NOTE_MAX:
@@ -166,7 +171,7 @@ def alert_resolve(
         .order_by("pk")
     )
     if not copies:
-        raise ValidationError(ERROR_ALREADY_RESOLVED, code="resolved")
+        raise StateConflict(ERROR_ALREADY_RESOLVED)
     now = timezone.now()
     for copy in copies:
         copy.resolved_at = now

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
+from openrecovery.core.errors import StateConflict
 
 from .choices import CareTeamRole, Stage, TimelineKind
 from .models import CareTeamMember, EpisodeOfCare, Patient, StageTransition, TimelineEvent
@@ -121,18 +122,17 @@ def episode_move_stage(
 
     Closing needs a discharge type that fits the stage being left (for example
     "against advice" only from withdrawal management, treatment or aftercare).
-    Raise ValidationError, changing nothing, when the move is not allowed.
+    Raise StateConflict, changing nothing, when the episode's stage does not allow the
+    move, and ValidationError for a missing reason or an unfitting discharge type.
     """
     episode = EpisodeOfCare.objects.select_for_update().get(pk=episode.pk)
     from_stage = episode.stage
     reason = reason.strip()
     if episode.ended_at is not None:
-        raise ValidationError(ERROR_EPISODE_CLOSED, code="closed")
+        raise StateConflict(ERROR_EPISODE_CLOSED)
     if to_stage not in ALLOWED_MOVES.get(from_stage, ()):
-        raise ValidationError(
-            ERROR_MOVE_NOT_ALLOWED,
-            code="not_allowed",
-            params={"from": Stage(from_stage).label, "to": to_stage},
+        raise StateConflict(
+            ERROR_MOVE_NOT_ALLOWED % {"from": Stage(from_stage).label, "to": to_stage}
         )
     if not reason:
         raise ValidationError({"reason": ERROR_REASON_REQUIRED})
@@ -193,7 +193,10 @@ def episode_readmit(
     stage: str = Stage.INQUIRY,
     request: HttpRequest | None = None,
 ) -> EpisodeOfCare:
-    """Open a new episode for a patient whose previous episodes are all closed."""
+    """Open a new episode for a patient whose previous episodes are all closed.
+
+    Raise StateConflict while the patient has an open episode.
+    """
     if stage not in READMISSION_STAGES:
         raise ValidationError({"stage": ERROR_READMISSION_STAGE})
     if not reason.strip():
@@ -201,7 +204,7 @@ def episode_readmit(
     Patient.objects.select_for_update().get(pk=patient.pk)
     episodes = EpisodeOfCare.objects.filter(patient=patient)
     if episodes.filter(ended_at__isnull=True).exists():
-        raise ValidationError(ERROR_OPEN_EPISODE_EXISTS, code="open_episode")
+        raise StateConflict(ERROR_OPEN_EPISODE_EXISTS)
     previous = episodes.order_by("-started_at").first()
     return _episode_open(
         actor=actor,

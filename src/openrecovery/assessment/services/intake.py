@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
+from openrecovery.core.errors import StateConflict
 from openrecovery.records.choices import Stage, TimelineKind
 from openrecovery.records.models import EpisodeOfCare, Patient
 from openrecovery.records.services import episode_move_stage, timeline_add
@@ -44,7 +45,7 @@ ERROR_ADDENDUM_EMPTY = "Write the addendum."
 def _locked_draft(assessment: IntakeAssessment) -> IntakeAssessment:
     locked = IntakeAssessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.is_signed:
-        raise ValidationError(ERROR_SIGNED, code="signed")
+        raise StateConflict(ERROR_SIGNED)
     return locked
 
 
@@ -73,7 +74,7 @@ def assessment_start(
 ) -> IntakeAssessment:
     """Start the intake of the patient's open episode (at stage Assessment), or return it.
 
-    Raise ValidationError when there is no open episode or it is not at Assessment.
+    Raise StateConflict when there is no open episode or it is not at Assessment.
     """
     episode = (
         EpisodeOfCare.objects.select_for_update()
@@ -81,12 +82,12 @@ def assessment_start(
         .first()
     )
     if episode is None:
-        raise ValidationError(ERROR_NO_OPEN_EPISODE, code="no_episode")
+        raise StateConflict(ERROR_NO_OPEN_EPISODE)
     existing = IntakeAssessment.objects.filter(episode=episode).first()
     if existing is not None:
         return existing
     if episode.stage != Stage.ASSESSMENT:
-        raise ValidationError(ERROR_NOT_AT_ASSESSMENT, code="stage")
+        raise StateConflict(ERROR_NOT_AT_ASSESSMENT)
     assessment = IntakeAssessment.objects.create(episode=episode, author=actor)
     AsamDimensionRating.objects.bulk_create(
         AsamDimensionRating(assessment=assessment, dimension=d) for d in AsamDimension
@@ -116,7 +117,8 @@ def assessment_save_draft(
     """Save one section of a draft (the autosave); return the assessment, version bumped.
 
     ``answers`` are validated with the section's form; invalid answers raise
-    ValidationError (field -> messages) and change nothing. A signed assessment refuses.
+    ValidationError (field -> messages) and change nothing. A signed assessment refuses
+    (StateConflict).
     """
     if section not in DRAFT_FORMS:
         raise ValidationError(ERROR_UNKNOWN_SECTION, code="section", params={"section": section})
@@ -224,15 +226,16 @@ def assessment_sign(
     management; any other level moves it to Treatment (an OTP is treatment), except
     early intervention (0.5), which leaves the stage alone for the clinician to refer out
     or close from the chart. An episode no longer at Assessment (moved by hand) keeps its
-    stage. Raise PermissionDenied for a non-clinician and ValidationError (listing what is
-    missing) for an incomplete, already signed or closed-episode assessment.
+    stage. Raise PermissionDenied for a non-clinician, ValidationError listing what is
+    missing for an incomplete assessment, and StateConflict for an already signed one or
+    a closed episode.
     """
     if not actor.has_perm(SIGN_PERMISSION):
         raise PermissionDenied(ERROR_NOT_A_CLINICIAN)
     assessment = _locked_draft(assessment)
     episode = assessment.episode
     if not episode.is_open:
-        raise ValidationError(ERROR_EPISODE_CLOSED, code="closed")
+        raise StateConflict(ERROR_EPISODE_CLOSED)
     missing = assessment_missing(assessment)
     if missing:
         raise ValidationError(missing, code="incomplete")
@@ -274,7 +277,7 @@ def addendum_add(
     """Add an addendum to a signed intake (a draft is edited instead)."""
     assessment = IntakeAssessment.objects.select_for_update().get(pk=assessment.pk)
     if not assessment.is_signed:
-        raise ValidationError(ERROR_NOT_SIGNED, code="draft")
+        raise StateConflict(ERROR_NOT_SIGNED)
     if not text.strip():
         raise ValidationError({"text": ERROR_ADDENDUM_EMPTY})
     addendum = Addendum(assessment=assessment, text=text.strip(), author=actor)

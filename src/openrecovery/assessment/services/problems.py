@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from openrecovery.audit.choices import Action
+from openrecovery.core.errors import StateConflict
 from openrecovery.instruments.engine import Score
 from openrecovery.records.choices import TimelineKind
 from openrecovery.records.models import EpisodeOfCare, Patient
@@ -43,7 +44,8 @@ def problem_record_from_dsm(
 
     Mild maps to F13.10, moderate and severe to F13.20 (DSM-5-TR coding); fewer than two
     criteria ("none") records nothing. The entry stays unconfirmed until a physician or
-    clinical director confirms it.
+    clinical director confirms it. Raise ValidationError for a result that records
+    nothing and StateConflict when the problem is on the list already.
     """
     if score.code != DSM5_SEDATIVE:
         raise ValidationError(ERROR_WRONG_INSTRUMENT, code="instrument")
@@ -55,7 +57,7 @@ def problem_record_from_dsm(
         status=ProblemStatus.RESOLVED
     )
     if active.exists():
-        raise ValidationError(ERROR_ALREADY_LISTED, code="duplicate", params={"code": code})
+        raise StateConflict(ERROR_ALREADY_LISTED % {"code": code})
     now = timezone.now()
     episode = EpisodeOfCare.objects.filter(patient=patient, ended_at__isnull=True).first()
     problem = Problem(
@@ -94,7 +96,7 @@ def problem_confirm(*, actor: Any, problem: Problem, request: HttpRequest | None
         raise PermissionDenied(ERROR_CANNOT_CONFIRM)
     problem = Problem.objects.select_for_update().get(pk=problem.pk)
     if problem.status != ProblemStatus.UNCONFIRMED:
-        raise ValidationError(ERROR_NOT_UNCONFIRMED, code="status")
+        raise StateConflict(ERROR_NOT_UNCONFIRMED)
     problem.status = ProblemStatus.CONFIRMED
     problem.confirmed_by = actor
     problem.confirmed_at = timezone.now()

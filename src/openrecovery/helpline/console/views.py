@@ -1,8 +1,9 @@
 """The admissions console: the live queue, one inquiry's work, and the figures. Thin views.
 
 Reads go through ``helpline.selectors`` (``inquiry_for`` checks access and audits);
-writes through ``helpline.services``, whose errors are copied onto the forms. A form
-with errors answers 422 and changes nothing; a claim lost to a colleague answers 409.
+writes through ``helpline.services``, whose field errors are copied onto the forms and
+whose state conflicts (closed, not claimed, not yours) show above them. Either answers
+422 and changes nothing; a claim lost to a colleague answers 409.
 """
 
 from typing import Any
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from openrecovery.accounts.access import staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
+from openrecovery.core.errors import StateConflict
 from openrecovery.core.forms import form_add_service_errors
 
 from .. import selectors, services
@@ -192,6 +194,15 @@ def _taken(request: HttpRequest, inquiry: Inquiry, exc: services.InquiryTaken) -
     return _render_inquiry(request, inquiry, status=409, audit=True, taken_message=taken)
 
 
+def _refused(
+    request: HttpRequest, inquiry: Inquiry, exc: StateConflict, **forms: Any
+) -> HttpResponse:
+    # The inquiry moved on (closed, released): its forms may be gone, so say why on top.
+    return _render_inquiry(
+        request, _reload(inquiry), status=422, audit=True, action_errors=[exc.message], **forms
+    )
+
+
 @staff_view(VIEW)
 @require_GET
 def inquiry_view(request: HttpRequest, reference: str) -> HttpResponse:
@@ -208,10 +219,8 @@ def claim(request: HttpRequest, reference: str) -> HttpResponse:
         services.inquiry_claim(actor=request.user, inquiry_id=inquiry.pk, request=request)
     except services.InquiryTaken as exc:
         return _taken(request, inquiry, exc)
-    except ValidationError as exc:
-        return _render_inquiry(
-            request, _reload(inquiry), status=422, audit=True, action_errors=exc.messages
-        )
+    except StateConflict as exc:
+        return _refused(request, inquiry, exc)
     messages.success(request, f"You have claimed {inquiry.reference}.")
     return redirect("helpline:console:inquiry", reference=inquiry.reference)
 
@@ -223,10 +232,8 @@ def release(request: HttpRequest, reference: str) -> HttpResponse:
     inquiry = _load(request, reference, write=True)
     try:
         services.inquiry_release(actor=request.user, inquiry_id=inquiry.pk, request=request)
-    except ValidationError as exc:
-        return _render_inquiry(
-            request, _reload(inquiry), status=422, audit=True, action_errors=exc.messages
-        )
+    except StateConflict as exc:
+        return _refused(request, inquiry, exc)
     messages.success(request, f"{inquiry.reference} is back in the open queue.")
     return redirect("helpline:console:queue_page")
 
@@ -245,6 +252,8 @@ def _work(
             call()
         except services.InquiryTaken as exc:
             return _taken(request, inquiry, exc)
+        except StateConflict as exc:
+            return _refused(request, inquiry, exc, **{form_name: form})
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:
@@ -364,6 +373,8 @@ def schedule(request: HttpRequest, reference: str) -> HttpResponse:
             schedule_form=form,
             duplicates=exc.patients,
         )
+    except StateConflict as exc:
+        return _refused(request, inquiry, exc, schedule_form=form)
     except ValidationError as exc:
         form_add_service_errors(form, exc)
         return _render_inquiry(

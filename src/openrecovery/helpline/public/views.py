@@ -13,14 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from openrecovery.core.access import public_view
 from openrecovery.core.clients import client_address
+from openrecovery.core.errors import RateLimited
 from openrecovery.core.forms import form_add_service_errors
 from openrecovery.helpline.choices import ForWhom
 from openrecovery.helpline.forms import CallbackRequestForm
-from openrecovery.helpline.services import (
-    CallbackInvalid,
-    RateLimited,
-    callback_request_create,
-)
+from openrecovery.helpline.services import CallbackInvalid, callback_request_create
 
 from .selfcheck import (
     ANSWERS_FIELD,
