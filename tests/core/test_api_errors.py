@@ -21,6 +21,7 @@ from openrecovery.core.errors import (
     RequestTooLarge,
     StateConflict,
 )
+from openrecovery.helpline.duplicates import DuplicateMatch
 from openrecovery.helpline.schemas import ConflictOut, DuplicatesOut
 from openrecovery.helpline.services import (
     ERROR_CLAIM_FIRST,
@@ -88,17 +89,34 @@ def test_likely_duplicates_list_the_patients(director):
     twin = make_patient(
         actor=director, given="Sam", family="Rivera", date_of_birth=dt.date(1990, 5, 4)
     )
-    status, body, _response = answer(LikelyDuplicates([twin]))
+    hidden = make_patient(actor=director, phone_mobile="555-0199")
+    matches = [
+        DuplicateMatch(twin, ("name_and_birth_date",), visible=True, token="a" * 24),
+        DuplicateMatch(hidden, ("phone",), visible=False, token="b" * 24),
+    ]
+    status, body, _response = answer(LikelyDuplicates(matches))
     assert status == 409
     assert body == {
         "detail": ERROR_DUPLICATES,
         "duplicates": [
             {
+                "match": "a" * 24,
+                "basis": ["name_and_birth_date"],
+                "visible": True,
                 "id": twin.pk,
                 "mrn": twin.mrn,
                 "display_name": twin.display_name,
                 "date_of_birth": "1990-05-04",
-            }
+            },
+            {
+                "match": "b" * 24,
+                "basis": ["phone"],
+                "visible": False,
+                "id": None,
+                "mrn": None,
+                "display_name": None,
+                "date_of_birth": None,
+            },
         ],
     }
     DuplicatesOut.model_validate(body)

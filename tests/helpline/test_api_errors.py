@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from openrecovery.core.errors import ERROR_RATE_LIMITED, ERROR_TOO_LARGE
+from openrecovery.helpline.duplicates import match_token
 from openrecovery.helpline.models import Inquiry
 from openrecovery.helpline.services import (
     ERROR_CLOSED,
@@ -45,6 +46,9 @@ def test_likely_duplicates_are_409_listing_them(coordinator, director, counselor
         "detail": ERROR_DUPLICATES,
         "duplicates": [
             {
+                "match": match_token(inquiry, twin.pk),
+                "basis": ["name_and_birth_date"],
+                "visible": True,
                 "id": twin.pk,
                 "mrn": twin.mrn,
                 "display_name": twin.display_name,

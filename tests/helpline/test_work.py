@@ -26,6 +26,8 @@ from openrecovery.helpline.services import (
     prescreen_save,
 )
 from openrecovery.records.choices import Stage, TimelineKind
+from openrecovery.records.models import CareTeamMember
+from openrecovery.records.services import episode_move_stage
 
 from ..audit.conftest import audit_mark, events_since
 from ..factories import make_patient, make_staff
@@ -153,7 +155,8 @@ def test_likely_duplicates_must_be_confirmed(coordinator, director, counselor):
     first = inquiry_claim(actor=coordinator, inquiry_id=callback().pk)
     with pytest.raises(LikelyDuplicates) as dup:
         convert(coordinator, first, counselor)
-    assert dup.value.patients == [existing]
+    assert [m.patient for m in dup.value.matches] == [existing]
+    assert dup.value.matches[0].basis == ("name_and_birth_date",)
     convert(coordinator, first, counselor, confirm_not_duplicate=True)
     first.refresh_from_db()
     assert first.patient != existing
@@ -164,7 +167,7 @@ def test_same_phone_is_a_likely_duplicate(coordinator, director, counselor):
     inquiry = inquiry_claim(actor=coordinator, inquiry_id=callback().pk)
     with pytest.raises(LikelyDuplicates) as dup:
         convert(coordinator, inquiry, counselor)
-    assert dup.value.patients == [existing]
+    assert [(m.patient, m.basis) for m in dup.value.matches] == [(existing, ("phone",))]
 
 
 def test_attach_to_an_existing_patient_readmits_them(coordinator, director, counselor):
@@ -172,8 +175,7 @@ def test_attach_to_an_existing_patient_readmits_them(coordinator, director, coun
     inquiry = inquiry_claim(actor=coordinator, inquiry_id=callback().pk)
     with pytest.raises(InquiryConflict, match=ERROR_OPEN_EPISODE):
         convert(coordinator, inquiry, counselor, existing_patient_id=existing.pk)
-    from openrecovery.records.services import episode_move_stage
-
+    # The director sees every record, so attaches a discharged patient by id.
     episode_move_stage(
         actor=director,
         episode=existing.episodes.get(),
@@ -181,8 +183,10 @@ def test_attach_to_an_existing_patient_readmits_them(coordinator, director, coun
         reason="test",
         discharge_type="not_admitted",
     )
-    convert(coordinator, inquiry, counselor, existing_patient_id=existing.pk)
+    director_inquiry = inquiry_claim(actor=director, inquiry_id=callback().pk)
+    convert(director, director_inquiry, counselor, existing_patient_id=existing.pk)
     assert existing.episodes.filter(ended_at__isnull=True).get().stage == Stage.ASSESSMENT
+    assert CareTeamMember.objects.filter(patient=existing, user=counselor, active=True).exists()
 
 
 @pytest.mark.parametrize("which", ["not_a_match", "no_such_patient"])

@@ -12,10 +12,12 @@ from openrecovery.audit.choices import Action
 from openrecovery.audit.models import AuditEvent
 from openrecovery.helpline.choices import InquiryStatus, Urgency
 from openrecovery.helpline.console.forms import ERROR_NEXT_IN_PAST, ERROR_ROW_SUBSTANCE
+from openrecovery.helpline.duplicates import match_token
 from openrecovery.helpline.models import CallAttempt, Disposition, Inquiry, PreScreen
 from openrecovery.helpline.rules import SOURCE_988, SOURCE_SUPERVISED
 from openrecovery.helpline.services import (
     ERROR_CLAIM_FIRST,
+    ERROR_HIDDEN_MATCH,
     ERROR_OPEN_EPISODE,
     ERROR_REFERRAL_TARGET,
     inquiry_claim,
@@ -286,7 +288,10 @@ def test_likely_duplicates_need_an_explicit_choice(client_c, claimed, physician,
     response = client_c.post(url(claimed, "schedule"), schedule_data(physician))
     body = response.content.decode()
     assert response.status_code == 409
-    assert twin.mrn in body and 'name="decision" value="new"' in body
+    assert 'name="decision" value="new"' in body
+    # The coordinator may not see the discharged twin: a match is shown, not who it is.
+    assert f'value="match:{match_token(claimed, twin.pk)}"' in body
+    assert twin.mrn not in body
     assert Patient.objects.count() == 1
     claimed.refresh_from_db()
     assert not claimed.is_closed
@@ -301,12 +306,22 @@ def test_duplicates_resolved_by_registering_a_new_patient(client_c, claimed, phy
 def test_duplicates_resolved_by_attaching_to_the_existing_patient(
     client_c, claimed, physician, twin
 ):
-    data = schedule_data(physician, decision=str(twin.pk))
-    assert client_c.post(url(claimed, "schedule"), data).status_code == 302
+    # Without a stated emergency the hidden match cannot be attached.
+    decision = f"match:{match_token(claimed, twin.pk)}"
+    refused = client_c.post(url(claimed, "schedule"), schedule_data(physician, decision=decision))
+    assert refused.status_code == 422
+    assert ERROR_HIDDEN_MATCH in refused.content.decode()
+    data = schedule_data(
+        physician, decision=decision, emergency_reason="Former patient, in crisis on the line."
+    )
+    done = client_c.post(url(claimed, "schedule"), data, follow=True)
+    assert done.redirect_chain[0][1] == 302
+    assert "Nobody was added to the care team under emergency access" in done.content.decode()
     assert Patient.objects.count() == 1
     claimed.refresh_from_db()
     assert claimed.patient == twin
     assert twin.episodes.filter(ended_at__isnull=True, stage=Stage.ASSESSMENT).exists()
+    assert not twin.care_team.filter(user=physician).exists()  # nobody joins under break-glass
 
 
 def test_attaching_to_a_patient_not_listed_is_refused(client_c, claimed, physician, twin):

@@ -240,8 +240,11 @@ def disposition_post(request: HttpRequest, reference: Reference, body: Dispositi
 def convert(request: HttpRequest, reference: Reference, body: ConvertIn) -> Status:
     """Schedule an assessment: the person becomes a patient with an episode at assessment.
 
-    409 lists likely duplicates until ``confirm_not_duplicate`` or ``existing_patient_id``,
-    which must be one of those duplicates (422 otherwise, whether or not the id exists).
+    409 lists likely duplicates until ``confirm_not_duplicate``, ``existing_patient_id``
+    (a match the caller may see: 422 otherwise, whether or not the id exists) or
+    ``existing_match`` (any match's token). Matches the caller may not see are not
+    identified; attaching to one needs ``emergency_reason``, which opens break-glass
+    access (flagged for review) and adds nobody to the care team.
     """
     inquiry = _for(request, reference, write=True)
     data = body.model_dump()

@@ -355,6 +355,8 @@ class ConvertIn(Schema):
     clinician_id: Id
     confirm_not_duplicate: StrictBool = False
     existing_patient_id: Id | None = None
+    existing_match: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
+    emergency_reason: Text = ""
     notes: Text = ""
 
 
@@ -375,10 +377,21 @@ class ConvertOut(Schema):
 
 
 class DuplicateOut(Schema):
-    id: int
-    mrn: str
-    display_name: str
-    date_of_birth: dt.date
+    """A likely existing patient. Only a match the caller may see is identified.
+
+    ``match`` names the match in ``existing_match``; ``basis`` says why it matched
+    (``name_and_birth_date``, ``phone``). For a match the caller may not see, ``id``,
+    ``mrn``, ``display_name`` and ``date_of_birth`` are null: ask someone with access,
+    or attach it with ``existing_match`` and an ``emergency_reason`` (break-glass).
+    """
+
+    match: str
+    basis: list[Literal["name_and_birth_date", "phone"]]
+    visible: bool
+    id: int | None
+    mrn: str | None
+    display_name: str | None
+    date_of_birth: dt.date | None
 
 
 class DuplicatesOut(Schema):

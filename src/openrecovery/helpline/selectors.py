@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
-from openrecovery.records.models import Patient
 
 from .choices import DispositionKind
 from .models import OPEN, CallAttempt, Disposition, Inquiry, PreScreen
@@ -44,7 +43,6 @@ QUEUE_COLUMNS = (
 )
 HISTORY_LIMIT = 100
 FIGURES_MAX_DAYS = 366
-DUPLICATES_LIMIT = 10
 
 
 @dataclasses.dataclass(frozen=True)
@@ -198,25 +196,6 @@ def inquiry_with_detail(inquiry: Inquiry) -> Inquiry:
         )
         .get(pk=inquiry.pk)
     )
-
-
-def likely_duplicates(
-    *, inquiry: Inquiry, given_name: str, family_name: str, date_of_birth: dt.date | None
-) -> list[Patient]:
-    """Return existing patients who may be this person: same name and birth date, or phone."""
-    condition = Q()
-    if given_name.strip() and family_name.strip() and date_of_birth is not None:
-        condition |= Q(
-            search_given=given_name.strip().lower(),
-            search_family=family_name.strip().lower(),
-            date_of_birth=date_of_birth,
-        )
-    phone = inquiry.phone.strip()
-    if phone:
-        condition |= Q(phone_mobile=phone) | Q(phone_home=phone)
-    if not condition:
-        return []
-    return list(Patient.objects.filter(condition).order_by("mrn")[:DUPLICATES_LIMIT])
 
 
 def conversion_figures(days: int = 30, *, now: dt.datetime | None = None) -> ConversionFigures:

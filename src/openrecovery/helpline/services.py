@@ -10,6 +10,7 @@ was said.
 
 import contextlib
 import datetime as dt
+import hmac
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +25,9 @@ from openrecovery.audit.services import audit_insert, audit_record
 from openrecovery.core.errors import RateLimited, StateConflict
 from openrecovery.instruments.engine import AnswerError, score
 from openrecovery.instruments.registry import self_check_get
+from openrecovery.privacy.choices import AccessBasis
+from openrecovery.privacy.gates import access_basis
+from openrecovery.privacy.services import break_glass_grant
 from openrecovery.records.choices import CareTeamRole, Stage, TimelineKind
 from openrecovery.records.identifiers import mrn_next
 from openrecovery.records.models import CareTeamMember, EpisodeOfCare, Patient
@@ -41,11 +45,11 @@ from .choices import (
     InquiryStatus,
     ReferralTarget,
 )
+from .duplicates import DuplicateMatch, duplicate_matches, duplicate_matches_shown
 from .models import CallAttempt, Disposition, Inquiry, PreScreen
 from .ratelimit import rate_limit_hit, rate_parse
 from .references import reference_new
 from .rules import danger_rules, urgency_from_rules, urgency_from_self_check
-from .selectors import likely_duplicates
 from .validation import callback_fields
 
 WORK_PERMISSION = "helpline.work_inquiries"
@@ -72,6 +76,11 @@ ERROR_OPEN_EPISODE = "This patient already has an open episode; work with it fro
 ERROR_DUPLICATES = "Patients with the same name and date of birth, or the same phone, exist."
 ERROR_TAKEN = "{name} has this inquiry."
 ERROR_NOT_A_MATCH = "Choose one of the likely matches shown for this person."
+ERROR_HIDDEN_MATCH = (
+    "You cannot see this record. Ask a clinician who cares for this person, or the "
+    "clinical director, to attach the inquiry; or, if it cannot wait, state the emergency "
+    "(at least 15 characters): that opens emergency access, which is reviewed."
+)
 TEAM_ROLE_FOR = {
     "physician": CareTeamRole.ATTENDING_PHYSICIAN,
     "nurse": CareTeamRole.PRIMARY_NURSE,
@@ -118,24 +127,39 @@ class InquiryTaken(InquiryConflict):
 
 
 class LikelyDuplicates(StateConflict):
-    """Likely existing patients (409); confirm none is this person or attach to one."""
+    """Likely existing patients (409): confirm none is this person or attach to one.
 
-    def __init__(self, patients: list[Patient]) -> None:
+    Matches the user may not see carry only their basis and an opaque token.
+    """
+
+    def __init__(self, matches: list[DuplicateMatch]) -> None:
         super().__init__(ERROR_DUPLICATES)
-        self.patients = patients
+        self.matches = matches
 
     def extra_fields(self) -> dict[str, Any]:
-        return {
-            "duplicates": [
-                {
-                    "id": p.pk,
-                    "mrn": p.mrn,
-                    "display_name": p.display_name,
-                    "date_of_birth": p.date_of_birth,
-                }
-                for p in self.patients
-            ]
-        }
+        return {"duplicates": [duplicate_out(m) for m in self.matches]}
+
+
+def duplicate_out(match: DuplicateMatch) -> dict[str, Any]:
+    """Return a match as the API shows it: identifying fields only when it is visible."""
+    shown: dict[str, Any] = {
+        "match": match.token,
+        "basis": list(match.basis),
+        "visible": match.visible,
+        "id": None,
+        "mrn": None,
+        "display_name": None,
+        "date_of_birth": None,
+    }
+    if match.visible:
+        patient = match.patient
+        shown.update(
+            id=patient.pk,
+            mrn=patient.mrn,
+            display_name=patient.display_name,
+            date_of_birth=patient.date_of_birth,
+        )
+    return shown
 
 
 def self_check_verify(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -223,8 +247,15 @@ def _require(actor: Any, *permissions: str) -> None:
         raise PermissionDenied
 
 
-def _audit(actor: Any, request: HttpRequest | None, inquiry: Inquiry, **detail: Any) -> None:
-    action = detail.pop("action", Action.UPDATE)
+def _audit(
+    actor: Any,
+    request: HttpRequest | None,
+    inquiry: Inquiry,
+    *,
+    action: str = Action.UPDATE,
+    flagged: bool = False,
+    **detail: Any,
+) -> None:
     audit_record(
         action=action,
         actor=actor,
@@ -232,6 +263,7 @@ def _audit(actor: Any, request: HttpRequest | None, inquiry: Inquiry, **detail: 
         patient_id=inquiry.patient_id,
         object_type="inquiry",
         object_id=inquiry.pk,
+        flagged=flagged,
         detail=detail,
     )
 
@@ -247,14 +279,20 @@ def _locked(inquiry_id: int) -> Inquiry:
     return inquiry
 
 
-def _locked_for_work(actor: Any, inquiry_id: int) -> Inquiry:
-    _require(actor, WORK_PERMISSION)
-    inquiry = _locked(inquiry_id)
+def _workable(actor: Any, inquiry: Inquiry) -> Inquiry:
+    """Return ``inquiry`` if ``actor`` may work it now: open, and claimed by them."""
+    if inquiry.closed_at is not None:
+        raise InquiryConflict(ERROR_CLOSED)
     if inquiry.claimed_by_id is None:
         raise InquiryConflict(ERROR_CLAIM_FIRST)
     if inquiry.claimed_by_id != actor.pk:
         raise InquiryTaken(inquiry.claimed_by)
     return inquiry
+
+
+def _locked_for_work(actor: Any, inquiry_id: int) -> Inquiry:
+    _require(actor, WORK_PERMISSION)
+    return _workable(actor, _locked(inquiry_id))
 
 
 @transaction.atomic
@@ -452,7 +490,6 @@ def disposition_record(
     return disposition
 
 
-@transaction.atomic
 def inquiry_convert(
     *,
     actor: Any,
@@ -465,65 +502,136 @@ def inquiry_convert(
     clinician: Any,
     confirm_not_duplicate: bool = False,
     existing_patient_id: int | None = None,
+    existing_match: str | None = None,
+    emergency_reason: str = "",
     notes: str = "",
     request: HttpRequest | None = None,
 ) -> Disposition:
     """Schedule an assessment: make the inquiry a Patient with an episode at assessment.
 
-    Without ``existing_patient_id`` a new patient is registered, unless likely
-    duplicates exist (same name and date of birth, or same phone): then raise
-    LikelyDuplicates unless ``confirm_not_duplicate``. With ``existing_patient_id``, which
-    must be one of those likely duplicates, the person is readmitted as a new episode
-    (they must have no open episode). The
-    clinician joins the care team, so the patient shows on their dashboard.
+    Without a chosen match a new patient is registered, unless likely duplicates exist
+    (same name and date of birth, or same phone): then raise LikelyDuplicates (each match
+    shown is audited; ones ``actor`` may not see are not identified) unless
+    ``confirm_not_duplicate``. ``existing_patient_id`` names a match ``actor`` may see;
+    ``existing_match`` names any match by its token. Attaching to a match ``actor`` may
+    not see takes emergency access: ``emergency_reason`` opens a break-glass grant
+    (flagged, reviewed), and then nobody is added to the care team, since that would
+    outlast the emergency. Otherwise the clinician joins the care team, so the patient
+    shows on their dashboard. The person is readmitted as a new episode (they must
+    have no open episode).
     """
     _require(actor, WORK_PERMISSION, REGISTER_PERMISSION)
-    inquiry = _locked_for_work(actor, inquiry_id)
     if clinician is None or not clinician.is_active or not clinician.has_perm(CLINICIAN_PERMISSION):
         raise ValidationError({"clinician": ERROR_CLINICIAN})
     if scheduled_for is None or timezone.is_naive(scheduled_for):
         raise ValidationError({"scheduled_for": ERROR_SCHEDULED_FOR})
-    reason = f"Helpline inquiry {inquiry.reference}"
-    if existing_patient_id is not None:
-        # Only a likely match may be attached: an id is not a way into any record.
-        matches = likely_duplicates(
-            inquiry=inquiry,
-            given_name=given_name,
-            family_name=family_name,
-            date_of_birth=date_of_birth,
+    # Read (not locked) to look for matches; the conversion locks and checks it again.
+    inquiry = _workable(actor, Inquiry.objects.select_related("claimed_by").get(pk=inquiry_id))
+    matches = duplicate_matches(
+        actor=actor,
+        inquiry=inquiry,
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+    )
+    target = _chosen_match(matches, existing_patient_id, existing_match)
+    if target is None and matches and not confirm_not_duplicate:
+        # Audited outside the conversion's transaction: what was disclosed stays recorded.
+        duplicate_matches_shown(actor=actor, inquiry=inquiry, matches=matches, request=request)
+        raise LikelyDuplicates(matches)
+    with transaction.atomic():
+        return _convert(
+            actor=actor,
+            inquiry=_locked_for_work(actor, inquiry_id),
+            target=target,
+            emergency_reason=emergency_reason,
+            patient_fields={
+                "legal_given_name": given_name.strip(),
+                "legal_family_name": family_name.strip(),
+                "date_of_birth": date_of_birth,
+                "sex_at_birth": sex_at_birth,
+            },
+            scheduled_for=scheduled_for,
+            clinician=clinician,
+            confirm_not_duplicate=confirm_not_duplicate,
+            notes=notes,
+            request=request,
         )
-        found = next((p for p in matches if p.pk == existing_patient_id), None)
+
+
+def _chosen_match(
+    matches: list[DuplicateMatch], existing_patient_id: int | None, existing_match: str | None
+) -> DuplicateMatch | None:
+    """Return the match the caller chose, refusing anything that is not one of ``matches``.
+
+    An id is accepted only for a visible match, so ids cannot be probed; a wrong id and
+    a hidden one get the same answer.
+    """
+    if existing_patient_id is not None:
+        found = next(
+            (m for m in matches if m.visible and m.patient.pk == existing_patient_id), None
+        )
         if found is None:
             raise ValidationError({"existing_patient_id": ERROR_NOT_A_MATCH})
-        patient = found
+        return found
+    if existing_match:
+        found = next(
+            (m for m in matches if hmac.compare_digest(m.token, existing_match.strip())), None
+        )
+        if found is None:
+            raise ValidationError({"existing_match": ERROR_NOT_A_MATCH})
+        return found
+    return None
+
+
+def _convert(
+    *,
+    actor: Any,
+    inquiry: Inquiry,
+    target: DuplicateMatch | None,
+    emergency_reason: str,
+    patient_fields: dict[str, Any],
+    scheduled_for: dt.datetime,
+    clinician: Any,
+    confirm_not_duplicate: bool,
+    notes: str,
+    request: HttpRequest | None,
+) -> Disposition:
+    reason = f"Helpline inquiry {inquiry.reference}"
+    emergency = False
+    if target is not None:
+        patient = target.patient
+        basis = access_basis(actor, patient)
+        if basis is None:
+            if not emergency_reason.strip():
+                raise ValidationError({"emergency_reason": ERROR_HIDDEN_MATCH})
+            try:
+                break_glass_grant(
+                    user=actor, patient=patient, reason=emergency_reason, request=request
+                )
+            except ValidationError as exc:
+                raise ValidationError({"emergency_reason": exc.messages}) from exc
+            basis = AccessBasis.BREAK_GLASS
+        emergency = basis == AccessBasis.BREAK_GLASS
         if EpisodeOfCare.objects.filter(patient=patient, ended_at__isnull=True).exists():
             raise InquiryConflict(ERROR_OPEN_EPISODE)
         episode_readmit(
             actor=actor, request=request, patient=patient, reason=reason, stage=Stage.ASSESSMENT
         )
     else:
-        duplicates = likely_duplicates(
-            inquiry=inquiry,
-            given_name=given_name,
-            family_name=family_name,
-            date_of_birth=date_of_birth,
-        )
-        if duplicates and not confirm_not_duplicate:
-            raise LikelyDuplicates(duplicates)
         alias = inquiry.name.strip()
+        given = patient_fields["legal_given_name"]
         patient = patient_register(
             actor=actor,
             request=request,
             stage=Stage.ASSESSMENT,
             mrn=mrn_next(),
-            legal_given_name=given_name.strip(),
-            legal_family_name=family_name.strip(),
-            preferred_name=alias if alias.lower() != given_name.strip().lower() else "",
-            date_of_birth=date_of_birth,
-            sex_at_birth=sex_at_birth,
+            preferred_name=alias if alias.lower() != given.lower() else "",
             phone_mobile=inquiry.phone,
+            **patient_fields,
         )
-    if not CareTeamMember.objects.filter(patient=patient, user=clinician, active=True).exists():
+    on_team = CareTeamMember.objects.filter(patient=patient, user=clinician, active=True).exists()
+    if not emergency and not on_team:
         care_team_add(
             actor=actor,
             request=request,
@@ -543,12 +651,13 @@ def inquiry_convert(
     )
     _close(inquiry, DispositionKind.SCHEDULE_ASSESSMENT, now, patient=patient)
     when = timezone.localtime(scheduled_for)
+    team = "" if emergency or on_team else f"; {clinician} joined the care team"
     timeline_add(
         patient=patient,
         episode=patient.episodes.filter(ended_at__isnull=True).first(),
         kind=TimelineKind.CONTACT,
         actor=actor,
-        summary=f"{reason}: assessment scheduled for {when:%Y-%m-%d %H:%M} with {clinician}",
+        summary=f"{reason}: assessment scheduled for {when:%Y-%m-%d %H:%M} with {clinician}{team}",
         occurred_at=now,
     )
     _audit(
@@ -558,6 +667,8 @@ def inquiry_convert(
         disposition=disposition.pk,
         kind=DispositionKind.SCHEDULE_ASSESSMENT,
         duplicates_confirmed=bool(confirm_not_duplicate),
-        readmitted=existing_patient_id is not None,
+        readmitted=target is not None,
+        emergency=emergency,
+        flagged=emergency,
     )
     return disposition

@@ -196,7 +196,15 @@ class ScheduleForm(StyledFormMixin, forms.Form):
     notes = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    decision = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    decision = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    emergency_reason = forms.CharField(
+        label="Emergency reason",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only to attach to a record you cannot see: this opens emergency access, "
+        "which is logged and reviewed.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -217,14 +225,20 @@ class ScheduleForm(StyledFormMixin, forms.Form):
             cleaned["scheduled_for"] = when
         return cleaned
 
-    def choice(self) -> tuple[bool, int | None]:
-        """Return (confirm_not_duplicate, existing_patient_id) from ``decision``."""
+    def choice(self) -> tuple[bool, int | None, str | None]:
+        """Return (confirm_not_duplicate, existing_patient_id, existing_match) from ``decision``.
+
+        ``decision`` is "new", a visible match's patient id, or "match:<token>" for a match
+        the coordinator may not see.
+        """
         decision = (self.cleaned_data.get("decision") or "").strip()
         if decision == "new":
-            return True, None
+            return True, None, None
+        if decision.startswith("match:"):
+            return False, None, decision.removeprefix("match:")
         if decision.isdigit() and len(decision) < 19:
-            return False, int(decision)
-        return False, None
+            return False, int(decision), None
+        return False, None, None
 
 
 class CloseForm(StyledFormMixin, forms.Form):

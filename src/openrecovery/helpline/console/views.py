@@ -17,13 +17,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from openrecovery.accounts.access import staff_view
+from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import StateConflict
 from openrecovery.core.forms import form_add_service_errors
+from openrecovery.records.models import CareTeamMember
 
 from .. import selectors, services
+from ..duplicates import DuplicateMatch, duplicate_matches, duplicate_matches_shown
 from ..models import Inquiry
 from .forms import CallAttemptForm, CloseForm, PhoneInquiryForm, PreScreenForm, ScheduleForm
 from .selectors import (
@@ -318,7 +320,7 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
 
 @staff_view(WORK)
 @require_POST
-def schedule(request: HttpRequest, reference: str) -> HttpResponse:
+def schedule(request: StaffRequest, reference: str) -> HttpResponse:
     """Schedule an assessment: convert the inquiry into a patient at stage "assessment".
 
     Likely duplicates answer 409 with the matches listed; the coordinator then chooses
@@ -331,24 +333,9 @@ def schedule(request: HttpRequest, reference: str) -> HttpResponse:
             request, _reload(inquiry), status=422, audit=True, schedule_form=form
         )
     data = form.cleaned_data
-    confirm, existing = form.choice()
-    if existing is not None:
-        allowed = {
-            p.pk
-            for p in selectors.likely_duplicates(
-                inquiry=inquiry,
-                given_name=data["given_name"],
-                family_name=data["family_name"],
-                date_of_birth=data["date_of_birth"],
-            )
-        }
-        if existing not in allowed:
-            form.add_error(None, "Choose one of the listed patients, or register a new one.")
-            return _render_inquiry(
-                request, _reload(inquiry), status=422, audit=True, schedule_form=form
-            )
+    confirm, existing, match = form.choice()
     try:
-        services.inquiry_convert(
+        disposition = services.inquiry_convert(
             actor=request.user,
             inquiry_id=inquiry.pk,
             given_name=data["given_name"],
@@ -359,26 +346,66 @@ def schedule(request: HttpRequest, reference: str) -> HttpResponse:
             clinician=data["clinician"],
             confirm_not_duplicate=confirm,
             existing_patient_id=existing,
+            existing_match=match,
+            emergency_reason=data["emergency_reason"],
             notes=data["notes"],
             request=request,
         )
     except services.InquiryTaken as exc:
         return _taken(request, inquiry, exc)
     except services.LikelyDuplicates as exc:
-        return _render_inquiry(
-            request,
-            _reload(inquiry),
-            status=409,
-            audit=True,
-            schedule_form=form,
-            duplicates=exc.patients,
-        )
+        return _render_schedule_choice(request, inquiry, form, exc.matches, status=409)
     except StateConflict as exc:
         return _refused(request, inquiry, exc, schedule_form=form)
     except ValidationError as exc:
         form_add_service_errors(form, exc)
+        if CHOICE_FIELDS & set(getattr(exc, "error_dict", {})):
+            # The choice among the matches was refused: show the matches again with why.
+            matches = duplicate_matches(
+                actor=request.user,
+                inquiry=inquiry,
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                date_of_birth=data["date_of_birth"],
+            )
+            duplicate_matches_shown(
+                actor=request.user, inquiry=inquiry, matches=matches, request=request
+            )
+            return _render_schedule_choice(request, inquiry, form, matches, status=422)
         return _render_inquiry(
             request, _reload(inquiry), status=422, audit=True, schedule_form=form
         )
-    messages.success(request, "Assessment scheduled; the person is now a patient.")
+    joined = CareTeamMember.objects.filter(
+        patient=disposition.inquiry.patient, user=data["clinician"], active=True
+    ).exists()
+    note = (
+        f" {data['clinician']} is on the care team."
+        if joined
+        else " Nobody was added to the care team under emergency access: someone on the "
+        "patient's team adds the clinician."
+    )
+    messages.success(request, "Assessment scheduled; the person is now a patient." + note)
     return redirect("helpline:console:inquiry", reference=inquiry.reference)
+
+
+CHOICE_FIELDS = frozenset({"existing_patient_id", "existing_match", "emergency_reason"})
+
+
+def _render_schedule_choice(
+    request: HttpRequest,
+    inquiry: Inquiry,
+    form: ScheduleForm,
+    matches: list[DuplicateMatch],
+    *,
+    status: int,
+) -> HttpResponse:
+    """Show the schedule form with the likely matches to choose from (visible or not)."""
+    return _render_inquiry(
+        request,
+        _reload(inquiry),
+        status=status,
+        audit=True,
+        schedule_form=form,
+        duplicates=matches,
+        has_hidden_match=any(not m.visible for m in matches),
+    )
