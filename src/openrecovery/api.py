@@ -1,5 +1,7 @@
 """The JSON API under /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
@@ -24,7 +26,33 @@ class MeOut(Schema):
     role: str
 
 
-api = NinjaAPI(
+class OpenRecoveryAPI(NinjaAPI):
+    """The API, whose document also states the 415 every JSON body can get."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                if "requestBody" in operation:
+                    operation["responses"].setdefault("415", UNSUPPORTED_MEDIA_RESPONSE)
+        return schema
+
+
+# core.middleware.JsonBodyMiddleware answers it before any endpoint runs.
+UNSUPPORTED_MEDIA_RESPONSE = {
+    "description": "The body is not sent as application/json.",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"detail": {"type": "string"}},
+                "required": ["detail"],
+            }
+        }
+    },
+}
+
+api = OpenRecoveryAPI(
     title="OpenRecovery API",
     version="1",
     urls_namespace="api",

@@ -104,3 +104,13 @@ def test_no_schema_uses_the_array_form_of_items(schema):
                 walk(value)
 
     walk(schema)
+
+
+def test_every_operation_with_a_body_documents_415(schema):
+    missing = [
+        f"{m.upper()} {p}"
+        for m, p, op in _operations(schema)
+        if "requestBody" in op and "415" not in op["responses"]
+    ]
+    assert not missing
+    assert any("requestBody" in op for _m, _p, op in _operations(schema))

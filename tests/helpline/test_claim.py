@@ -52,8 +52,10 @@ def test_claiming_again_is_a_no_op_and_release_reopens(coordinator, coordinator2
 def test_api_claim_conflict_is_409_with_the_holder(coordinator, coordinator2):
     inquiry = callback()
     url = f"/api/v1/helpline/inquiries/{inquiry.reference}/claim"
-    assert verified_client(coordinator).post(url).status_code == 200
-    response = verified_client(coordinator2).post(url)
+    assert (
+        verified_client(coordinator).post(url, content_type="application/json").status_code == 200
+    )
+    response = verified_client(coordinator2).post(url, content_type="application/json")
     assert response.status_code == 409
     assert response.json()["claimed_by"] == "Admissions_Coordinator Tester"
 

@@ -21,7 +21,12 @@ def test_anonymous_gets_401(db, client):
     inquiry = callback()
     assert client.get(BASE).status_code == 401
     assert client.get(f"{BASE}/{inquiry.reference}").status_code == 401
-    assert client.post(f"{BASE}/{inquiry.reference}/claim").status_code == 401
+    assert (
+        client.post(
+            f"{BASE}/{inquiry.reference}/claim", content_type="application/json"
+        ).status_code
+        == 401
+    )
 
 
 @pytest.mark.parametrize("role", [Role.COUNSELOR, Role.CONTENT_EDITOR, Role.ADMINISTRATOR])
@@ -34,7 +39,12 @@ def test_roles_without_the_permission_see_nothing_audited(db, role):
     response = client.get(f"{BASE}/{inquiry.reference}")
     assert response.status_code == 404
     assert inquiry.name not in response.content.decode()
-    assert client.post(f"{BASE}/{inquiry.reference}/claim").status_code == 404
+    assert (
+        client.post(
+            f"{BASE}/{inquiry.reference}/claim", content_type="application/json"
+        ).status_code
+        == 404
+    )
     assert client.get("/api/v1/helpline/figures").status_code == 404
     assert len(events_since(mark, action=Action.ACCESS_DENIED)) == 4
 
@@ -43,7 +53,12 @@ def test_nurse_reads_but_cannot_claim(nurse):
     inquiry = callback()
     client = verified_client(nurse)
     assert client.get(f"{BASE}/{inquiry.reference}").status_code == 200
-    assert client.post(f"{BASE}/{inquiry.reference}/claim").status_code == 404
+    assert (
+        client.post(
+            f"{BASE}/{inquiry.reference}/claim", content_type="application/json"
+        ).status_code
+        == 404
+    )
     assert Inquiry.objects.get().claimed_by is None
 
 
@@ -72,7 +87,7 @@ def test_full_flow_through_the_api(coordinator, counselor):
     client = verified_client(coordinator)
     ref = f"{BASE}/{inquiry.reference}"
     mark = audit_mark()
-    assert client.post(f"{ref}/claim").status_code == 200
+    assert client.post(f"{ref}/claim", content_type="application/json").status_code == 200
     response = client.post(
         f"{ref}/calls", {"outcome": "reached", "notes": "ok"}, content_type="application/json"
     )
@@ -122,7 +137,7 @@ def test_full_flow_through_the_api(coordinator, counselor):
 def test_bad_call_bodies_are_422_naming_the_field(coordinator, body, field):
     inquiry = callback()
     client = verified_client(coordinator)
-    client.post(f"{BASE}/{inquiry.reference}/claim")
+    client.post(f"{BASE}/{inquiry.reference}/claim", content_type="application/json")
     response = client.post(
         f"{BASE}/{inquiry.reference}/calls", body, content_type="application/json"
     )
@@ -134,7 +149,7 @@ def test_bad_call_bodies_are_422_naming_the_field(coordinator, body, field):
 def test_prescreen_refuses_string_booleans(coordinator):
     inquiry = callback()
     client = verified_client(coordinator)
-    client.post(f"{BASE}/{inquiry.reference}/claim")
+    client.post(f"{BASE}/{inquiry.reference}/claim", content_type="application/json")
     response = client.post(
         f"{BASE}/{inquiry.reference}/prescreen",
         {"suicidal_thoughts": "true"},
@@ -159,9 +174,9 @@ def test_work_the_inquirys_state_does_not_allow_is_409_not_422(coordinator, coor
         "detail": "Claim this inquiry before working on it.",
         "claimed_by": None,
     }
-    client.post(f"{BASE}/{inquiry.reference}/claim")
+    client.post(f"{BASE}/{inquiry.reference}/claim", content_type="application/json")
     other = verified_client(coordinator2)
-    response = other.post(f"{BASE}/{inquiry.reference}/release")
+    response = other.post(f"{BASE}/{inquiry.reference}/release", content_type="application/json")
     assert response.status_code == 409
     assert response.json()["detail"] == ERROR_NOT_YOURS
     assert not inquiry.call_attempts.exists()

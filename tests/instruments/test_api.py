@@ -162,7 +162,7 @@ def test_scoring_touches_no_database_and_sets_no_cookie(db, client, django_asser
 def test_openapi_schema_describes_the_endpoints_and_their_errors(client):
     schema = client.get("/api/v1/openapi.json").json()
     scoring = schema["paths"]["/api/v1/instruments/{code}/score"]["post"]
-    assert set(scoring["responses"]) == {"200", "404", "422"}
+    assert set(scoring["responses"]) == {"200", "404", "415", "422"}
     assert scoring.get("security") in (None, [])
     body = scoring["requestBody"]["content"]["application/json"]["schema"]
     assert body["additionalProperties"] is False
