@@ -77,7 +77,10 @@ def test_reads_are_audited_without_phi(coordinator):
     assert client.get(f"{BASE}/{inquiry.reference.lower()}").json()["name"] == "Sam"
     [listed] = events_since(mark, action=Action.LIST)
     [viewed] = events_since(mark, action=Action.VIEW)
-    assert (listed.object_type, listed.detail) == ("inquiry", {"results": 1})
+    assert (listed.object_type, listed.detail) == (
+        "inquiry",
+        {"results": 1, "inquiries": [inquiry.pk]},
+    )
     assert (viewed.object_type, viewed.object_id) == ("inquiry", str(inquiry.pk))
     assert "Sam" not in str(listed.detail) + str(viewed.detail)
 

@@ -115,12 +115,12 @@ def test_a_queue_row_shows_what_a_coordinator_needs(client_c, claimed, coordinat
     assert f"{coordinator} <span" in row and "since " in row
 
 
-def test_queue_reads_are_audited(client_c, inquiry):
+def test_queue_reads_are_audited_with_the_inquiries_shown(client_c, inquiry):
     before = AuditEvent.objects.filter(action=Action.LIST, object_type="inquiry").count()
     client_c.get(QUEUE)
-    assert (
-        AuditEvent.objects.filter(action=Action.LIST, object_type="inquiry").count() == before + 1
-    )
+    listed = AuditEvent.objects.filter(action=Action.LIST, object_type="inquiry")
+    assert listed.count() == before + 1
+    assert listed.order_by("-id").first().detail == {"results": 1, "inquiries": [inquiry.pk]}
 
 
 def test_log_a_phone_inquiry(client_c, coordinator):

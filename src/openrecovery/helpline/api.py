@@ -153,7 +153,10 @@ def queue(
         return {"open_count": 0, "response_minutes": selectors.response_minutes(), "entries": []}
     entries = selectors.queue_open(limit)
     audit_record(
-        action=Action.LIST, request=request, object_type="inquiry", detail={"results": len(entries)}
+        action=Action.LIST,
+        request=request,
+        object_type="inquiry",
+        detail={"results": len(entries), "inquiries": [e.inquiry.pk for e in entries]},
     )
     return {
         "open_count": selectors.queue_open_count(),

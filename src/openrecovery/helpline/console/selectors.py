@@ -31,6 +31,7 @@ class QueueRow:
     """One queue row, ready to show: the page polls it every few seconds, for every
     coordinator, so the work is done once here instead of in template lookups."""
 
+    inquiry_id: int
     reference: str
     url: str
     urgency_label: str
@@ -55,6 +56,7 @@ def queue_rows(limit: int = QUEUE_ROWS, *, now: dt.datetime | None = None) -> li
         claimer = inquiry.claimed_by
         rows.append(
             QueueRow(
+                inquiry_id=inquiry.pk,
                 reference=inquiry.reference,
                 url=url.replace(_REFERENCE_SLOT, inquiry.reference),
                 urgency_label=Urgency(inquiry.urgency).label,

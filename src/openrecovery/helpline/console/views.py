@@ -53,7 +53,8 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
             action=Action.LIST,
             request=request,
             object_type="inquiry",
-            detail={"results": len(rows)},
+            # Which inquiries the list showed, so "who saw this one" can be answered.
+            detail={"results": len(rows), "inquiries": [row.inquiry_id for row in rows]},
         )
     open_count = selectors.queue_open_count(cap=OPEN_COUNT_CAP)
     return {
