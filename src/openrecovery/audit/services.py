@@ -9,6 +9,7 @@ import zlib
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -141,7 +142,7 @@ def _event_id_drawn_ahead() -> int | None:
 def audit_record(
     *,
     action: Action | str,
-    actor: Any = None,
+    actor: AbstractBaseUser | None = None,
     request: HttpRequest | None = None,
     patient_id: int | None = None,
     object_type: str = "",
@@ -188,7 +189,7 @@ def audit_record(
 def _event_fields_of(
     *,
     action: Action | str,
-    actor: Any = None,
+    actor: AbstractBaseUser | None = None,
     request: HttpRequest | None = None,
     patient_id: int | None = None,
     object_type: str = "",
