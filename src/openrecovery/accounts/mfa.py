@@ -43,7 +43,7 @@ def totp_qr_svg(uri: str) -> str:
 
 def mfa_has_confirmed_device(user: User) -> bool:
     """Return True when ``user`` has finished enrolling a TOTP device."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def mfa_pending_device(user: User) -> TOTPDevice:

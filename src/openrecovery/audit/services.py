@@ -306,7 +306,7 @@ def _reserved_id(model: type[models.Model]) -> int:
         pass
     with connection.cursor() as cursor:
         cursor.execute(_NEXT_IDS_SQL_POSTGRES, [meta.db_table, meta.pk.column, ID_BLOCK])
-        drawn = [found[0] for found in cursor.fetchall()]
+        drawn: list[int] = [found[0] for found in cursor.fetchall()]
     ids.extend(drawn[1:])
     return drawn[0]
 

@@ -90,7 +90,9 @@ class Chart:
     panels: list[RenderedPanel] = dataclasses.field(default_factory=list)
 
 
-def timeline_page(patient: Patient, before_id: int | None = None) -> tuple[list, bool]:
+def timeline_page(
+    patient: Patient, before_id: int | None = None
+) -> tuple[list[TimelineEvent], bool]:
     """Return up to TIMELINE_PAGE timeline events (newest first) and whether more exist."""
     events = TimelineEvent.objects.filter(patient=patient).select_related("actor")
     if before_id is not None:

@@ -167,7 +167,7 @@ def substance_use_add(
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
     assessment = _locked_draft(assessment)
-    row = form.save(commit=False)
+    row: SubstanceUse = form.save(commit=False)
     row.assessment = assessment
     row.full_clean()
     row.save()
