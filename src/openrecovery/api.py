@@ -8,6 +8,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestInvalid
 
+from openrecovery.accounts.access import StaffRequest
 from openrecovery.accounts.api_auth import BearerTokenAuth, VerifiedSessionAuth
 from openrecovery.chart.api import router as patients_router
 from openrecovery.core.api import AUTH_ERRORS, field_problems, validation_problems
@@ -66,7 +67,7 @@ api.add_router("/", helpline_router)
 
 
 @api.get("/me", response={200: MeOut, **AUTH_ERRORS}, tags=["accounts"])
-def me(request: HttpRequest) -> object:
+def me(request: StaffRequest) -> object:
     """Return the authenticated caller."""
     return request.user
 

@@ -5,11 +5,18 @@ import time
 
 import pytest
 from django.db import OperationalError, connection
+from django.db.models import QuerySet
 
 from openrecovery.audit.choices import Action
 from openrecovery.helpline.choices import InquiryStatus
 from openrecovery.helpline.models import Inquiry
-from openrecovery.helpline.services import InquiryTaken, inquiry_claim, inquiry_release
+from openrecovery.helpline.services import (
+    ERROR_CLAIM_FIRST,
+    InquiryConflict,
+    InquiryTaken,
+    inquiry_claim,
+    inquiry_release,
+)
 
 from ..audit.conftest import audit_mark, events_since
 from ..factories import verified_client
@@ -47,6 +54,19 @@ def test_claiming_again_is_a_no_op_and_release_reopens(coordinator, coordinator2
     assert inquiry_claim(actor=coordinator, inquiry_id=inquiry.pk).claimed_by == coordinator
     inquiry_release(actor=coordinator, inquiry_id=inquiry.pk)
     assert inquiry_claim(actor=coordinator2, inquiry_id=inquiry.pk).claimed_by == coordinator2
+
+
+def test_a_claim_lost_to_a_hold_released_since_names_nobody(coordinator, monkeypatch):
+    # A colleague's hold makes the conditional UPDATE match nothing; the colleague
+    # releases before the re-read. Nobody holds the inquiry now: claim it again.
+    inquiry = callback()
+    monkeypatch.setattr(QuerySet, "update", lambda self, **fields: 0)
+    with pytest.raises(InquiryConflict) as refused:
+        inquiry_claim(actor=coordinator, inquiry_id=inquiry.pk)
+    assert not isinstance(refused.value, InquiryTaken)
+    assert refused.value.message == ERROR_CLAIM_FIRST
+    assert refused.value.body() == {"detail": ERROR_CLAIM_FIRST, "claimed_by": None}
+    assert Inquiry.objects.get(pk=inquiry.pk).claimed_by is None
 
 
 def test_api_claim_conflict_is_409_with_the_holder(coordinator, coordinator2):

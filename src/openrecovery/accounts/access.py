@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from openrecovery.core.access import PUBLIC, SIGNED_IN, public_view
 
@@ -14,6 +14,8 @@ from .models import User
 from .roles import ROLE_PERMISSIONS, Role
 
 __all__ = ["PUBLIC", "SIGNED_IN", "StaffRequest", "public_view", "roles_allowed", "staff_view"]
+
+ViewFunction = Callable[..., HttpResponseBase]
 
 
 class StaffRequest(HttpRequest):
@@ -23,20 +25,20 @@ class StaffRequest(HttpRequest):
     typed as the ``User`` the services take as ``actor``.
     """
 
-    user: User  # type: ignore[assignment]
+    user: User
 
 
-def staff_view(permission: str = SIGNED_IN) -> Callable:
+def staff_view(permission: str = SIGNED_IN) -> Callable[[ViewFunction], ViewFunction]:
     """Require a signed-in, MFA-verified user holding ``permission`` (or any staff role).
 
     Anonymous users are sent to the login page; users without the permission get a
     403 page that carries no patient data.
     """
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: ViewFunction) -> ViewFunction:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not isinstance(user, User) or not user.is_verified():
                 raise PermissionDenied

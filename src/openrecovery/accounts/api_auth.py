@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from .models import User
 from .tokens import api_token_user
 
 
@@ -18,7 +19,7 @@ class VerifiedSessionAuth(SessionAuth):
             return None
         return super().__call__(request)
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = request.user
         if user.is_authenticated and getattr(user, "is_verified", lambda: False)():
             return user
@@ -28,7 +29,7 @@ class VerifiedSessionAuth(SessionAuth):
 class BearerTokenAuth(HttpBearer):
     """``Authorization: Bearer <token>`` with a personal access token."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = api_token_user(token, request)
         if user is not None:
             request.user = user

@@ -1,9 +1,10 @@
 """Permission checks answered from the roles in code, without a query per request."""
 
-from typing import Any
-
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model
 
+from .models import User
 from .roles import ROLE_PERMISSIONS
 
 
@@ -17,10 +18,14 @@ class RoleBackend(ModelBackend):
     ModelBackend's; active superusers pass every check in ``User.has_perm`` itself.
     """
 
-    def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+    def get_user_permissions(
+        self, user_obj: User | AnonymousUser, obj: Model | None = None
+    ) -> set[str]:
         return set()
 
-    def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+    def get_group_permissions(
+        self, user_obj: User | AnonymousUser, obj: Model | None = None
+    ) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         return set(ROLE_PERMISSIONS.get(getattr(user_obj, "role", ""), frozenset()))

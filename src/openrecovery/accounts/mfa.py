@@ -5,6 +5,7 @@ import secrets
 from typing import Any
 
 import segno
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp import login as otp_login
@@ -14,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
 
-from .models import StaffSession
+from .models import StaffSession, User
 
 RECOVERY_DEVICE_NAME = "recovery codes"
 RECOVERY_CODE_COUNT = 10
@@ -40,12 +41,12 @@ def totp_qr_svg(uri: str) -> str:
     return segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff")
 
 
-def mfa_has_confirmed_device(user: Any) -> bool:
+def mfa_has_confirmed_device(user: User) -> bool:
     """Return True when ``user`` has finished enrolling a TOTP device."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
-def mfa_pending_device(user: Any) -> TOTPDevice:
+def mfa_pending_device(user: User) -> TOTPDevice:
     """Return the user's unconfirmed TOTP device, creating it to start enrolment."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
@@ -54,7 +55,7 @@ def mfa_pending_device(user: Any) -> TOTPDevice:
 
 
 @transaction.atomic
-def recovery_codes_issue(*, user: Any, request: HttpRequest | None = None) -> list[str]:
+def recovery_codes_issue(*, user: User, request: HttpRequest | None = None) -> list[str]:
     """Replace the user's recovery codes with new ones. Return them (shown once)."""
     device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME)
     device.token_set.all().delete()
@@ -79,10 +80,18 @@ def session_rotate(request: HttpRequest) -> None:
         )
 
 
+def _signed_in_user(request: HttpRequest) -> User:
+    # The MFA step follows the password step: the view sends anonymous visitors to sign in.
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
 @transaction.atomic
 def mfa_enrol_confirm(*, request: HttpRequest, device: TOTPDevice, token: str) -> list[str] | None:
     """Confirm enrolment with a first code. Return new recovery codes, or None if it failed."""
-    user = request.user
+    user = _signed_in_user(request)
     if not device.verify_token(token.strip()):
         audit_record(
             action=Action.MFA_FAILED,
@@ -106,7 +115,7 @@ def mfa_verify(*, request: HttpRequest, token: str) -> bool:
     TOTP codes are refused if already used (django-otp keeps the last time step);
     a recovery code is deleted when used.
     """
-    user = request.user
+    user = _signed_in_user(request)
     token = token.strip().lower()
     # Six digits are an authenticator code; anything else can only be a recovery code,
     # so a recovery code never counts as a failed TOTP attempt (which would throttle it).

@@ -184,7 +184,7 @@ def sessions_end(*, user: User) -> int:
 
 
 @transaction.atomic
-def staff_deactivate(*, actor: Any, user: User, request: HttpRequest | None = None) -> User:
+def staff_deactivate(*, actor: User, user: User, request: HttpRequest | None = None) -> User:
     """Deactivate an account: end its sessions and revoke its API tokens at once."""
     user.is_active = False
     user.save(update_fields=["is_active"])

@@ -6,16 +6,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
 
 from .middleware import ACTIVITY_WRITE_INTERVAL, SESSION_LAST_ACTIVITY, SESSION_LOGIN_AT
-from .models import StaffSession
+from .models import StaffSession, User
 
 
 @receiver(user_logged_in)
-def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def on_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is None:
         return
     now = time.time()
@@ -31,7 +32,9 @@ def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_login_failed)
-def on_login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+def on_login_failed(
+    sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     # The username typed is recorded; whether it exists is not revealed to the user.
     audit_record(
         action=Action.LOGIN_FAILED,
@@ -42,7 +45,7 @@ def on_login_failed(sender: Any, credentials: dict, request: Any = None, **kwarg
 
 
 @receiver(user_logged_out)
-def on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def on_logout(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
     if user is None:
         return
     if request is not None and request.session.session_key:

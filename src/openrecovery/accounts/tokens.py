@@ -3,7 +3,6 @@
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -25,7 +24,7 @@ def _hash(token: str) -> str:
 
 @transaction.atomic
 def api_token_create(
-    *, actor: Any, user: User, name: str = "", days: int | None = None
+    *, actor: User | None, user: User, name: str = "", days: int | None = None
 ) -> tuple[ApiToken, str]:
     """Issue a token for ``user``. Return the stored row and the token (shown only once)."""
     prefix = secrets.token_hex(4)
@@ -50,7 +49,7 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
     """Revoke a token so it authenticates nothing from now on."""
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .choices import BENZODIAZEPINES, CNS_DEPRESSANTS, Substance, WithdrawalSeverity
+from .models import IntakeAssessment
 
 GUIDELINE = "2025 Joint Clinical Practice Guideline on Benzodiazepine Tapering"
 CITATION = "Brunner E et al., J Gen Intern Med 2025, doi:10.1007/s11606-025-09499-2"
@@ -132,7 +133,7 @@ def prompts_from(sections: Mapping[str, Any], substances: Iterable[str]) -> list
     return prompts
 
 
-def placement_prompts(assessment: Any) -> list[Prompt]:
+def placement_prompts(assessment: IntakeAssessment) -> list[Prompt]:
     """Return the prompts for an intake assessment (uses its prefetched substance rows)."""
     substances = [row.substance for row in assessment.substances.all()]
     return prompts_from(assessment.sections or {}, substances)

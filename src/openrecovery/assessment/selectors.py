@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 
+from openrecovery.accounts.models import User
 from openrecovery.privacy.gates import PatientAccess
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import EpisodeOfCare, Patient
@@ -75,7 +76,7 @@ def problems_for(patient: Patient, limit: int = PROBLEMS_LIMIT) -> list[Problem]
     )
 
 
-def chart_panel(user: Any, access: PatientAccess) -> dict[str, Any]:
+def chart_panel(user: User, access: PatientAccess) -> dict[str, Any]:
     """Load the chart panel: the current intake's status and level, and the problem list."""
     patient = access.patient
     episode = current_episode(patient)

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from openrecovery.accounts.access import staff_view
+from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.core.errors import DomainError, StateConflict
 from openrecovery.core.forms import form_add_service_errors
 from openrecovery.core.htmx import is_htmx
@@ -75,7 +75,7 @@ def _initial(assessment: IntakeAssessment | None, section: str) -> dict[str, Any
 
 
 def _intake_context(
-    request: HttpRequest, patient_id: int, *, bound: dict[str, forms.BaseForm] | None = None
+    request: StaffRequest, patient_id: int, *, bound: dict[str, forms.BaseForm] | None = None
 ) -> dict[str, Any]:
     access = access_patient_grant_by_id(
         request.user, patient_id, request=request, object_type=INTAKE_OBJECT
@@ -124,13 +124,13 @@ def _intake_context(
 
 
 @staff_view(VIEW)
-def intake(request: HttpRequest, patient_id: int) -> HttpResponse:
+def intake(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Show the current episode's intake: a draft to fill in, or the signed record."""
     return render(request, "assessment/intake.html", _intake_context(request, patient_id))
 
 
 def _draft_or_redirect(
-    request: HttpRequest, patient_id: int
+    request: StaffRequest, patient_id: int
 ) -> tuple[Any, IntakeAssessment | None]:
     patient = access_patient_by_id(
         request.user, patient_id, request=request, object_type=INTAKE_OBJECT
@@ -148,7 +148,7 @@ def _refuse_signed(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @staff_view(EDIT)
 @require_POST
-def intake_start(request: HttpRequest, patient_id: int) -> HttpResponse:
+def intake_start(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Start the intake of the patient's episode at Assessment."""
     patient = access_patient_by_id(
         request.user, patient_id, request=request, object_type=INTAKE_OBJECT
@@ -162,7 +162,7 @@ def intake_start(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @staff_view(EDIT)
 @require_POST
-def section_save(request: HttpRequest, patient_id: int) -> HttpResponse:
+def section_save(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Save one section of the draft (htmx autosave answers with a small "Saved" note)."""
     section = request.POST.get("section", "")
     patient, assessment = _draft_or_redirect(request, patient_id)
@@ -208,7 +208,7 @@ def section_save(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 def _rerender_or_redirect(
-    request: HttpRequest, patient_id: int, key: str, form: forms.BaseForm, done: str
+    request: StaffRequest, patient_id: int, key: str, form: forms.BaseForm, done: str
 ) -> HttpResponse:
     if not form.errors:
         messages.success(request, done)
@@ -219,7 +219,7 @@ def _rerender_or_redirect(
 
 @staff_view(EDIT)
 @require_POST
-def substance_add(request: HttpRequest, patient_id: int) -> HttpResponse:
+def substance_add(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Add a row to the draft's substance use history."""
     _patient, assessment = _draft_or_redirect(request, patient_id)
     if assessment is None:
@@ -240,7 +240,7 @@ def substance_add(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @staff_view(EDIT)
 @require_POST
-def substance_remove(request: HttpRequest, patient_id: int, substance_id: int) -> HttpResponse:
+def substance_remove(request: StaffRequest, patient_id: int, substance_id: int) -> HttpResponse:
     """Remove a row from the draft's substance use history."""
     _patient, assessment = _draft_or_redirect(request, patient_id)
     row = get_object_or_404(SubstanceUse, pk=substance_id, assessment=assessment)
@@ -255,7 +255,7 @@ def substance_remove(request: HttpRequest, patient_id: int, substance_id: int) -
 
 @staff_view(SIGN)
 @require_POST
-def intake_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
+def intake_sign(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Sign the intake (after an explicit confirmation); the episode moves stage."""
     _patient, assessment = _draft_or_redirect(request, patient_id)
     if assessment is None:
@@ -276,7 +276,7 @@ def intake_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @staff_view(EDIT)
 @require_POST
-def addendum_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+def addendum_create(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Add an addendum to the signed intake."""
     _patient, assessment = _draft_or_redirect(request, patient_id)
     form = AddendumForm(request.POST)
@@ -302,7 +302,7 @@ def _checklist_form(data: Any = None) -> Dsm5ChecklistForm | None:
 
 
 def _problems_page(
-    request: HttpRequest, patient_id: int, checklist: Dsm5ChecklistForm | None = None, status=200
+    request: StaffRequest, patient_id: int, checklist: Dsm5ChecklistForm | None = None, status=200
 ) -> HttpResponse:
     access = access_patient_grant_by_id(
         request.user, patient_id, request=request, object_type="problem_list"
@@ -319,14 +319,14 @@ def _problems_page(
 
 
 @staff_view(VIEW)
-def problems(request: HttpRequest, patient_id: int) -> HttpResponse:
+def problems(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Show the patient's problem list, with the DSM-5-TR checklist to record from."""
     return _problems_page(request, patient_id)
 
 
 @staff_view(RECORD_PROBLEM)
 @require_POST
-def problem_record(request: HttpRequest, patient_id: int) -> HttpResponse:
+def problem_record(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Score a DSM-5-TR sedative checklist and record the use disorder it suggests."""
     patient = access_patient_by_id(
         request.user, patient_id, request=request, object_type="problem_list"
@@ -357,7 +357,7 @@ def problem_record(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @staff_view(CONFIRM_PROBLEM)
 @require_POST
-def problem_confirm_view(request: HttpRequest, patient_id: int, problem_id: int) -> HttpResponse:
+def problem_confirm_view(request: StaffRequest, patient_id: int, problem_id: int) -> HttpResponse:
     """Confirm an unconfirmed problem-list entry."""
     patient = access_patient_by_id(
         request.user, patient_id, request=request, object_type="problem_list"

@@ -9,6 +9,7 @@ import zlib
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -141,7 +142,7 @@ def _event_id_drawn_ahead() -> int | None:
 def audit_record(
     *,
     action: Action | str,
-    actor: Any = None,
+    actor: AbstractBaseUser | None = None,
     request: HttpRequest | None = None,
     patient_id: int | None = None,
     object_type: str = "",
@@ -188,7 +189,7 @@ def audit_record(
 def _event_fields_of(
     *,
     action: Action | str,
-    actor: Any = None,
+    actor: AbstractBaseUser | None = None,
     request: HttpRequest | None = None,
     patient_id: int | None = None,
     object_type: str = "",
@@ -305,7 +306,7 @@ def _reserved_id(model: type[models.Model]) -> int:
         pass
     with connection.cursor() as cursor:
         cursor.execute(_NEXT_IDS_SQL_POSTGRES, [meta.db_table, meta.pk.column, ID_BLOCK])
-        drawn = [found[0] for found in cursor.fetchall()]
+        drawn: list[int] = [found[0] for found in cursor.fetchall()]
     ids.extend(drawn[1:])
     return drawn[0]
 

@@ -3,10 +3,10 @@
 import datetime as dt
 from typing import Annotated
 
-from django.http import HttpRequest
 from ninja import Path, Router, Schema
 from pydantic import ConfigDict, Field
 
+from openrecovery.accounts.access import StaffRequest
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.api import AUTH_ERRORS, ErrorOut, ValidationErrorOut
@@ -62,7 +62,7 @@ class PatientOut(PatientSummaryOut):
         422: ValidationErrorOut,
     },
 )
-def search_patients(request: HttpRequest, body: PatientSearchIn) -> list:
+def search_patients(request: StaffRequest, body: PatientSearchIn) -> list:
     """Find visible patients by name, MRN or date of birth (POST keeps PHI out of URLs)."""
     results = list(patient_search(request.user, body.q))
     audit_record(
@@ -78,6 +78,8 @@ def search_patients(request: HttpRequest, body: PatientSearchIn) -> list:
     "/patients/{patient_id}",
     response={200: PatientOut, **AUTH_ERRORS, 404: ErrorOut, 422: ValidationErrorOut},
 )
-def get_patient(request: HttpRequest, patient_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Patient:
+def get_patient(
+    request: StaffRequest, patient_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> Patient:
     """Return one patient's demographics and current episode (404 if not visible)."""
     return access_patient_by_id(request.user, patient_id, request=request)

@@ -1,17 +1,17 @@
 """Template context for the navbar: how many alerts wait for me."""
 
 from functools import cached_property
-from typing import Any
 
 from django.http import HttpRequest
 
+from openrecovery.accounts.models import User
 from openrecovery.instruments.selectors import alerts_unacknowledged_count
 
 
 class AlertBadge:
     """The navbar's alert count, queried once and only when a template shows it."""
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, user: User) -> None:
         self.user = user
 
     @cached_property
@@ -21,8 +21,7 @@ class AlertBadge:
 
 def alert_badge(request: HttpRequest) -> dict[str, AlertBadge | None]:
     """Return the alert badge for verified staff (None for everyone else)."""
-    user: Any = getattr(request, "user", None)
-    is_verified = getattr(user, "is_verified", None)
-    if user is None or not user.is_authenticated or is_verified is None or not is_verified():
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not user.is_verified():
         return {"alert_badge": None}
     return {"alert_badge": AlertBadge(user)}

@@ -9,6 +9,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from openrecovery.accounts.models import User
 from openrecovery.privacy.gates import PatientAccess
 
 
@@ -18,7 +19,7 @@ class Panel:
 
     key: str
     template: str
-    load: Callable[[Any, PatientAccess], dict[str, Any]]
+    load: Callable[[User, PatientAccess], dict[str, Any]]
     column: str = "main"  # "top" (banners above the chart), "main" (wide) or "side"
 
 
@@ -43,6 +44,6 @@ def _registered() -> list[Panel]:
     return panels
 
 
-def chart_panels(user: Any, access: PatientAccess) -> list[RenderedPanel]:
+def chart_panels(user: User, access: PatientAccess) -> list[RenderedPanel]:
     """Load every registered panel for a patient the user passed the gate for."""
     return [RenderedPanel(p.key, p.template, p.column, p.load(user, access)) for p in _registered()]

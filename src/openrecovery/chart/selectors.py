@@ -3,10 +3,10 @@
 import dataclasses
 import datetime as dt
 import re
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import ROLE_STAGE_COVERAGE
 from openrecovery.instruments.selectors import alerts_unacknowledged
 from openrecovery.privacy.gates import PatientAccess, patients_visible_to
@@ -39,7 +39,7 @@ class StageGroup:
     episodes: list[EpisodeOfCare]
 
 
-def dashboard_groups(user: Any) -> tuple[list[StageGroup], list[EpisodeOfCare]]:
+def dashboard_groups(user: User) -> tuple[list[StageGroup], list[EpisodeOfCare]]:
     """Return my patients' open episodes grouped by stage, and the episodes my role covers."""
     if not user.has_perm("records.view_chart"):
         return [], []
@@ -70,7 +70,7 @@ def dashboard_groups(user: Any) -> tuple[list[StageGroup], list[EpisodeOfCare]]:
     return groups, covered
 
 
-def dashboard_alerts(user: Any) -> list[ClinicalAlert]:
+def dashboard_alerts(user: User) -> list[ClinicalAlert]:
     """Return my unacknowledged alerts about patients I may still see (one query)."""
     if not user.has_perm("records.view_chart"):
         return []
@@ -90,7 +90,9 @@ class Chart:
     panels: list[RenderedPanel] = dataclasses.field(default_factory=list)
 
 
-def timeline_page(patient: Patient, before_id: int | None = None) -> tuple[list, bool]:
+def timeline_page(
+    patient: Patient, before_id: int | None = None
+) -> tuple[list[TimelineEvent], bool]:
     """Return up to TIMELINE_PAGE timeline events (newest first) and whether more exist."""
     events = TimelineEvent.objects.filter(patient=patient).select_related("actor")
     if before_id is not None:
@@ -104,7 +106,7 @@ def timeline_page(patient: Patient, before_id: int | None = None) -> tuple[list,
     return page[:TIMELINE_PAGE], len(page) > TIMELINE_PAGE
 
 
-def chart_for(access: PatientAccess, user: Any = None) -> Chart:
+def chart_for(access: PatientAccess, user: User | None = None) -> Chart:
     """Assemble the chart of a patient whose access gate the caller has passed."""
     patient = access.patient
     episodes = list(EpisodeOfCare.objects.filter(patient=patient).order_by("-started_at"))
@@ -137,7 +139,7 @@ def chart_for(access: PatientAccess, user: Any = None) -> Chart:
     )
 
 
-def patient_search(user: Any, query: str) -> QuerySet[Patient]:
+def patient_search(user: User, query: str) -> QuerySet[Patient]:
     """Find visible patients by MRN, date of birth (YYYY-MM-DD or MM/DD/YYYY) or name."""
     query = query.strip()
     visible = patients_visible_to(user)

@@ -2,11 +2,11 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from openrecovery.accounts.access import staff_view
+from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import DomainError, error_messages
@@ -27,7 +27,7 @@ from .selectors import chart_for, dashboard_alerts, dashboard_groups, patient_se
 
 
 @staff_view()
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: StaffRequest) -> HttpResponse:
     """Show my patients grouped by stage, and the episodes my role covers."""
     groups, covered = dashboard_groups(request.user)
     alerts = dashboard_alerts(request.user)
@@ -45,7 +45,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view("records.view_chart")
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: StaffRequest) -> HttpResponse:
     """Search patients by name, MRN or date of birth; the query travels in the POST body."""
     form = PatientSearchForm(request.POST or None)
     results = None
@@ -61,7 +61,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"search_form": form, "results": results})
 
 
-def _chart_context(request: HttpRequest, patient_id: int, action: str = Action.VIEW) -> dict:
+def _chart_context(request: StaffRequest, patient_id: int, action: str = Action.VIEW) -> dict:
     access = access_patient_grant_by_id(request.user, patient_id, request=request, action=action)
     chart = chart_for(access, request.user)
     stage_form = None
@@ -78,19 +78,19 @@ def _chart_context(request: HttpRequest, patient_id: int, action: str = Action.V
 
 
 @staff_view("records.view_chart")
-def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
+def chart(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Show a patient's demographics, current episode, care team and timeline."""
     return render(request, "chart/chart.html", _chart_context(request, patient_id))
 
 
 @staff_view("records.view_chart")
-def chart_print(request: HttpRequest, patient_id: int) -> HttpResponse:
+def chart_print(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Show a printable chart summary; the print is audited."""
     return render(request, "chart/print.html", _chart_context(request, patient_id, Action.PRINT))
 
 
 @staff_view("records.view_chart")
-def timeline_more(request: HttpRequest, patient_id: int) -> HttpResponse:
+def timeline_more(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Return the next page of the timeline (htmx partial)."""
     patient = access_patient_by_id(request.user, patient_id, request=request)
     raw = request.GET.get("before", "")
@@ -102,7 +102,7 @@ def timeline_more(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @staff_view("records.move_stage")
 @require_POST
-def stage_move(request: HttpRequest, patient_id: int) -> HttpResponse:
+def stage_move(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Move the patient's current episode to another stage."""
     context = _chart_context(request, patient_id)
     episode = context["chart"].episode
@@ -131,7 +131,7 @@ def stage_move(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @staff_view("records.manage_care_team")
 @require_POST
-def care_team_add_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+def care_team_add_view(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Add a staff member to the patient's care team."""
     context = _chart_context(request, patient_id)
     form = CareTeamAddForm(request.POST)
@@ -155,7 +155,7 @@ def care_team_add_view(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @staff_view("records.manage_care_team")
 @require_POST
-def care_team_remove_view(request: HttpRequest, patient_id: int, member_id: int) -> HttpResponse:
+def care_team_remove_view(request: StaffRequest, patient_id: int, member_id: int) -> HttpResponse:
     """Take a staff member off the patient's care team."""
     patient = access_patient_by_id(request.user, patient_id, request=request)
     member = get_object_or_404(CareTeamMember, pk=member_id, patient=patient, active=True)

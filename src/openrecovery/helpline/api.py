@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 from pydantic import ValidationError as PydanticValidationError
 
+from openrecovery.accounts.access import StaffRequest
 from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record, request_source_ip
@@ -118,7 +119,7 @@ def callback_create(request: HttpRequest) -> Status:
 # Staff endpoints ---------------------------------------------------------------------
 
 
-def _for(request: HttpRequest, reference: str, *, write: bool, action: str = "") -> Inquiry:
+def _for(request: StaffRequest, reference: str, *, write: bool, action: str = "") -> Inquiry:
     # PermissionDenied is answered 404 by the API, as for an unknown reference.
     return selectors.inquiry_for(
         request.user, reference, request=request, write=write, action=action
@@ -140,7 +141,7 @@ ONE_ERRORS: dict[int, Any] = {**STAFF_ERRORS, 404: ErrorOut}
 
 @router.get("/helpline/inquiries", response={200: QueueOut, **STAFF_ERRORS})
 def queue(
-    request: HttpRequest, limit: Annotated[int, Query(ge=1, le=selectors.QUEUE_LIMIT)] = 50
+    request: StaffRequest, limit: Annotated[int, Query(ge=1, le=selectors.QUEUE_LIMIT)] = 50
 ) -> dict[str, Any]:
     """Return the open queue: most urgent first, then longest waiting (bounded).
 
@@ -166,19 +167,19 @@ def queue(
 
 
 @router.post("/helpline/inquiries", response={201: InquiryOut, **STAFF_ERRORS})
-def log_call(request: HttpRequest, body: PhoneInquiryIn) -> Status:
+def log_call(request: StaffRequest, body: PhoneInquiryIn) -> Status:
     """Log a call taken by phone as an inquiry claimed by the caller of this endpoint."""
     inquiry = services.inquiry_log_call(actor=request.user, data=body.model_dump(), request=request)
     return Status(201, selectors.inquiry_with_detail(inquiry))
 
 
 @router.get("/helpline/inquiries/{reference}", response={200: InquiryOut, **ONE_ERRORS})
-def inquiry_get(request: HttpRequest, reference: Reference) -> Inquiry:
+def inquiry_get(request: StaffRequest, reference: Reference) -> Inquiry:
     """Return one inquiry with its calls, pre-screen, danger rules and disposition."""
     return selectors.inquiry_with_detail(_for(request, reference, write=False, action=Action.VIEW))
 
 
-def _work(request: HttpRequest, reference: str, call: Callable[..., object]) -> Inquiry:
+def _work(request: StaffRequest, reference: str, call: Callable[..., object]) -> Inquiry:
     """Run a staff service on the inquiry (``call(actor=, inquiry_id=, request=)``)."""
     inquiry = _for(request, reference, write=True)
     call(actor=request.user, inquiry_id=inquiry.pk, request=request)
@@ -189,7 +190,7 @@ def _work(request: HttpRequest, reference: str, call: Callable[..., object]) -> 
     "/helpline/inquiries/{reference}/claim",
     response={200: InquiryOut, **ONE_ERRORS, 409: ConflictOut},
 )
-def claim(request: HttpRequest, reference: Reference) -> Inquiry:
+def claim(request: StaffRequest, reference: Reference) -> Inquiry:
     """Claim an open inquiry; 409 names whoever has it already."""
     return _work(request, reference, services.inquiry_claim)
 
@@ -198,7 +199,7 @@ def claim(request: HttpRequest, reference: Reference) -> Inquiry:
     "/helpline/inquiries/{reference}/release",
     response={200: InquiryOut, **ONE_ERRORS, 409: ConflictOut},
 )
-def release(request: HttpRequest, reference: Reference) -> Inquiry:
+def release(request: StaffRequest, reference: Reference) -> Inquiry:
     """Put an inquiry one holds back into the open queue."""
     return _work(request, reference, services.inquiry_release)
 
@@ -207,7 +208,7 @@ def release(request: HttpRequest, reference: Reference) -> Inquiry:
     "/helpline/inquiries/{reference}/calls",
     response={201: InquiryOut, **ONE_ERRORS, 409: ConflictOut},
 )
-def call_record(request: HttpRequest, reference: Reference, body: CallIn) -> Status:
+def call_record(request: StaffRequest, reference: Reference, body: CallIn) -> Status:
     """Record a call attempt (the first "reached" is the first contact)."""
     call = functools.partial(services.call_attempt_record, **body.model_dump())
     return Status(201, _work(request, reference, call))
@@ -217,7 +218,7 @@ def call_record(request: HttpRequest, reference: Reference, body: CallIn) -> Sta
     "/helpline/inquiries/{reference}/prescreen",
     response={200: InquiryOut, **ONE_ERRORS, 409: ConflictOut},
 )
-def prescreen_post(request: HttpRequest, reference: Reference, body: PreScreenIn) -> Inquiry:
+def prescreen_post(request: StaffRequest, reference: Reference, body: PreScreenIn) -> Inquiry:
     """Save the pre-screen; the answer shows the danger rules it triggers and the urgency."""
     call = functools.partial(services.prescreen_save, answers=body.model_dump())
     return _work(request, reference, call)
@@ -227,7 +228,7 @@ def prescreen_post(request: HttpRequest, reference: Reference, body: PreScreenIn
     "/helpline/inquiries/{reference}/disposition",
     response={201: InquiryOut, **ONE_ERRORS, 409: ConflictOut},
 )
-def disposition_post(request: HttpRequest, reference: Reference, body: DispositionIn) -> Status:
+def disposition_post(request: StaffRequest, reference: Reference, body: DispositionIn) -> Status:
     """Close an inquiry as referred elsewhere, not a fit, or lost contact.
 
     ``referred`` needs a ``referral_target`` (422 without one).
@@ -240,7 +241,7 @@ def disposition_post(request: HttpRequest, reference: Reference, body: Dispositi
     "/helpline/inquiries/{reference}/convert",
     response={201: ConvertOut, **ONE_ERRORS, 409: ConflictOut | DuplicatesOut},
 )
-def convert(request: HttpRequest, reference: Reference, body: ConvertIn) -> Status:
+def convert(request: StaffRequest, reference: Reference, body: ConvertIn) -> Status:
     """Schedule an assessment: the person becomes a patient with an episode at assessment.
 
     409 lists likely duplicates until ``confirm_not_duplicate``, ``existing_patient_id``
@@ -263,7 +264,7 @@ def convert(request: HttpRequest, reference: Reference, body: ConvertIn) -> Stat
 
 @router.get("/helpline/figures", response={200: FiguresOut, **STAFF_ERRORS, 404: ErrorOut})
 def figures(
-    request: HttpRequest, days: Annotated[int, Query(ge=1, le=selectors.FIGURES_MAX_DAYS)] = 30
+    request: StaffRequest, days: Annotated[int, Query(ge=1, le=selectors.FIGURES_MAX_DAYS)] = 30
 ) -> selectors.ConversionFigures:
     """Return inquiries per day, share converted and median minutes to first contact."""
     try:

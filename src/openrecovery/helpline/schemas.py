@@ -22,12 +22,15 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonDict
 
+from openrecovery.accounts.models import User
 from openrecovery.core.api import JsonDate, JsonDateTime, json_integral
 from openrecovery.instruments.registry import SELF_CHECKS
+from openrecovery.records.models import EpisodeOfCare
 
 from .choices import CallOutcome, ForWhom, Pregnancy, ReferralSource, ReferralTarget, Urgency
-from .models import Inquiry, PreScreen
-from .rules import danger_rules
+from .models import CallAttempt, Disposition, Inquiry, PreScreen
+from .rules import DangerRule, danger_rules
+from .selectors import QueueEntry
 from .validation import MAX_LENGTHS, PHONE_PATTERN, REQUIRED_TEXT_PATTERN, TEXT_PATTERN
 
 MAX_ID = 2**62
@@ -42,7 +45,7 @@ Text = Annotated[StrictStr, Field(max_length=2000)]
 ShortText = Annotated[StrictStr, Field(max_length=200)]
 
 
-def display_name(user: Any) -> str | None:
+def display_name(user: User | None) -> str | None:
     """Return how the API names a staff member (None for nobody)."""
     if user is None:
         return None
@@ -142,11 +145,11 @@ class QueueEntryOut(Schema):
     for_whom: str = _of_inquiry("for_whom")
 
     @staticmethod
-    def resolve_urgency(entry: Any) -> str:
+    def resolve_urgency(entry: QueueEntry) -> str:
         return urgency_label(entry.inquiry.urgency)
 
     @staticmethod
-    def resolve_claimed_by(entry: Any) -> str | None:
+    def resolve_claimed_by(entry: QueueEntry) -> str | None:
         return display_name(entry.inquiry.claimed_by)
 
 
@@ -165,7 +168,7 @@ class CallAttemptOut(Schema):
     attempted_by: str
 
     @staticmethod
-    def resolve_attempted_by(attempt: Any) -> str | None:
+    def resolve_attempted_by(attempt: CallAttempt) -> str | None:
         return display_name(attempt.attempted_by)
 
 
@@ -229,7 +232,7 @@ class PreScreenOut(Schema):
     urgency: str
 
     @staticmethod
-    def resolve_danger_rules(prescreen: PreScreen) -> list[Any]:
+    def resolve_danger_rules(prescreen: PreScreen) -> list[DangerRule]:
         return danger_rules(prescreen)
 
     @staticmethod
@@ -247,7 +250,7 @@ class DispositionOut(Schema):
     created_at: dt.datetime
 
     @staticmethod
-    def resolve_clinician(disposition: Any) -> str | None:
+    def resolve_clinician(disposition: Disposition) -> str | None:
         return display_name(disposition.clinician)
 
 
@@ -290,12 +293,12 @@ class InquiryOut(Schema):
         return _prescreen_of(inquiry)
 
     @staticmethod
-    def resolve_danger_rules(inquiry: Inquiry) -> list[Any]:
+    def resolve_danger_rules(inquiry: Inquiry) -> list[DangerRule]:
         prescreen = _prescreen_of(inquiry)
         return danger_rules(prescreen) if prescreen is not None else []
 
     @staticmethod
-    def resolve_disposition(inquiry: Inquiry) -> Any:
+    def resolve_disposition(inquiry: Inquiry) -> Disposition | None:
         try:
             return inquiry.disposition
         except ObjectDoesNotExist:
@@ -368,11 +371,11 @@ class ConvertOut(Schema):
 
     # Read from the episode the conversion opened.
     @staticmethod
-    def resolve_mrn(episode: Any) -> str:
+    def resolve_mrn(episode: EpisodeOfCare) -> str:
         return str(episode.patient.mrn)
 
     @staticmethod
-    def resolve_episode_id(episode: Any) -> int:
+    def resolve_episode_id(episode: EpisodeOfCare) -> int:
         return int(episode.pk)
 
 

@@ -16,6 +16,7 @@ from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
 
@@ -75,7 +76,7 @@ def response_minutes() -> int:
     return int(settings.HELPLINE_RESPONSE_MINUTES)
 
 
-def inquiry_access(user: Any, *, write: bool = False) -> None:
+def inquiry_access(user: User, *, write: bool = False) -> None:
     """Raise PermissionDenied unless ``user`` may read (or, with ``write``, work) inquiries."""
     permission = "helpline.work_inquiries" if write else VIEW_PERMISSION
     if not user.is_authenticated or not user.has_perm(permission):
@@ -125,7 +126,7 @@ def inquiries_recent(
 
 
 def inquiry_for(
-    user: Any,
+    user: User,
     reference: str,
     *,
     request: HttpRequest | None = None,

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_insert, audit_record
 from openrecovery.core.errors import RateLimited, StateConflict
@@ -117,7 +118,7 @@ class InquiryConflict(StateConflict):
 class InquiryTaken(InquiryConflict):
     """Someone else holds the inquiry; ``claimed_by`` is that user."""
 
-    def __init__(self, claimed_by: Any) -> None:
+    def __init__(self, claimed_by: User) -> None:
         self.claimed_by = claimed_by
         self.claimed_by_name = (claimed_by.get_full_name() or claimed_by.get_username()).strip()
         super().__init__(ERROR_TAKEN.format(name=self.claimed_by_name))
@@ -242,13 +243,13 @@ def callback_request_create(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _require(actor: Any, *permissions: str) -> None:
+def _require(actor: User, *permissions: str) -> None:
     if not all(actor.has_perm(p) for p in permissions):
         raise PermissionDenied
 
 
 def _audit(
-    actor: Any,
+    actor: User,
     request: HttpRequest | None,
     inquiry: Inquiry,
     *,
@@ -279,25 +280,25 @@ def _locked(inquiry_id: int) -> Inquiry:
     return inquiry
 
 
-def _workable(actor: Any, inquiry: Inquiry) -> Inquiry:
+def _workable(actor: User, inquiry: Inquiry) -> Inquiry:
     """Return ``inquiry`` if ``actor`` may work it now: open, and claimed by them."""
     if inquiry.closed_at is not None:
         raise InquiryConflict(ERROR_CLOSED)
-    if inquiry.claimed_by_id is None:
+    if inquiry.claimed_by is None:
         raise InquiryConflict(ERROR_CLAIM_FIRST)
     if inquiry.claimed_by_id != actor.pk:
         raise InquiryTaken(inquiry.claimed_by)
     return inquiry
 
 
-def _locked_for_work(actor: Any, inquiry_id: int) -> Inquiry:
+def _locked_for_work(actor: User, inquiry_id: int) -> Inquiry:
     _require(actor, WORK_PERMISSION)
     return _workable(actor, _locked(inquiry_id))
 
 
 @transaction.atomic
 def inquiry_log_call(
-    *, actor: Any, data: Mapping[str, Any], request: HttpRequest | None = None
+    *, actor: User, data: Mapping[str, Any], request: HttpRequest | None = None
 ) -> Inquiry:
     """Record a phone call as an inquiry, claimed by the coordinator who took it.
 
@@ -324,7 +325,7 @@ def inquiry_log_call(
 
 
 @transaction.atomic
-def inquiry_claim(*, actor: Any, inquiry_id: int, request: HttpRequest | None = None) -> Inquiry:
+def inquiry_claim(*, actor: User, inquiry_id: int, request: HttpRequest | None = None) -> Inquiry:
     """Claim an open inquiry for ``actor``; return it.
 
     One conditional UPDATE decides the race: it changes the row only while nobody
@@ -340,6 +341,8 @@ def inquiry_claim(*, actor: Any, inquiry_id: int, request: HttpRequest | None = 
     if not won:
         if inquiry.closed_at is not None:
             raise InquiryConflict(ERROR_CLOSED)
+        if inquiry.claimed_by is None:  # released since the UPDATE: nobody holds it now
+            raise InquiryConflict(ERROR_CLAIM_FIRST)
         if inquiry.claimed_by_id != actor.pk:
             raise InquiryTaken(inquiry.claimed_by)
         return inquiry
@@ -348,7 +351,7 @@ def inquiry_claim(*, actor: Any, inquiry_id: int, request: HttpRequest | None = 
 
 
 @transaction.atomic
-def inquiry_release(*, actor: Any, inquiry_id: int, request: HttpRequest | None = None) -> Inquiry:
+def inquiry_release(*, actor: User, inquiry_id: int, request: HttpRequest | None = None) -> Inquiry:
     """Put a claimed inquiry back in the open queue (only its holder can)."""
     _require(actor, WORK_PERMISSION)
     inquiry = _locked(inquiry_id)
@@ -363,7 +366,7 @@ def inquiry_release(*, actor: Any, inquiry_id: int, request: HttpRequest | None 
 @transaction.atomic
 def call_attempt_record(
     *,
-    actor: Any,
+    actor: User,
     inquiry_id: int,
     outcome: str,
     notes: str = "",
@@ -417,7 +420,7 @@ PRESCREEN_FIELDS = frozenset(
 
 @transaction.atomic
 def prescreen_save(
-    *, actor: Any, inquiry_id: int, answers: Mapping[str, Any], request: HttpRequest | None = None
+    *, actor: User, inquiry_id: int, answers: Mapping[str, Any], request: HttpRequest | None = None
 ) -> PreScreen:
     """Create or replace the pre-screen of an open inquiry and recompute its urgency.
 
@@ -454,7 +457,7 @@ def _close(inquiry: Inquiry, kind: str, now: dt.datetime, patient: Patient | Non
 @transaction.atomic
 def disposition_record(
     *,
-    actor: Any,
+    actor: User,
     inquiry_id: int,
     kind: str,
     referral_target: str = "",
@@ -492,14 +495,14 @@ def disposition_record(
 
 def inquiry_convert(
     *,
-    actor: Any,
+    actor: User,
     inquiry_id: int,
     given_name: str,
     family_name: str,
     date_of_birth: dt.date,
     sex_at_birth: str,
     scheduled_for: dt.datetime,
-    clinician: Any,
+    clinician: User | None,
     confirm_not_duplicate: bool = False,
     existing_patient_id: int | None = None,
     existing_match: str | None = None,
@@ -586,13 +589,13 @@ def _chosen_match(
 
 def _convert(
     *,
-    actor: Any,
+    actor: User,
     inquiry: Inquiry,
     target: DuplicateMatch | None,
     emergency_reason: str,
     patient_fields: dict[str, Any],
     scheduled_for: dt.datetime,
-    clinician: Any,
+    clinician: User,
     confirm_not_duplicate: bool,
     notes: str,
     request: HttpRequest | None,

@@ -4,10 +4,10 @@ Every function runs a constant number of queries, however many rows exist.
 """
 
 import dataclasses
-from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from openrecovery.accounts.models import User
 from openrecovery.records.choices import AlertSeverity
 from openrecovery.records.models import ClinicalAlert, Patient
 
@@ -121,7 +121,7 @@ class AlertGroup:
         return next((c for c in self.copies if c.recipient_id == self.viewer_id), None)
 
 
-def unresolved_alert_groups(patient: Patient, viewer: Any) -> list[AlertGroup]:
+def unresolved_alert_groups(patient: Patient, viewer: User) -> list[AlertGroup]:
     """Return the patient's unresolved urgent alerts grouped by what raised them (one query)."""
     alerts = (
         ClinicalAlert.objects.filter(
@@ -136,7 +136,9 @@ def unresolved_alert_groups(patient: Patient, viewer: Any) -> list[AlertGroup]:
     return [AlertGroup(copies[0], copies, viewer.pk) for copies in groups.values()]
 
 
-def alerts_unacknowledged(user: Any, visible: QuerySet[Patient], limit: int) -> list[ClinicalAlert]:
+def alerts_unacknowledged(
+    user: User, visible: QuerySet[Patient], limit: int
+) -> list[ClinicalAlert]:
     """Return ``user``'s unacknowledged alerts about patients in ``visible``, newest first."""
     return list(
         ClinicalAlert.objects.filter(
@@ -147,6 +149,6 @@ def alerts_unacknowledged(user: Any, visible: QuerySet[Patient], limit: int) -> 
     )
 
 
-def alerts_unacknowledged_count(user: Any) -> int:
+def alerts_unacknowledged_count(user: User) -> int:
     """Return how many alerts wait for ``user`` to acknowledge them (the navbar badge)."""
     return ClinicalAlert.objects.filter(recipient=user, acknowledged_at__isnull=True).count()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.records.alerts import alert_raise, alert_recipients
@@ -77,7 +78,7 @@ def prompted_instrument(administration: Administration) -> str | None:
 @transaction.atomic
 def administration_record(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     code: str,
     answers: Sequence[Any],

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from openrecovery.accounts.access import staff_view
+from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.core.errors import DomainError
 from openrecovery.core.forms import form_add_service_errors
 from openrecovery.privacy.gates import MAX_DB_ID, access_patient_by_id, access_patient_grant_by_id
@@ -52,7 +52,7 @@ def _after_saving(request: HttpRequest, patient: Patient, saved: Administration)
 
 @staff_view(ADMINISTER_PERMISSION)
 @require_http_methods(["GET", "POST"])
-def administer(request: HttpRequest, patient_id: int, code: str) -> HttpResponse:
+def administer(request: StaffRequest, patient_id: int, code: str) -> HttpResponse:
     """Show an instrument's form for a patient; on POST score it, store it, act on flags."""
     access = access_patient_grant_by_id(request.user, patient_id, request=request)
     instrument = instrument_get(code)
@@ -91,7 +91,7 @@ def administer(request: HttpRequest, patient_id: int, code: str) -> HttpResponse
 
 @staff_view("records.view_chart")
 @require_GET
-def trends_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+def trends_view(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Show each instrument's scores over time: a chart and a table of the values."""
     patient = access_patient_by_id(
         request.user, patient_id, request=request, object_type="instrument_administration"
@@ -119,7 +119,7 @@ def _back(request: HttpRequest, patient: Patient) -> str:
 
 @staff_view("records.view_chart")
 @require_POST
-def alert_acknowledge_view(request: HttpRequest, patient_id: int, alert_id: int) -> HttpResponse:
+def alert_acknowledge_view(request: StaffRequest, patient_id: int, alert_id: int) -> HttpResponse:
     """Acknowledge my copy of an alert (I have seen it)."""
     patient = access_patient_by_id(request.user, patient_id, request=request)
     alert = _alert_of(patient, alert_id)
@@ -134,7 +134,7 @@ def alert_acknowledge_view(request: HttpRequest, patient_id: int, alert_id: int)
 
 @staff_view("records.view_chart")
 @require_http_methods(["GET", "POST"])
-def alert_resolve_view(request: HttpRequest, patient_id: int, alert_id: int) -> HttpResponse:
+def alert_resolve_view(request: StaffRequest, patient_id: int, alert_id: int) -> HttpResponse:
     """Mark an alert addressed, saying what was done (a clinician on the care team)."""
     patient = access_patient_by_id(request.user, patient_id, request=request)
     alert = _alert_of(patient, alert_id)

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import ROLE_STAGE_COVERAGE
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
@@ -26,11 +27,11 @@ CHART_PERMISSION = "records.view_chart"
 MAX_DB_ID = 2**63 - 1  # larger ids exist nowhere and overflow SQLite's integer
 
 
-def _coverage(user: Any) -> frozenset[str]:
+def _coverage(user: User) -> frozenset[str]:
     return ROLE_STAGE_COVERAGE.get(user.role, frozenset())
 
 
-def patients_visible_to(user: Any) -> QuerySet[Patient]:
+def patients_visible_to(user: User) -> QuerySet[Patient]:
     """Return the patients ``user`` may see, as a queryset (no audit: callers audit lists)."""
     if not user.is_authenticated or not user.has_perm(CHART_PERMISSION):
         return Patient.objects.none()
@@ -56,7 +57,7 @@ def _current_stage(patient: Patient) -> str:
     return episode.stage if episode is not None else Stage.CLOSED
 
 
-def access_basis(user: Any, patient: Patient) -> str | None:
+def access_basis(user: User, patient: Patient) -> str | None:
     """Return why ``user`` may see ``patient`` (an AccessBasis), or None."""
     if not user.is_authenticated or not user.has_perm(CHART_PERMISSION):
         return None
@@ -81,7 +82,7 @@ class PatientAccess:
 
 
 def access_patient_grant_by_id(
-    user: Any,
+    user: User,
     patient_id: int,
     *,
     request: HttpRequest | None = None,
@@ -124,6 +125,6 @@ def access_patient_grant_by_id(
     return PatientAccess(patient=patient, basis=basis)
 
 
-def access_patient_by_id(user: Any, patient_id: int, **kwargs: Any) -> Patient:
+def access_patient_by_id(user: User, patient_id: int, **kwargs: Any) -> Patient:
     """Like access_patient_grant_by_id, returning only the patient."""
     return access_patient_grant_by_id(user, patient_id, **kwargs).patient

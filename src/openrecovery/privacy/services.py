@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import Forbidden, StateConflict
@@ -34,7 +35,7 @@ ERROR_TEAM_UNDER_BREAK_GLASS = (
 
 @transaction.atomic
 def break_glass_grant(
-    *, user: Any, patient: Patient, reason: str, request: HttpRequest | None = None
+    *, user: User, patient: Patient, reason: str, request: HttpRequest | None = None
 ) -> BreakGlassGrant:
     """Give ``user`` emergency access to ``patient`` for BREAK_GLASS_MINUTES, flagged for review.
 
@@ -71,7 +72,7 @@ def break_glass_grant(
 
 @transaction.atomic
 def break_glass_review(
-    *, reviewer: Any, grant: BreakGlassGrant, note: str, request: HttpRequest | None = None
+    *, reviewer: User, grant: BreakGlassGrant, note: str, request: HttpRequest | None = None
 ) -> BreakGlassGrant:
     """Record that a reviewer looked at an emergency access and what they concluded.
 
@@ -103,7 +104,7 @@ def break_glass_review(
 
 
 def _refuse_under_break_glass(
-    *, actor: Any, patient: Patient, request: HttpRequest | None, change: dict[str, Any]
+    *, actor: User, patient: Patient, request: HttpRequest | None, change: dict[str, Any]
 ) -> None:
     """Refuse a care-team change by someone whose access to ``patient`` is emergency-only.
 
@@ -135,9 +136,9 @@ def _refuse_under_break_glass(
 
 def care_team_member_add(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
-    user: Any,
+    user: User,
     team_role: str,
     request: HttpRequest | None = None,
 ) -> CareTeamMember:
@@ -151,7 +152,7 @@ def care_team_member_add(
 
 
 def care_team_member_remove(
-    *, actor: Any, member: CareTeamMember, request: HttpRequest | None = None
+    *, actor: User, member: CareTeamMember, request: HttpRequest | None = None
 ) -> None:
     """Take a member off the care team, unless ``actor`` sees the patient only in an emergency."""
     _refuse_under_break_glass(

@@ -3,11 +3,11 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from openrecovery.accounts.access import staff_view
+from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import DomainError, error_messages
@@ -33,7 +33,7 @@ class BreakGlassForm(StyledFormMixin, forms.Form):
 
 
 @staff_view("privacy.break_glass")
-def break_glass(request: HttpRequest) -> HttpResponse:
+def break_glass(request: StaffRequest) -> HttpResponse:
     """Grant time-limited emergency access to a chart, flagged for review."""
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -59,7 +59,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view("privacy.review_break_glass")
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: StaffRequest) -> HttpResponse:
     """List emergency accesses awaiting review, oldest first."""
     grants = list(
         BreakGlassGrant.objects.filter(reviewed_at__isnull=True)
@@ -79,7 +79,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 @staff_view("privacy.review_break_glass")
 @require_POST
-def review(request: HttpRequest, grant_id: int) -> HttpResponse:
+def review(request: StaffRequest, grant_id: int) -> HttpResponse:
     """Record the review of one emergency access."""
     grant = get_object_or_404(BreakGlassGrant, pk=grant_id)
     try:

@@ -8,7 +8,6 @@ carry ids and codes only, never the resolution note.
 
 import logging
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,7 +36,7 @@ ERROR_NOTE_REQUIRED = "Say what was done (for example: safety plan made, physici
 NOTE_MAX = 1000
 
 
-def alert_recipients(patient: Patient) -> list[Any]:
+def alert_recipients(patient: Patient) -> list[User]:
     """Return who should receive a patient's urgent alert.
 
     The active members of the care team. When the team is empty, every active staff
@@ -68,9 +67,9 @@ def alert_raise(
     message: str,
     source_type: str,
     source_id: str | int,
-    recipients: Iterable[Any],
+    recipients: Iterable[User],
     episode: EpisodeOfCare | None = None,
-    actor: Any = None,
+    actor: User | None = None,
     request: HttpRequest | None = None,
 ) -> list[ClinicalAlert]:
     """Raise one alert per recipient (duplicates dropped) and audit each. Return them."""
@@ -112,7 +111,7 @@ def alert_raise(
 
 @transaction.atomic
 def alert_acknowledge(
-    *, actor: Any, alert: ClinicalAlert, request: HttpRequest | None = None
+    *, actor: User, alert: ClinicalAlert, request: HttpRequest | None = None
 ) -> ClinicalAlert:
     """Record that the recipient has seen their alert.
 
@@ -140,7 +139,7 @@ def alert_acknowledge(
 
 @transaction.atomic
 def alert_resolve(
-    *, actor: Any, alert: ClinicalAlert, note: str, request: HttpRequest | None = None
+    *, actor: User, alert: ClinicalAlert, note: str, request: HttpRequest | None = None
 ) -> list[ClinicalAlert]:
     """Mark an alert addressed: every unresolved copy raised by the same source.
 

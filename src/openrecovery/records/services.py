@@ -1,5 +1,6 @@
 """Writes to the patient record. Each service is atomic and audits itself."""
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -7,6 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import StateConflict
@@ -30,9 +32,9 @@ def timeline_add(
     patient: Patient,
     kind: str,
     summary: str,
-    actor: Any = None,
+    actor: User | None = None,
     episode: EpisodeOfCare | None = None,
-    occurred_at: Any = None,
+    occurred_at: dt.datetime | None = None,
 ) -> TimelineEvent:
     """Add an entry to a patient's timeline (the caller audits the underlying write)."""
     return TimelineEvent.objects.create(
@@ -47,7 +49,7 @@ def timeline_add(
 
 @transaction.atomic
 def patient_register(
-    *, actor: Any, request: HttpRequest | None = None, stage: str = Stage.INQUIRY, **fields: Any
+    *, actor: User, request: HttpRequest | None = None, stage: str = Stage.INQUIRY, **fields: Any
 ) -> Patient:
     """Register a patient and open their first episode at ``stage``. Return the patient."""
     patient = Patient(**fields)
@@ -70,7 +72,7 @@ def patient_register(
 
 def _episode_open(
     *,
-    actor: Any,
+    actor: User,
     request: HttpRequest | None,
     patient: Patient,
     stage: str,
@@ -111,7 +113,7 @@ def _episode_open(
 @transaction.atomic
 def episode_move_stage(
     *,
-    actor: Any,
+    actor: User,
     episode: EpisodeOfCare,
     to_stage: str,
     reason: str,
@@ -187,7 +189,7 @@ def episode_move_stage(
 @transaction.atomic
 def episode_readmit(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     reason: str,
     stage: str = Stage.INQUIRY,
@@ -219,9 +221,9 @@ def episode_readmit(
 @transaction.atomic
 def care_team_add(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
-    user: Any,
+    user: User,
     team_role: str,
     request: HttpRequest | None = None,
 ) -> CareTeamMember:
@@ -251,7 +253,7 @@ def care_team_add(
 
 @transaction.atomic
 def care_team_remove(
-    *, actor: Any, member: CareTeamMember, request: HttpRequest | None = None
+    *, actor: User, member: CareTeamMember, request: HttpRequest | None = None
 ) -> None:
     """End a staff member's place on a care team (the row is kept for history)."""
     member.active = False

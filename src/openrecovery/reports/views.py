@@ -3,10 +3,10 @@
 import itertools
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 
-from openrecovery.accounts.access import staff_view
+from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.selectors import AuditFilter, audit_events
 from openrecovery.audit.services import audit_record
@@ -33,7 +33,7 @@ CSV_COLUMNS = (
 
 
 @staff_view("audit.view_audit_report")
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: StaffRequest) -> HttpResponse:
     """Show audit events, filtered and sorted, a page at a time."""
     form = AuditFilterForm(request.GET or None)
     valid = form.is_valid() if request.GET else True
@@ -63,7 +63,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view("audit.export_audit_report")
-def export_csv(request: HttpRequest) -> HttpResponseBase:
+def export_csv(request: StaffRequest) -> HttpResponseBase:
     """Stream the filtered audit events as CSV; the export itself is audited first."""
     form = AuditFilterForm(request.GET or None)
     if request.GET and not form.is_valid():

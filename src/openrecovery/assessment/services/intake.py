@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import StateConflict
@@ -50,7 +51,13 @@ def _locked_draft(assessment: IntakeAssessment) -> IntakeAssessment:
 
 
 def audit_patient_write(
-    action: str, actor: Any, request: Any, patient_id: int, kind: str, pk: Any, **detail: Any
+    action: str,
+    actor: User,
+    request: HttpRequest | None,
+    patient_id: int,
+    kind: str,
+    pk: int | str,
+    **detail: Any,
 ) -> None:
     """Audit a write to a patient's intake or problem list.
 
@@ -70,7 +77,7 @@ def audit_patient_write(
 
 @transaction.atomic
 def assessment_start(
-    *, actor: Any, patient: Patient, request: HttpRequest | None = None
+    *, actor: User, patient: Patient, request: HttpRequest | None = None
 ) -> IntakeAssessment:
     """Start the intake of the patient's open episode (at stage Assessment), or return it.
 
@@ -108,7 +115,7 @@ def assessment_start(
 @transaction.atomic
 def assessment_save_draft(
     *,
-    actor: Any,
+    actor: User,
     assessment: IntakeAssessment,
     section: str,
     answers: Mapping[str, Any],
@@ -150,7 +157,7 @@ def assessment_save_draft(
 @transaction.atomic
 def substance_use_add(
     *,
-    actor: Any,
+    actor: User,
     assessment: IntakeAssessment,
     fields: Mapping[str, Any],
     request: HttpRequest | None = None,
@@ -160,7 +167,7 @@ def substance_use_add(
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
     assessment = _locked_draft(assessment)
-    row = form.save(commit=False)
+    row: SubstanceUse = form.save(commit=False)
     row.assessment = assessment
     row.full_clean()
     row.save()
@@ -174,7 +181,7 @@ def substance_use_add(
 
 @transaction.atomic
 def substance_use_remove(
-    *, actor: Any, row: SubstanceUse, request: HttpRequest | None = None
+    *, actor: User, row: SubstanceUse, request: HttpRequest | None = None
 ) -> None:
     """Remove a substance row from a draft (a signed assessment refuses)."""
     assessment = _locked_draft(row.assessment)
@@ -218,7 +225,7 @@ def stage_after_signing(level: str) -> str | None:
 
 @transaction.atomic
 def assessment_sign(
-    *, actor: Any, assessment: IntakeAssessment, request: HttpRequest | None = None
+    *, actor: User, assessment: IntakeAssessment, request: HttpRequest | None = None
 ) -> IntakeAssessment:
     """Sign a complete intake and move its episode to the stage the level of care implies.
 
@@ -272,7 +279,7 @@ def assessment_sign(
 
 @transaction.atomic
 def addendum_add(
-    *, actor: Any, assessment: IntakeAssessment, text: str, request: HttpRequest | None = None
+    *, actor: User, assessment: IntakeAssessment, text: str, request: HttpRequest | None = None
 ) -> Addendum:
     """Add an addendum to a signed intake (a draft is edited instead)."""
     assessment = IntakeAssessment.objects.select_for_update().get(pk=assessment.pk)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action
 from openrecovery.core.errors import StateConflict
 from openrecovery.instruments.engine import Score
@@ -34,7 +35,7 @@ ERROR_CANNOT_CONFIRM = "Only a physician or clinical director may confirm a prob
 @transaction.atomic
 def problem_record_from_dsm(
     *,
-    actor: Any,
+    actor: User,
     patient: Patient,
     score: Score,
     context: Mapping[str, Any] | None = None,
@@ -90,7 +91,9 @@ def problem_record_from_dsm(
 
 
 @transaction.atomic
-def problem_confirm(*, actor: Any, problem: Problem, request: HttpRequest | None = None) -> Problem:
+def problem_confirm(
+    *, actor: User, problem: Problem, request: HttpRequest | None = None
+) -> Problem:
     """Confirm an unconfirmed problem-list entry (physician or clinical director)."""
     if not actor.has_perm(CONFIRM_PERMISSION):
         raise PermissionDenied(ERROR_CANNOT_CONFIRM)

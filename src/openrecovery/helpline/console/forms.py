@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from openrecovery.accounts.models import User
@@ -37,14 +38,14 @@ CLOSING_KINDS = [
 ]
 
 
-def clinicians_selectable() -> Any:
+def clinicians_selectable() -> QuerySet[User]:
     """Return active staff whose role may see patients (they can take an assessment)."""
     roles = [role for role, perms in ROLE_PERMISSIONS.items() if CLINICIAN_PERMISSION in perms]
     return User.objects.filter(is_active=True, role__in=roles).order_by("last_name", "first_name")
 
 
 class ClinicianChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: User) -> str:
         return f"{obj} ({obj.role_label})"
 
 

@@ -6,6 +6,7 @@ whose state conflicts (closed, not claimed, not yours) show above them. Either a
 422 and changes nothing; a claim lost to a colleague answers 409.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from openrecovery.records.models import CareTeamMember
 
 from .. import selectors, services
 from ..duplicates import DuplicateMatch, duplicate_matches, duplicate_matches_shown
-from ..models import Inquiry
+from ..models import Inquiry, PreScreen
 from .forms import CallAttemptForm, CloseForm, PhoneInquiryForm, PreScreenForm, ScheduleForm
 from .selectors import (
     OPEN_COUNT_CAP,
@@ -70,7 +71,7 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
 
 
 def _render_console(
-    request: HttpRequest, form: PhoneInquiryForm | None = None, status: int = 200
+    request: StaffRequest, form: PhoneInquiryForm | None = None, status: int = 200
 ) -> HttpResponse:
     closed = inquiries_closed_recent()
     context = {
@@ -84,7 +85,7 @@ def _render_console(
 
 @staff_view(VIEW)
 @require_GET
-def console(request: HttpRequest) -> HttpResponse:
+def console(request: StaffRequest) -> HttpResponse:
     """Show the live queue, the phone-inquiry form and recent closed inquiries.
 
     The figures load in their own request (see ``figures``) so the queue stays fast.
@@ -95,7 +96,7 @@ def console(request: HttpRequest) -> HttpResponse:
 
 @staff_view(VIEW)
 @require_GET
-def figures(request: HttpRequest) -> HttpResponse:
+def figures(request: StaffRequest) -> HttpResponse:
     """Return the inquiry figures (loaded by the console in their own request)."""
     selectors.inquiry_access(request.user)
     return render(request, "helpline/console/partials/figures.html", {"figures": figures_panel()})
@@ -103,7 +104,7 @@ def figures(request: HttpRequest) -> HttpResponse:
 
 @staff_view(VIEW)
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: StaffRequest) -> HttpResponse:
     """Return just the queue table (htmx polls it; timers are computed on each request)."""
     selectors.inquiry_access(request.user)
     return render(request, "helpline/console/partials/queue.html", _queue_context(request))
@@ -111,7 +112,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @staff_view(WORK)
 @require_POST
-def log_call(request: HttpRequest) -> HttpResponse:
+def log_call(request: StaffRequest) -> HttpResponse:
     """Record a call taken by phone as an inquiry claimed by me; open it."""
     form = PhoneInquiryForm(request.POST)
     if form.is_valid():
@@ -127,7 +128,7 @@ def log_call(request: HttpRequest) -> HttpResponse:
     return _render_console(request, form, status=422)
 
 
-def _forms(inquiry: Inquiry, prescreen: Any) -> dict[str, BaseForm]:
+def _forms(inquiry: Inquiry, prescreen: PreScreen | None) -> dict[str, BaseForm]:
     initial: dict[str, Any] = {}
     if prescreen is not None:
         initial = {name: getattr(prescreen, name) for name in PreScreenForm.Meta.fields}
@@ -144,7 +145,7 @@ def _forms(inquiry: Inquiry, prescreen: Any) -> dict[str, BaseForm]:
 
 
 def _render_inquiry(
-    request: HttpRequest,
+    request: StaffRequest,
     inquiry: Inquiry,
     *,
     status: int = 200,
@@ -180,7 +181,7 @@ def _render_inquiry(
     return render(request, "helpline/console/inquiry.html", context, status=status)
 
 
-def _load(request: HttpRequest, reference: str, *, write: bool) -> Inquiry:
+def _load(request: StaffRequest, reference: str, *, write: bool) -> Inquiry:
     return selectors.inquiry_for(
         request.user, reference, request=request, write=write, action="" if write else Action.VIEW
     )
@@ -190,7 +191,7 @@ def _reload(inquiry: Inquiry) -> Inquiry:
     return Inquiry.objects.select_related("claimed_by", "logged_by", "patient").get(pk=inquiry.pk)
 
 
-def _taken(request: HttpRequest, inquiry: Inquiry, exc: services.InquiryTaken) -> HttpResponse:
+def _taken(request: StaffRequest, inquiry: Inquiry, exc: services.InquiryTaken) -> HttpResponse:
     inquiry = _reload(inquiry)
     when = timezone.localtime(inquiry.claimed_at) if inquiry.claimed_at else None
     taken = MESSAGE_TAKEN.format(name=exc.claimed_by_name, time=f"{when:%H:%M}" if when else "—")
@@ -198,7 +199,7 @@ def _taken(request: HttpRequest, inquiry: Inquiry, exc: services.InquiryTaken) -
 
 
 def _refused(
-    request: HttpRequest, inquiry: Inquiry, exc: StateConflict, **forms: Any
+    request: StaffRequest, inquiry: Inquiry, exc: StateConflict, **forms: Any
 ) -> HttpResponse:
     # The inquiry moved on (closed, released): its forms may be gone, so say why on top.
     return _render_inquiry(
@@ -208,14 +209,14 @@ def _refused(
 
 @staff_view(VIEW)
 @require_GET
-def inquiry_view(request: HttpRequest, reference: str) -> HttpResponse:
+def inquiry_view(request: StaffRequest, reference: str) -> HttpResponse:
     """Show one inquiry: details, calls, pre-screen, danger banners and disposition."""
     return _render_inquiry(request, _load(request, reference, write=False))
 
 
 @staff_view(WORK)
 @require_POST
-def claim(request: HttpRequest, reference: str) -> HttpResponse:
+def claim(request: StaffRequest, reference: str) -> HttpResponse:
     """Claim the inquiry; if a colleague was first, say who and since when (409)."""
     inquiry = _load(request, reference, write=True)
     try:
@@ -230,7 +231,7 @@ def claim(request: HttpRequest, reference: str) -> HttpResponse:
 
 @staff_view(WORK)
 @require_POST
-def release(request: HttpRequest, reference: str) -> HttpResponse:
+def release(request: StaffRequest, reference: str) -> HttpResponse:
     """Put the inquiry back in the open queue."""
     inquiry = _load(request, reference, write=True)
     try:
@@ -242,11 +243,11 @@ def release(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _work(
-    request: HttpRequest,
+    request: StaffRequest,
     inquiry: Inquiry,
     form: BaseForm,
     form_name: str,
-    call: Any,
+    call: Callable[[], object],
     success: str,
 ) -> HttpResponse:
     """Validate ``form``, run ``call()``; redirect on success, else re-render (409/422)."""
@@ -267,7 +268,7 @@ def _work(
 
 @staff_view(WORK)
 @require_POST
-def call_record(request: HttpRequest, reference: str) -> HttpResponse:
+def call_record(request: StaffRequest, reference: str) -> HttpResponse:
     """Record one call attempt."""
     inquiry = _load(request, reference, write=True)
     form = CallAttemptForm(request.POST)
@@ -285,7 +286,7 @@ def call_record(request: HttpRequest, reference: str) -> HttpResponse:
 
 @staff_view(WORK)
 @require_POST
-def prescreen(request: HttpRequest, reference: str) -> HttpResponse:
+def prescreen(request: StaffRequest, reference: str) -> HttpResponse:
     """Save the pre-screen; the page then shows the danger rules it triggers."""
     inquiry = _load(request, reference, write=True)
     form = PreScreenForm(request.POST)
@@ -303,7 +304,7 @@ def prescreen(request: HttpRequest, reference: str) -> HttpResponse:
 
 @staff_view(WORK)
 @require_POST
-def close(request: HttpRequest, reference: str) -> HttpResponse:
+def close(request: StaffRequest, reference: str) -> HttpResponse:
     """Close the inquiry as referred elsewhere, not a fit, or lost contact."""
     inquiry = _load(request, reference, write=True)
     form = CloseForm(request.POST)
@@ -393,7 +394,7 @@ CHOICE_FIELDS = frozenset({"existing_patient_id", "existing_match", "emergency_r
 
 
 def _render_schedule_choice(
-    request: HttpRequest,
+    request: StaffRequest,
     inquiry: Inquiry,
     form: ScheduleForm,
     matches: list[DuplicateMatch],
