@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "openrecovery.helpline",
     "openrecovery.assessment",
     "openrecovery.chart",
+    "openrecovery.demo",  # fictional data; nothing imports it (the right edge of the layers)
 ]
 
 MIDDLEWARE = [

@@ -1,8 +1,8 @@
-"""Load fictional demo data: one staff member per role and patients over every stage.
+"""Load fictional demo data: one staff member per role and patients over every stage; or,
+with ``--patients N``, synthetic patients in bulk for benchmarks.
 
-It lives in ``chart``, the app that composes every stage, because besides the record
-stories (``records.demo``) it adds instrument histories (``instruments.demo``) and intake
-assessments (``assessment.demo``), which records may not import.
+The stories come first (``demo.stories``), then instrument histories
+(``demo.instruments``) and intake assessments (``demo.intakes``).
 """
 
 import os
@@ -13,17 +13,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from openrecovery.accounts.mfa import totp_secret_base32
-from openrecovery.assessment.demo import demo_intakes_create
-from openrecovery.instruments.demo import demo_administrations_create
-from openrecovery.records.demo import (
-    DEMO_STORY_COUNT,
-    StaffResult,
-    demo_bulk_create,
-    demo_open_episodes,
-    demo_staff_ensure,
-    demo_stories_create,
-    demo_totp_device,
-)
+from openrecovery.demo.backdating import demo_open_episodes
+from openrecovery.demo.bulk import demo_bulk_create
+from openrecovery.demo.instruments import demo_administrations_create
+from openrecovery.demo.intakes import demo_intakes_create
+from openrecovery.demo.staff import StaffResult, demo_staff_ensure, demo_totp_device
+from openrecovery.demo.stories import DEMO_STORY_COUNT, demo_stories_create
 from openrecovery.records.models import Patient
 
 PASSWORD_ENV = "OPENRECOVERY_DEMO_PASSWORD"  # noqa: S105 (the variable's name, not a secret)
