@@ -30,6 +30,8 @@ from openrecovery.chart.selectors import dashboard_groups
 from openrecovery.demo.histories import CARE_TEAM
 from openrecovery.demo.people import People
 from openrecovery.demo.staff import DEMO_STAFF
+from openrecovery.helpline.choices import DispositionKind
+from openrecovery.helpline.models import Inquiry
 from openrecovery.instruments.engine import score
 from openrecovery.instruments.models import Administration
 from openrecovery.instruments.registry import instrument_get
@@ -71,6 +73,7 @@ def row_counts() -> dict[str, int]:
         "alerts": ClinicalAlert.objects.count(),
         "intakes": IntakeAssessment.objects.count(),
         "problems": Problem.objects.count(),
+        "inquiries": Inquiry.objects.count(),
     }
 
 
@@ -292,7 +295,19 @@ def test_intakes_are_drafts_at_assessment_and_signed_past_it(demo):
 def test_demo_people_are_fictional_and_seeded(demo):
     names = list(Patient.objects.values_list("legal_family_name", flat=True))
     assert len(set(names)) > 20
-    assert all(p.endswith("@example.com") for p in Patient.objects.values_list("email", flat=True))
+    # A conversion registers what the coordinator asked on the phone: no e-mail address.
+    converted = Inquiry.objects.filter(disposition_kind=DispositionKind.SCHEDULE_ASSESSMENT)
+    registered_by_conversion = {
+        inquiry.patient_id
+        for inquiry in converted.select_related("patient")
+        if inquiry.patient.episodes.order_by("started_at").first().started_at == inquiry.closed_at
+    }
+    assert len(registered_by_conversion) >= 5
+    assert set(Patient.objects.filter(email="").values_list("pk", flat=True)) == (
+        registered_by_conversion
+    )
+    emails = Patient.objects.exclude(email="").values_list("email", flat=True)
+    assert all(e.endswith("@example.com") for e in emails)
     assert all(
         re.fullmatch(r"\d{3}-555-01\d\d", phone)
         for phone in Patient.objects.values_list("phone_mobile", flat=True)

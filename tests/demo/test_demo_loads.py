@@ -78,10 +78,11 @@ def test_bulk_load_creates_patients_with_episodes_and_timelines(db, monkeypatch)
     assert Patient.objects.count() == 300
     assert not Patient.objects.filter(episodes__isnull=True).exists()
     assert EpisodeOfCare.objects.filter(ended_at__isnull=True).count() > 120
-    # Bulk loads are for benchmarks: no instruments, alerts or intakes.
+    # Bulk loads are for benchmarks: no instruments, alerts, intakes or inquiries.
     assert not Administration.objects.exists()
     assert not ClinicalAlert.objects.exists()
     assert not IntakeAssessment.objects.exists()
+    assert not Inquiry.objects.exists()
     assert set(EpisodeOfCare.objects.values_list("stage", flat=True)) == set(Stage)
     assert not Patient.objects.filter(search_family="").exists()
     # The first patient by MRN: the same one on every run (the draws are seeded and do

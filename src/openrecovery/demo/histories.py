@@ -13,6 +13,10 @@ import random
 from openrecovery.accounts.roles import Role
 from openrecovery.records.choices import CareTeamRole, DischargeType, Stage, TimelineKind
 
+# Days back the helpline's history reaches: first contacts since then came in as inquiries
+# (``helpline``); earlier patients were registered before the admissions console existed.
+HELPLINE_DAYS = 30
+
 # Entries a stage typically produces: (kind, summary). Descriptions of activity only,
 # never clinical findings.
 STAGE_ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -145,6 +149,7 @@ class StepAction(enum.StrEnum):
 
     REGISTER = "register"  # first contact: the patient and their first episode
     READMIT = "readmit"  # a new episode for a patient whose earlier one is closed
+    CONVERT = "convert"  # a helpline inquiry converted: an episode opened at assessment
     MOVE = "move"  # the episode moves to another stage
 
 
@@ -217,10 +222,13 @@ def _days(rng: random.Random, table: dict[str, tuple[int, int]], stage: str) -> 
     return rng.uniform(low, high)
 
 
-def story_plan(story: Story, rng: random.Random) -> list[Step]:
+def story_plan(story: Story, rng: random.Random, *, helpline_days: float = 0) -> list[Step]:
     """Return every step of ``story``, oldest first, timed back from now.
 
-    Each stage lasts a plausible time (``DAYS_IN_STAGE``, ``DAYS_PASSED``).
+    Each stage lasts a plausible time (``DAYS_IN_STAGE``, ``DAYS_PASSED``). With
+    ``helpline_days``, an episode whose assessment began within that many days started
+    as a helpline inquiry: its opening and its move to assessment become one ``CONVERT``
+    step at the assessment's time.
     """
     shapes: list[tuple[StepAction, str, str]] = []
     endings = [story.readmitted_from] if story.readmitted_from else []
@@ -239,10 +247,28 @@ def story_plan(story: Story, rng: random.Random) -> list[Step]:
         else:
             ages.append(ages[-1] + _days(rng, DAYS_PASSED, stage))
     ages.reverse()
-    return [
+    steps = [
         Step(action, stage, age, discharge)
         for (action, stage, discharge), age in zip(shapes, ages, strict=True)
     ]
+    return _converted(steps, helpline_days) if helpline_days else steps
+
+
+def _converted(steps: list[Step], helpline_days: float) -> list[Step]:
+    """Merge each recent opening and its move to assessment into one ``CONVERT`` step."""
+    merged: list[Step] = []
+    for step in steps:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and previous.opens_episode
+            and step.stage == Stage.ASSESSMENT
+            and step.days_ago <= helpline_days
+        ):
+            merged[-1] = Step(StepAction.CONVERT, Stage.ASSESSMENT, step.days_ago)
+        else:
+            merged.append(step)
+    return merged
 
 
 def episodes_of(steps: list[Step]) -> list[list[Step]]:

@@ -1,11 +1,12 @@
 """About fifty fictional patients whose histories are played through the real services.
 
 Each story (``histories.STORIES``) is planned into typed steps, then played: a patient is
-registered (``patient_register``), readmitted (``episode_readmit``), moves through the
-stages (``episode_move_stage``), and the care team changes at each stage as
-``histories.CARE_TEAM`` says (``care_team_add``, ``care_team_remove``). Every write is
-audited as usual; the times are then moved back (``backdating``), so the histories reach
-months into the past.
+registered (``patient_register``), or comes in as a helpline inquiry that a coordinator
+converts (``helpline.HelplineDesk``, through ``inquiry_convert``), is readmitted
+(``episode_readmit``), moves through the stages (``episode_move_stage``), and the care
+team changes at each stage as ``histories.CARE_TEAM`` says (``care_team_add``,
+``care_team_remove``). Every write is audited as usual; the times are then moved back
+(``backdating``), so the histories reach months into the past.
 """
 
 import dataclasses
@@ -38,9 +39,12 @@ from .backdating import (
     new_entries_backdate,
     timeline_mark,
 )
+from .helpline import DESK_SEED_OFFSET, HelplineDesk
 from .histories import (
+    COUNSELOR,
     ENTRIES_BY,
     ENTRIES_BY_DEFAULT,
+    HELPLINE_DAYS,
     MOVE_BY,
     STAGE_ENTRIES,
     STORIES,
@@ -72,18 +76,19 @@ class _Record:
 class Storyteller:
     """Play one story through the services, then backdate what they recorded."""
 
-    def __init__(self, staff: dict[str, User], rng: random.Random) -> None:
+    def __init__(self, staff: dict[str, User], rng: random.Random, desk: HelplineDesk) -> None:
         self.staff = staff
         self.rng = rng
+        self.desk = desk
 
     def play(self, story: Story, fields: dict) -> Patient:
         """Walk the story's steps, with its care team and timeline entries; return the patient."""
-        steps = story_plan(story, self.rng)
+        steps = story_plan(story, self.rng, helpline_days=HELPLINE_DAYS)
         record = _Record()
         for index, step in enumerate(steps):
             when = days_ago(step.days_ago)
             mark = timeline_mark()
-            self._step(record, step, fields, when)
+            self._step(record, step, steps[index:], fields, when)
             assert record.patient is not None and record.episode is not None  # noqa: S101
             self._team(record, step, when)
             new_entries_backdate(record.patient, mark, when)
@@ -93,7 +98,9 @@ class Storyteller:
         assert record.patient is not None  # noqa: S101 (every plan opens an episode)
         return record.patient
 
-    def _step(self, record: _Record, step: Step, fields: dict, when: dt.datetime) -> None:
+    def _step(
+        self, record: _Record, step: Step, rest: list[Step], fields: dict, when: dt.datetime
+    ) -> None:
         admissions = self.staff["admissions"]
         if step.action == StepAction.REGISTER:
             record.patient = patient_register(actor=admissions, mrn=mrn_next(), **fields)
@@ -103,6 +110,17 @@ class Storyteller:
             record.episode = episode_readmit(
                 actor=admissions, patient=record.patient, reason=READMIT_REASON
             )
+        elif step.action == StepAction.CONVERT:
+            withdrawal = any(s.stage == Stage.WITHDRAWAL_MANAGEMENT for s in _this_episode(rest))
+            record.patient, record.episode = self.desk.conversion(
+                fields=fields, patient=record.patient, when=when, withdrawal=withdrawal
+            )
+            # The clinician the coordinator booked (the counselor) joined with the conversion.
+            counselor = CareTeamMember.objects.get(
+                patient=record.patient, user=self.desk.clinician, active=True
+            )
+            member_backdate(counselor, joined=when, changed=when)
+            record.team = {COUNSELOR: counselor}
         else:
             assert record.episode is not None  # noqa: S101 (a move follows an opening)
             username, reason = MOVE_BY[step.stage]
@@ -165,13 +183,20 @@ class Storyteller:
             )
 
 
+def _this_episode(steps: list[Step]) -> list[Step]:
+    """Return ``steps`` up to (not including) the next step that opens an episode."""
+    following = [i for i, s in enumerate(steps[1:], start=1) if s.opens_episode]
+    return steps[: following[0]] if following else steps
+
+
 def demo_stories_create(
     staff: list[User], progress: Callable[[int], None] | None = None, seed: int = DEMO_SEED
 ) -> int:
     """Play the demo stories through the services. Return how many patients were created."""
     people = People(seed)
     by_name = {u.username: u for u in staff}
-    teller = Storyteller(by_name, people.rng)
+    desk = HelplineDesk(by_name, People(seed + DESK_SEED_OFFSET))
+    teller = Storyteller(by_name, people.rng, desk)
     stories = list(STORIES)
     people.rng.shuffle(stories)
     with transaction.atomic():
