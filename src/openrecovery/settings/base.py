@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "openrecovery.assessment",
     "openrecovery.chart",
     "openrecovery.reports",
+    "openrecovery.demo",  # fictional data; nothing imports it (the right edge of the layers)
 ]
 
 MIDDLEWARE = [

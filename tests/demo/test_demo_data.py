@@ -1,17 +1,19 @@
-"""The demo data command: staff per role, fictional patients, instrument histories, intakes,
-idempotence, bulk loads."""
+"""The demo data command's stories: staff per role, fictional patients over every stage,
+instrument histories, intakes, idempotence and the demo sign-in codes.
+
+The demo is loaded once for the module (``conftest.demo_loaded``); each test reads it in a
+savepoint of its own.
+"""
 
 import io
 import re
 from itertools import pairwise
 
 import pytest
-from django.contrib.auth import authenticate
-from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
-from django.test import RequestFactory, override_settings
+from django.test import override_settings
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -20,24 +22,20 @@ from openrecovery.accounts.mfa import totp_secret_base32
 from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import Role
 from openrecovery.assessment.choices import WITHDRAWAL_LEVELS, AssessmentStatus, ProblemStatus
-from openrecovery.assessment.demo import demo_intakes_create
 from openrecovery.assessment.models import IntakeAssessment, Problem
 from openrecovery.assessment.prompts import placement_prompts
 from openrecovery.audit.models import AuditEvent
 from openrecovery.audit.verification import audit_verify
 from openrecovery.chart.selectors import dashboard_groups
-from openrecovery.instruments.demo import demo_administrations_create
+from openrecovery.demo.histories import CARE_TEAM
+from openrecovery.demo.people import People
+from openrecovery.demo.staff import DEMO_STAFF
+from openrecovery.helpline.choices import DispositionKind
+from openrecovery.helpline.models import Inquiry
 from openrecovery.instruments.engine import score
 from openrecovery.instruments.models import Administration
 from openrecovery.instruments.registry import instrument_get
-from openrecovery.records.choices import AlertSeverity, DischargeType, Stage
-from openrecovery.records.demo import (
-    DEMO_STAFF,
-    _People,
-    demo_open_episodes,
-    demo_staff_ensure,
-    demo_stories_create,
-)
+from openrecovery.records.choices import AlertSeverity, CareTeamRole, DischargeType, Stage
 from openrecovery.records.models import (
     CareTeamMember,
     ClinicalAlert,
@@ -48,6 +46,7 @@ from openrecovery.records.models import (
 )
 
 from ..factories import verified_client
+from .conftest import run, signs_in
 
 EXPECTED_ROLES = {
     "admissions": Role.ADMISSIONS_COORDINATOR,
@@ -59,19 +58,6 @@ EXPECTED_ROLES = {
     "reviewer": Role.MEDICAL_REVIEWER,
     "admin": Role.ADMINISTRATOR,
 }
-PASSWORD_ENV = "OPENRECOVERY_DEMO_PASSWORD"
-
-
-def signs_in(username: str, password: str) -> bool:
-    request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="127.0.0.1")
-    request.user = AnonymousUser()  # a failed sign-in is audited from the request
-    return authenticate(request, username=username, password=password) is not None
-
-
-def run(*args: str) -> str:
-    out = io.StringIO()
-    call_command("demo_data", *args, verbosity=0, stdout=out)
-    return out.getvalue()
 
 
 def row_counts() -> dict[str, int]:
@@ -87,6 +73,7 @@ def row_counts() -> dict[str, int]:
         "alerts": ClinicalAlert.objects.count(),
         "intakes": IntakeAssessment.objects.count(),
         "problems": Problem.objects.count(),
+        "inquiries": Inquiry.objects.count(),
     }
 
 
@@ -104,12 +91,6 @@ def counselor_patients(*stages: str) -> list[int]:
 
 def urgent_unresolved():
     return ClinicalAlert.objects.filter(severity=AlertSeverity.URGENT, resolved_at__isnull=True)
-
-
-@pytest.fixture
-def demo(db, monkeypatch) -> str:
-    monkeypatch.delenv(PASSWORD_ENV, raising=False)
-    return run()
 
 
 def test_every_role_has_its_demo_user_with_a_confirmed_totp_device(demo):
@@ -160,6 +141,27 @@ def test_demo_patients_cover_every_stage_with_histories(demo):
     )
     assert AuditEvent.objects.filter(action="stage_change").exists()
     assert audit_verify().ok
+
+
+def test_care_teams_follow_the_table_of_who_joins_at_each_stage(demo):
+    users = {u.pk: (u.role, u.username) for u in User.objects.all()}
+    for episode in EpisodeOfCare.objects.filter(previous_episode__isnull=True).select_related(
+        "patient"
+    ):
+        current = episode.patient.episodes.order_by("-started_at").first()
+        active = {
+            (users[m.user_id][0], m.team_role)
+            for m in episode.patient.care_team.filter(active=True)
+        }
+        seats = CARE_TEAM[current.stage] if current.ended_at is None else ()
+        assert active == {(s.staff_role, s.team_role) for s in seats}, current
+        assert {users[m.user_id][1] for m in episode.patient.care_team.all()} <= set(EXPECTED_ROLES)
+    # Places of people who left stay, inactive, with the audited change.
+    left = CareTeamMember.objects.filter(active=False)
+    assert left.filter(team_role=CareTeamRole.ADMISSIONS).exists()
+    assert AuditEvent.objects.filter(action="care_team_change").count() == (
+        CareTeamMember.objects.count() + left.count()
+    )
 
 
 def test_clinical_roles_find_patients_on_their_dashboards(demo):
@@ -290,31 +292,29 @@ def test_intakes_are_drafts_at_assessment_and_signed_past_it(demo):
     assert set(confirmed.values_list("confirmed_by__username", flat=True)) == {"physician"}
 
 
-def test_instruments_and_intakes_leave_every_stage_as_the_stories_made_it(db):
-    staff = demo_staff_ensure("fictional demo passphrase 1").users
-    demo_stories_create(staff)
-    stages = dict(EpisodeOfCare.objects.values_list("pk", "stage"))
-    transitions = StageTransition.objects.count()
-    episodes = demo_open_episodes()
-    demo_administrations_create(staff=staff, episodes=episodes)
-    demo_intakes_create(staff=staff, episodes=episodes)
-    assert dict(EpisodeOfCare.objects.values_list("pk", "stage")) == stages
-    assert StageTransition.objects.count() == transitions
-    assert IntakeAssessment.objects.filter(status=AssessmentStatus.SIGNED).count() >= 20
-    assert urgent_unresolved().values("source_id").distinct().count() == 1
-
-
 def test_demo_people_are_fictional_and_seeded(demo):
     names = list(Patient.objects.values_list("legal_family_name", flat=True))
     assert len(set(names)) > 20
-    assert all(p.endswith("@example.com") for p in Patient.objects.values_list("email", flat=True))
+    # A conversion registers what the coordinator asked on the phone: no e-mail address.
+    converted = Inquiry.objects.filter(disposition_kind=DispositionKind.SCHEDULE_ASSESSMENT)
+    registered_by_conversion = {
+        inquiry.patient_id
+        for inquiry in converted.select_related("patient")
+        if inquiry.patient.episodes.order_by("started_at").first().started_at == inquiry.closed_at
+    }
+    assert len(registered_by_conversion) >= 5
+    assert set(Patient.objects.filter(email="").values_list("pk", flat=True)) == (
+        registered_by_conversion
+    )
+    emails = Patient.objects.exclude(email="").values_list("email", flat=True)
+    assert all(e.endswith("@example.com") for e in emails)
     assert all(
         re.fullmatch(r"\d{3}-555-01\d\d", phone)
         for phone in Patient.objects.values_list("phone_mobile", flat=True)
     )
     # The same seed gives the same people, so reruns on a fresh database match.
-    assert _People(7).patient_fields() == _People(7).patient_fields()
-    assert _People(7).patient_fields() != _People(8).patient_fields()
+    assert People(7).patient_fields() == People(7).patient_fields()
+    assert People(7).patient_fields() != People(8).patient_fields()
 
 
 def test_running_twice_adds_nothing(demo):
@@ -323,49 +323,6 @@ def test_running_twice_adds_nothing(demo):
     assert row_counts() == before
     assert "already exist" in again
     assert "Existing passwords were kept" in again
-
-
-def test_password_from_environment_is_used_and_reset_on_rerun(db, monkeypatch):
-    monkeypatch.setenv(PASSWORD_ENV, "fictional demo passphrase 1")
-    out = run()
-    assert "fictional demo passphrase 1" in out
-    assert signs_in("nurse", "fictional demo passphrase 1")
-    monkeypatch.setenv(PASSWORD_ENV, "another demo passphrase 2")
-    out = run()
-    assert "reset" in out
-    assert signs_in("nurse", "another demo passphrase 2")
-    assert not signs_in("nurse", "fictional demo passphrase 1")
-
-
-def test_bulk_load_creates_patients_with_episodes_and_timelines(db, monkeypatch):
-    monkeypatch.delenv(PASSWORD_ENV, raising=False)
-    out = run("--patients", "300", "--events-per-patient", "3")
-    assert "Created 300 patients" in out
-    assert Patient.objects.count() == 300
-    assert not Patient.objects.filter(episodes__isnull=True).exists()
-    assert EpisodeOfCare.objects.filter(ended_at__isnull=True).count() > 120
-    # Bulk loads are for benchmarks: no instruments, alerts or intakes.
-    assert not Administration.objects.exists()
-    assert not ClinicalAlert.objects.exists()
-    assert not IntakeAssessment.objects.exists()
-    assert set(EpisodeOfCare.objects.values_list("stage", flat=True)) == set(Stage)
-    assert not Patient.objects.filter(search_family="").exists()
-    sample = Patient.objects.first()
-    assert sample.search_family == sample.legal_family_name.lower()
-    assert sample.timeline.filter(kind__in=["note", "contact", "observation"]).exists()
-    notes = TimelineEvent.objects.exclude(kind__in=["registered", "episode_opened"])
-    assert notes.exclude(kind="stage_changed").count() == 300 * 3
-    # Realistic caseload for the demo counselor, and one audit event for the load.
-    counselor = User.objects.get(username="counselor")
-    groups, _ = dashboard_groups(counselor)
-    assert 15 <= sum(len(g.episodes) for g in groups) <= 45
-    load = AuditEvent.objects.get(object_type="demo_data")
-    assert load.action == "create" and load.detail["patients"] == 300
-    assert audit_verify().ok
-    # Running again with the same target adds nothing.
-    before = row_counts()
-    run("--patients", "300")
-    assert row_counts() == before
 
 
 def test_demo_totp_prints_the_current_code(demo):

@@ -1,8 +1,10 @@
-"""Load fictional demo data: one staff member per role and patients over every stage.
+"""Load fictional demo data: one staff member per role, patients over every stage and a
+month of the helpline; or, with ``--patients N``, synthetic patients in bulk for benchmarks.
 
-It lives in ``chart``, the app that composes every stage, because besides the record
-stories (``records.demo``) it adds instrument histories (``instruments.demo``) and intake
-assessments (``assessment.demo``), which records may not import.
+The stories come first (``demo.stories``; their recent first contacts are helpline
+conversions), then instrument histories (``demo.instruments``), intake assessments
+(``demo.intakes``) and the rest of the helpline's month and today's queue
+(``demo.inquiries``).
 """
 
 import os
@@ -13,17 +15,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from openrecovery.accounts.mfa import totp_secret_base32
-from openrecovery.assessment.demo import demo_intakes_create
-from openrecovery.instruments.demo import demo_administrations_create
-from openrecovery.records.demo import (
-    DEMO_STORY_COUNT,
-    StaffResult,
-    demo_bulk_create,
-    demo_open_episodes,
-    demo_staff_ensure,
-    demo_stories_create,
-    demo_totp_device,
-)
+from openrecovery.demo.backdating import demo_open_episodes
+from openrecovery.demo.bulk import demo_bulk_create
+from openrecovery.demo.inquiries import demo_helpline_converted, demo_helpline_create
+from openrecovery.demo.instruments import demo_administrations_create
+from openrecovery.demo.intakes import demo_intakes_create
+from openrecovery.demo.staff import StaffResult, demo_staff_ensure, demo_totp_device
+from openrecovery.demo.stories import DEMO_STORY_COUNT, demo_stories_create
 from openrecovery.records.models import Patient
 
 PASSWORD_ENV = "OPENRECOVERY_DEMO_PASSWORD"  # noqa: S105 (the variable's name, not a secret)
@@ -31,9 +29,10 @@ PASSWORD_ENV = "OPENRECOVERY_DEMO_PASSWORD"  # noqa: S105 (the variable's name, 
 
 class Command(BaseCommand):
     help = (
-        "Create one demo staff member per role (with a TOTP device) and about 50 fictional "
-        "patients with instrument histories and intake assessments. --patients N bulk-loads "
-        "N synthetic patients for benchmarks instead. "
+        "Create one demo staff member per role (with a TOTP device), about 50 fictional "
+        "patients with instrument histories and intake assessments, and a month of helpline "
+        "inquiries with today's admissions queue. --patients N bulk-loads N synthetic "
+        "patients for benchmarks instead. "
         f"Running it again adds nothing; ${PASSWORD_ENV} sets (or resets) the demo password."
     )
 
@@ -67,6 +66,7 @@ class Command(BaseCommand):
                 made = demo_stories_create(staff.users, progress=bar.update)
             self.stdout.write(f"Created {made} fictional patients.")
             self._clinical_records(staff, quiet)
+            self._helpline(staff)
             self.stdout.write(f"Done in {time.monotonic() - started:.1f} s.")
             return
         with tqdm(total=patients, unit="patient", disable=quiet) as bar:
@@ -97,6 +97,15 @@ class Command(BaseCommand):
             f"Recorded {given.total} instrument administrations, {intakes.drafts} draft and "
             f"{intakes.signed} signed intake assessments, and {intakes.problems} problem-list "
             f"entries ({intakes.confirmed} confirmed)."
+        )
+
+    def _helpline(self, staff: StaffResult) -> None:
+        """Fill the admissions console: a month of closed inquiries and today's queue."""
+        counts = demo_helpline_create(staff.users)
+        kinds = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.closed.items())
+        self.stdout.write(
+            f"Took in helpline inquiries: {counts.open} open now, {kinds}, and "
+            f"{demo_helpline_converted()} converted into patients."
         )
 
     def _report_staff(self, staff: StaffResult) -> None:

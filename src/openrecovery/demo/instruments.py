@@ -27,16 +27,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from openrecovery.accounts.models import User
+from openrecovery.instruments.models import Administration
+from openrecovery.instruments.services import OBJECT_TYPE, administration_record
 from openrecovery.records.choices import Stage
-from openrecovery.records.demo import (
-    DEMO_SEED,
-    demo_latest_entry_backdate,
-    demo_stage_windows,
-)
 from openrecovery.records.models import CareTeamMember, ClinicalAlert, EpisodeOfCare
 
-from .models import Administration
-from .services import OBJECT_TYPE, administration_record
+from .backdating import demo_latest_entry_backdate, demo_stage_windows
+from .people import DEMO_SEED
 
 DEMO_INSTRUMENTS_SEED = DEMO_SEED + 1
 SERIES_MAX = 16  # PHQ-9/GAD-7 administrations per patient

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_otp.oath import totp
 
 from openrecovery.accounts.models import User
-from openrecovery.records.demo import demo_totp_device
+from openrecovery.demo.staff import demo_totp_device
 
 ERROR_PRODUCTION = "demo_totp does not run with production settings."
 ERROR_NOT_DEMO = "%s has no demo authenticator (only users made by demo_data do)."

@@ -28,17 +28,9 @@ from typing import Any
 from django.db import transaction
 
 from openrecovery.accounts.models import User
-from openrecovery.audit.choices import Action
-from openrecovery.instruments.engine import score
-from openrecovery.instruments.registry import instrument_get
-from openrecovery.records.choices import Stage, TimelineKind
-from openrecovery.records.demo import DEMO_SEED, demo_latest_entry_backdate, demo_stage_windows
-from openrecovery.records.models import EpisodeOfCare
-from openrecovery.records.services import timeline_add
-
-from .choices import AsamDimension, LevelOfCare
-from .models import AsamDimensionRating, IntakeAssessment, Problem
-from .services import (
+from openrecovery.assessment.choices import AsamDimension, LevelOfCare
+from openrecovery.assessment.models import AsamDimensionRating, IntakeAssessment, Problem
+from openrecovery.assessment.services import (
     DSM5_SEDATIVE,
     assessment_save_draft,
     assessment_sign,
@@ -47,7 +39,16 @@ from .services import (
     problem_record_from_dsm,
     substance_use_add,
 )
-from .services.intake import audit_patient_write
+from openrecovery.assessment.services.intake import audit_patient_write
+from openrecovery.audit.choices import Action
+from openrecovery.instruments.engine import score
+from openrecovery.instruments.registry import instrument_get
+from openrecovery.records.choices import Stage, TimelineKind
+from openrecovery.records.models import EpisodeOfCare
+from openrecovery.records.services import timeline_add
+
+from .backdating import demo_latest_entry_backdate, demo_stage_windows
+from .people import DEMO_SEED
 
 DEMO_INTAKE_SEED = DEMO_SEED + 2
 ERROR_STAGE_MOVED = "Signing the demo intake moved episode %s; the stories already did."

@@ -1,0 +1,83 @@
+"""Move what the services just recorded back in time, so the demo shows months of history.
+
+The demo writes through the services (which stamp everything "now" and audit it), then
+moves the times of the rows they wrote: episodes, stage transitions, timeline entries,
+care-team places. Only times change, never what happened; the audit log keeps the true
+time of the load.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from openrecovery.records.models import (
+    CareTeamMember,
+    EpisodeOfCare,
+    Patient,
+    StageTransition,
+    TimelineEvent,
+)
+
+
+def days_ago(days: float) -> dt.datetime:
+    """Return the moment ``days`` days before now."""
+    return timezone.now() - dt.timedelta(days=days)
+
+
+def timeline_mark() -> int:
+    """Return the newest timeline entry's id: entries written after it are "new"."""
+    return TimelineEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def new_entries_backdate(patient: Patient, after: int, when: dt.datetime) -> None:
+    """Move the timeline entries of ``patient`` written after entry ``after`` to ``when``."""
+    TimelineEvent.objects.filter(patient=patient, pk__gt=after).update(occurred_at=when)
+
+
+def demo_latest_entry_backdate(patient: Patient, when: dt.datetime) -> None:
+    """Move the newest timeline entry of ``patient`` (one a service just added) to ``when``."""
+    latest = TimelineEvent.objects.filter(patient=patient).order_by("-pk").first()
+    if latest is not None:
+        TimelineEvent.objects.filter(pk=latest.pk).update(occurred_at=when)
+
+
+def episode_backdate(episode: EpisodeOfCare, when: dt.datetime, *, opened: bool) -> None:
+    """Move an episode's latest stage change (and, with ``opened``, its start) to ``when``."""
+    changes: dict[str, dt.datetime] = {"stage_changed_at": when}
+    if opened:
+        changes["started_at"] = when
+    if episode.ended_at is not None:
+        changes["ended_at"] = when
+    EpisodeOfCare.objects.filter(pk=episode.pk).update(**changes)
+    last = StageTransition.objects.filter(episode=episode).order_by("-pk").first()
+    if last is not None:
+        StageTransition.objects.filter(pk=last.pk).update(moved_at=when)
+    latest = TimelineEvent.objects.filter(episode=episode).order_by("-pk").first()
+    if latest is not None:
+        TimelineEvent.objects.filter(pk=latest.pk).update(occurred_at=when)
+    episode.refresh_from_db()
+
+
+def member_backdate(member: CareTeamMember, *, joined: dt.datetime, changed: dt.datetime) -> None:
+    """Set when a care-team place began (``joined``) and last changed (``changed``)."""
+    CareTeamMember.objects.filter(pk=member.pk).update(created_at=joined, updated_at=changed)
+
+
+def demo_open_episodes() -> list[EpisodeOfCare]:
+    """Return every open episode with its patient, in registration order.
+
+    The instruments and intake demos walk this list after the stories, so that their
+    seeded choices repeat on every fresh database.
+    """
+    return list(
+        EpisodeOfCare.objects.filter(ended_at__isnull=True)
+        .select_related("patient")
+        .order_by("patient_id", "pk")
+    )
+
+
+def demo_stage_windows(episode: EpisodeOfCare) -> dict[str, tuple[dt.datetime, dt.datetime]]:
+    """Return when ``episode`` entered and left each stage it has been at (now: still there)."""
+    moves = list(StageTransition.objects.filter(episode=episode).order_by("moved_at", "pk"))
+    ends = [m.moved_at for m in moves[1:]] + [timezone.now()]
+    return {m.to_stage: (m.moved_at, end) for m, end in zip(moves, ends, strict=True)}
