@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from openrecovery.accounts.access import staff_view
-from openrecovery.core.forms import StyledFormMixin
 from openrecovery.records.models import Patient
 
 from .models import BreakGlassGrant
@@ -18,7 +17,7 @@ ERROR_NO_SUCH_MRN = "No patient has that MRN."
 REVIEW_PAGE = 100
 
 
-class BreakGlassForm(StyledFormMixin, forms.Form):
+class BreakGlassForm(forms.Form):
     mrn = forms.CharField(label="Patient MRN", max_length=20)
     reason = forms.CharField(
         label="Describe the emergency",
