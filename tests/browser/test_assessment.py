@@ -37,7 +37,10 @@ def test_intake_is_completed_signed_and_moves_the_stage(
     inspect.check(page, "1-started")
 
     # Substance history: one row through the add form.
-    page.get_by_label("Substance", exact=True).select_option(label="Clonazepam")
+    # The only required field of the row carries the mark, hidden from its accessible name.
+    substance = page.get_by_role("combobox", name="Substance", exact=True)
+    expect(substance).to_have_attribute("required", "")
+    substance.select_option(label="Clonazepam")
     page.get_by_label("Route").select_option(label="Oral")
     page.get_by_label("Amount").fill("2 mg")
     page.get_by_label("Frequency").select_option(label="Daily")

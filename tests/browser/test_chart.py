@@ -118,9 +118,10 @@ def test_moving_a_stage_updates_the_badge_and_timeline(
     sign_in(page, server, counselor)
     page.get_by_role("link", name="Amara Okafor").click()
     expect(page.locator("#current-stage")).to_have_text("Assessment")
-    expect(page.locator("#discharge-group")).to_be_hidden()  # only asked for when closing
+    discharge = page.get_by_label("Discharge type (when closing)")
+    expect(discharge).to_be_hidden()  # only asked for when closing
     page.get_by_label("Move to").select_option(label="Treatment")
-    expect(page.locator("#discharge-group")).to_be_hidden()
+    expect(discharge).to_be_hidden()
     page.get_by_label("Reason").fill("Assessment complete; no withdrawal management needed")
     inspect.check(page, "1-form")
     page.get_by_role("button", name="Move stage").click()
@@ -143,10 +144,15 @@ def test_moving_a_stage_without_reason_shows_the_error(
     sign_in(page, server, counselor)
     page.get_by_role("link", name=re.compile("Okafor")).click()
     page.get_by_label("Move to").select_option(label="Closed")
-    expect(page.locator("#discharge-group")).to_be_visible()
+    discharge = page.get_by_label("Discharge type (when closing)")
+    expect(discharge).to_be_visible()
     page.get_by_role("button", name="Move stage").click()
 
-    expect(page.get_by_label("Reason")).to_have_attribute("aria-invalid", "true")
+    reason = page.get_by_label("Reason")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(reason).to_have_attribute("aria-describedby", "id_reason_error")
+    expect(page.locator("#id_reason_error")).to_have_text("This field is required.")
+    expect(discharge).to_be_visible()  # still closing: the answer given is kept
     expect(page.locator("#current-stage")).to_have_text("Treatment")
     inspect.check(page, "error")
 

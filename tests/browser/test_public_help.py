@@ -71,7 +71,7 @@ def test_a_visitor_on_a_phone_completes_the_self_check_and_sends_a_callback_requ
     expect(page.get_by_role("alert")).to_contain_text("Please answer 16 more questions")
     inspect.check(page, "2-self-check-errors")
     for fieldset in page.locator("fieldset").all():
-        number = (fieldset.get_attribute("id") or "").removeprefix("q")
+        number = (fieldset.get_attribute("id") or "").removeprefix("item_")
         fieldset.get_by_text("Yes" if number in YES else "No", exact=True).click()
     _assert_fits_width(page)
     inspect.check(page, "3-self-check-answered")

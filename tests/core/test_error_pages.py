@@ -199,7 +199,9 @@ def test_stage_move_without_reason_shows_field_error_and_changes_nothing(directo
     reason_field = re.search(r'<textarea name="reason"[^>]*>', body).group(0)
     assert "is-invalid" in reason_field
     assert body.count(ERROR_REQUIRED) == 1
-    assert f'<div class="invalid-feedback d-block">{ERROR_REQUIRED}</div>' in body
+    error = f'<div class="invalid-feedback d-block" id="id_reason_error">{ERROR_REQUIRED}</div>'
+    assert error in body
+    assert 'aria-describedby="id_reason_error"' in reason_field
     assert _stage_state(patient) == before
 
 

@@ -1,5 +1,7 @@
 """The callback request form: committed before it is confirmed, and spam kept out."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.test import Client, override_settings
@@ -12,6 +14,7 @@ from openrecovery.helpline.validation import ERROR_CONSENT, ERROR_PHONE
 from .helpers import assert_crisis_resources, callback_data, prefilled_answers, table_counts
 
 SENT = "/help/callback/sent/"
+MYSELF_CHECKED = re.compile(r'<input type="radio" name="for_whom" value="myself"[^>]* checked>')
 
 
 def test_form_has_every_field_a_hidden_honeypot_and_csrf(db):
@@ -20,8 +23,13 @@ def test_form_has_every_field_a_hidden_honeypot_and_csrf(db):
         assert f'name="{name}"' in body, name
     for name in ("consent", "message", "csrfmiddlewaretoken"):
         assert f'name="{name}"' in body, name
-    assert '<div class="d-none" aria-hidden="true"><label for="id_website">' in body
-    assert 'tabindex="-1"' in body
+    honeypot = '<div class="d-none" aria-hidden="true">\n  <label class="form-label"'
+    assert f'{honeypot} for="id_website">' in body
+    assert re.search(r'<input type="text" name="website"[^>]* tabindex="-1"', body)
+    # What the person may type, the browser keeps to itself (an alias) or offers (a phone).
+    assert re.search(r'<input type="text" name="name"[^>]* autocomplete="off"', body)
+    phone = r'<input type="tel" name="phone"[^>]* autocomplete="tel" inputmode="tel"'
+    assert re.search(phone, body)
     assert 'method="post" action="/help/callback/"' in body
 
 
@@ -84,7 +92,7 @@ def test_field_errors_are_422_and_change_nothing(db, overrides, field, message):
 def test_what_was_typed_is_kept_after_an_error(db):
     body = Client().post("/help/callback/", callback_data(consent="")).content.decode()
     assert 'value="Sam"' in body and 'value="555-0142"' in body
-    assert 'value="myself" checked' in body
+    assert MYSELF_CHECKED.search(body)
 
 
 def test_honeypot_looks_like_success_to_a_bot_and_stores_nothing(db):
@@ -134,7 +142,7 @@ def test_the_prefill_shows_the_answers_and_stores_nothing_yet(db):
     assert "Thoughts of self-harm" in body
     assert 'name="include_self_check" id="id_include_self_check" checked' in body
     assert f'name="self_check_answers" value="{answers}"' in body
-    assert 'value="myself" checked' in body
+    assert MYSELF_CHECKED.search(body)
     assert "Please check" not in body  # no errors before the person has sent anything
     assert table_counts() == before
 

@@ -1,5 +1,7 @@
 """The self-check through its pages: scored and explained, never stored or audited."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -90,8 +92,11 @@ def test_missing_answers_are_422_and_name_the_questions(db):
     assert response.status_code == 422
     body = response.content.decode()
     assert "Please answer 2 more questions" in body
-    assert 'href="#q5"' in body and 'href="#q16"' in body
-    assert 'value="0" checked' in body  # the answers given are kept
+    assert 'href="#item_5"' in body and 'href="#item_16"' in body
+    assert body.count("Please answer this question.") == 2
+    assert '<fieldset id="item_5" class="mb-3 pb-3 border-bottom" data-item="5"' in body
+    assert 'aria-describedby="item_5_error"' in body
+    assert re.search(r'name="item_1" value="0"[^>]* checked>', body)  # the answers given are kept
 
 
 def test_nothing_is_stored_or_audited(db):

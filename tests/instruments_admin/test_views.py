@@ -32,8 +32,11 @@ def test_form_is_built_from_the_definition(counselor, patient):
     assert body.count("<legend") == 10
     assert body.count('type="radio"') == 40
     assert '<label class="form-check-label" for="item_9_1">Several days' in body
-    assert body.count('<span class="visually-hidden">(required)</span>') == 9
-    assert "(optional)" in body  # item 10
+    # Items 1-9 must be answered, item 10 may be left out: only the nine carry the mark.
+    assert body.count('<span class="text-danger" aria-hidden="true">*</span></legend>') == 9
+    assert body.count('name="item_9" value="0" required') == 1
+    assert 'name="item_10" value="0" id=' in body
+    assert "Items marked" in body
     assert "Kroenke K, Spitzer RL, Williams JB" in body and "Licence:" in body
     assert "<script>" not in body  # CSP: no inline script
     [view] = audit_since(mark)
@@ -44,6 +47,8 @@ def test_conditional_items_carry_their_skip_logic(counselor, patient):
     body = verified_client(counselor).get(administer_url(patient, "cssrs")).content.decode()
     assert body.count("data-asked-if=") == 4  # items 3, 4, 5 and 6b
     assert "Asked only if the answer to 2 is Yes." in body
+    assert '<div class="form-text" id="item_3_helptext">Asked only if' in body
+    assert 'data-item="3" aria-describedby="item_3_helptext"' in body
     assert "Asked only if the answer to 6 is Yes." in body
 
 
@@ -77,8 +82,11 @@ def test_missing_answers_are_each_named_and_nothing_is_saved(counselor, patient)
     assert "Nothing was saved: 2 items need attention." in body
     assert "Choose an answer to item 3." in body and "Choose an answer to item 6." in body
     assert 'href="#item_3"' in body
-    assert 'aria-describedby="item_6-error"' in body
-    assert 'value="0" checked' in body  # answers given are kept
+    group = '<fieldset id="item_6" class="instrument-item border rounded p-3 mb-3'
+    assert f"{group} border-danger border-2" in body
+    assert 'aria-describedby="item_6_error"' in body
+    assert '<div class="invalid-feedback d-block" id="item_6_error">Choose an answer' in body
+    assert re.search(r'name="item_1" value="0"[^>]* checked>', body)  # answers given are kept
     assert not Administration.objects.exists()
     assert [e.action for e in audit_since(mark)] == [Action.VIEW]
 

@@ -3,14 +3,12 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from openrecovery.core.forms import StyledFormMixin
-
 from .passwords import MAX_PASSWORD_LENGTH
 
 ERROR_INVALID_LOGIN = "That username and password do not match an active account."
 
 
-class LoginForm(StyledFormMixin, AuthenticationForm):
+class LoginForm(AuthenticationForm):
     """Username and password; one message whether the user exists or not."""
 
     error_messages = {
@@ -25,7 +23,7 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
         self.fields["password"].widget.attrs["maxlength"] = MAX_PASSWORD_LENGTH
 
 
-class OTPForm(StyledFormMixin, forms.Form):
+class OTPForm(forms.Form):
     """A six-digit authenticator code or a recovery code."""
 
     code = forms.CharField(

@@ -10,8 +10,6 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils import timezone
 
-from openrecovery.core.forms import StyledFormMixin
-
 from .choices import (
     AsamDimension,
     Employment,
@@ -27,19 +25,6 @@ ERROR_LAST_USE_FUTURE = "The last use cannot be in the future."
 ERROR_CONFIRM_SIGN = "Tick the box to confirm you have reviewed the assessment."
 
 BLANK = [("", "—")]
-
-
-def style_widgets(form: forms.Form) -> None:
-    """Give every widget its Bootstrap class (also for fields added after __init__)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = css
 
 
 def _text(label: str, help_text: str = "", rows: int = 2) -> forms.CharField:
@@ -64,16 +49,12 @@ def _yes_no(label: str) -> forms.ChoiceField:
     )
 
 
-class SectionForm(StyledFormMixin, forms.Form):
+class SectionForm(forms.Form):
     """One narrative section of the intake, saved on its own (autosave)."""
 
     key: ClassVar[str]
     title: ClassVar[str]
     required_for_signing: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_widgets(self)
 
     def answers(self) -> dict[str, Any]:
         """Return the cleaned answers as JSON-ready values."""
@@ -160,7 +141,7 @@ SECTION_FORMS: dict[str, type[SectionForm]] = {
 }
 
 
-class DimensionRatingsForm(StyledFormMixin, forms.Form):
+class DimensionRatingsForm(forms.Form):
     """The six dimension ratings (0-4) and notes, as neutral data."""
 
     key = "dimensions"
@@ -183,14 +164,13 @@ class DimensionRatingsForm(StyledFormMixin, forms.Form):
                 max_length=TEXT_MAX,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-        style_widgets(self)
 
     def rows(self) -> list[tuple[Any, Any]]:
         """Return (rating field, notes field) per dimension, for the template."""
         return [(self[f"rating_{d.value}"], self[f"notes_{d.value}"]) for d in AsamDimension]
 
 
-class LevelOfCareForm(StyledFormMixin, forms.Form):
+class LevelOfCareForm(forms.Form):
     """The level of care the clinician chose, and why."""
 
     key = "level"
@@ -220,7 +200,7 @@ def draft_form(section: str, data: Mapping[str, Any] | None = None, **kwargs: An
     return DRAFT_FORMS[section](data=data, prefix=section, **kwargs)
 
 
-class SubstanceUseForm(StyledFormMixin, forms.ModelForm):
+class SubstanceUseForm(forms.ModelForm):
     """One substance row of the use history."""
 
     class Meta:
@@ -248,7 +228,7 @@ class SubstanceUseForm(StyledFormMixin, forms.ModelForm):
         return last_use
 
 
-class SignForm(StyledFormMixin, forms.Form):
+class SignForm(forms.Form):
     """The signing step: an explicit confirmation."""
 
     confirm = forms.BooleanField(
@@ -256,23 +236,19 @@ class SignForm(StyledFormMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_widgets(self)
-
     def clean_confirm(self) -> bool:
         if not self.cleaned_data.get("confirm"):
             raise forms.ValidationError(ERROR_CONFIRM_SIGN)
         return True
 
 
-class AddendumForm(StyledFormMixin, forms.Form):
+class AddendumForm(forms.Form):
     text = forms.CharField(
         label="Addendum", max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class Dsm5ChecklistForm(StyledFormMixin, forms.Form):
+class Dsm5ChecklistForm(forms.Form):
     """The DSM-5-TR checklist, built from the instrument's (paraphrased) item text."""
 
     def __init__(self, *args: Any, instrument: Any, **kwargs: Any) -> None:
@@ -289,7 +265,6 @@ class Dsm5ChecklistForm(StyledFormMixin, forms.Form):
                 coerce=int,
                 widget=forms.RadioSelect,
             )
-        style_widgets(self)
 
     def answers(self) -> list[int]:
         return [self.cleaned_data[f"item_{item.number}"] for item in self.instrument.items]

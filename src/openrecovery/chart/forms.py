@@ -3,18 +3,25 @@
 from django import forms
 
 from openrecovery.accounts.models import User
-from openrecovery.core.forms import StyledFormMixin
+from openrecovery.core.renderers import FieldLayout
 from openrecovery.records.choices import CareTeamRole, DischargeType, Stage
 
 
-class PatientSearchForm(StyledFormMixin, forms.Form):
+class PatientSearchForm(forms.Form):
     """Search by name, MRN or date of birth (sent by POST so it never lands in a URL)."""
 
-    q = forms.CharField(label="Name, MRN or date of birth", max_length=100)
+    # The browser must not remember patients' names as autofill suggestions.
+    q = forms.CharField(
+        label="Name, MRN or date of birth",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
 
-class StageMoveForm(StyledFormMixin, forms.Form):
+class StageMoveForm(forms.Form):
     """Move the current episode to another stage, with a reason."""
+
+    field_layouts = {"discharge_type": FieldLayout(shown_when=("to_stage", Stage.CLOSED))}
 
     to_stage = forms.ChoiceField(label="Move to", choices=())
     reason = forms.CharField(
@@ -33,7 +40,7 @@ class StageMoveForm(StyledFormMixin, forms.Form):
         to_stage.choices = [(s, Stage(s).label) for s in allowed]
 
 
-class CareTeamAddForm(StyledFormMixin, forms.Form):
+class CareTeamAddForm(forms.Form):
     """Add a staff member to the care team."""
 
     user = forms.ModelChoiceField(

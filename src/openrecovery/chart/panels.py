@@ -37,8 +37,8 @@ def _registered() -> list[Panel]:
     from openrecovery.instruments.panels import alert_banner_panel, results_panel
 
     panels: list[Panel] = [
-        Panel("urgent_alerts", "instruments/panels/alert_banner.html", alert_banner_panel, "top"),
-        Panel("instruments", "instruments/panels/results.html", results_panel, "main"),
+        Panel("urgent_alerts", "instruments/partials/alert_banner.html", alert_banner_panel, "top"),
+        Panel("instruments", "instruments/partials/results.html", results_panel, "main"),
         Panel("intake", "assessment/partials/chart_panel.html", intake_panel, "side"),
     ]
     return panels

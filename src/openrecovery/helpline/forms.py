@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 
+from openrecovery.core.renderers import FieldLayout
+
 from .choices import ForWhom
 from .validation import ERROR_CONSENT, MAX_LENGTHS, phone_problem
 
@@ -11,17 +13,32 @@ from .validation import ERROR_CONSENT, MAX_LENGTHS, phone_problem
 class CallbackRequestForm(forms.Form):
     """Ask for a callback: who to call, when, and whether a voicemail is safe.
 
-    ``website`` is a honeypot: it is hidden from people (the template must hide it
-    with CSS and ``aria-hidden``, and skip it in the tab order); bots fill it in.
-    The service, not the form, decides what a filled honeypot means.
+    ``website`` is a honeypot: it is hidden from people (its group is hidden with CSS
+    and ``aria-hidden``, and it is out of the tab order); bots fill it in. The
+    service, not the form, decides what a filled honeypot means.
     """
 
-    name = forms.CharField(label="Name or alias", max_length=MAX_LENGTHS["name"])
-    phone = forms.CharField(label="Phone number", max_length=MAX_LENGTHS["phone"])
+    field_layouts = {
+        "website": FieldLayout(group_class="d-none", group_attrs={"aria-hidden": "true"})
+    }
+
+    # An alias is fine: the browser should not offer the person's real name.
+    name = forms.CharField(
+        label="Name or alias",
+        max_length=MAX_LENGTHS["name"],
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label="Phone number",
+        max_length=MAX_LENGTHS["phone"],
+        widget=forms.TelInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
     best_time = forms.CharField(
         label="Best time to call", max_length=MAX_LENGTHS["best_time"], required=False
     )
-    for_whom = forms.ChoiceField(label="Who is this for?", choices=ForWhom.choices)
+    for_whom = forms.ChoiceField(
+        label="Who is this for?", choices=ForWhom.choices, widget=forms.RadioSelect
+    )
     substances = forms.CharField(
         label="Substances (optional)", max_length=MAX_LENGTHS["substances"], required=False
     )
@@ -36,7 +53,7 @@ class CallbackRequestForm(forms.Form):
         label="Anything you want us to know (optional)",
         max_length=MAX_LENGTHS["message"],
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     website = forms.CharField(
         label="Leave this field empty",

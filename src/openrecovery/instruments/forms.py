@@ -2,35 +2,17 @@
 
 import dataclasses
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
+from django.utils.html import format_html
 
-from .engine import Answer, Facts, Instrument, Item
+from openrecovery.core.renderers import FieldLayout, form_mixes_required
+
+from .engine import Answer, Facts, Instrument, Item, Option
 from .services import answer_field
 
 ERROR_REQUIRED = "Choose an answer to item %(number)s."
-
-
-@dataclasses.dataclass(frozen=True)
-class OptionRow:
-    value: int
-    label: str
-    input_id: str
-    checked: bool
-
-
-@dataclasses.dataclass(frozen=True)
-class ItemRow:
-    """One item as the template draws it: a fieldset of labelled radio buttons."""
-
-    item: Item
-    name: str
-    options: list[OptionRow]
-    required: bool
-    asked_if_json: str
-    skip_hint: str
-    errors: list[str]
 
 
 def skip_hint(instrument: Instrument, item: Item) -> str:
@@ -51,24 +33,52 @@ class AdministrationForm(forms.Form):
 
     Every item field is optional at the field level; ``clean`` applies the skip logic
     (answers to skipped items are dropped) and names each required item left blank.
+    A required item says so with ``required`` on its widget. Each item's group carries
+    its number and skip logic for app.js (``data-item``, ``data-asked-if``); when it is
+    asked is its help text. Ids are the field names (``item_3``), so the error summary
+    links to an item's group.
     """
 
+    error_css_class = "border-danger border-2"
+    item_layout: ClassVar[FieldLayout] = FieldLayout(
+        group_class="instrument-item border rounded p-3 mb-3"
+    )
+    error_required: ClassVar[str] = ERROR_REQUIRED
+    option_scores_shown: ClassVar[bool] = True
+
     def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "%s")
         super().__init__(*args, **kwargs)
         self.instrument = instrument
+        layouts = {}
         for item in instrument.items:
-            self.fields[answer_field(item.number)] = forms.TypedChoiceField(
+            name = answer_field(item.number)
+            self.fields[name] = forms.TypedChoiceField(
                 label=f"{item.number}. {item.text}",
-                choices=[(o.value, o.label) for o in item.options],
+                choices=[(o.value, self.option_label(o)) for o in item.options],
                 coerce=int,
                 empty_value=None,
                 required=False,
-                widget=forms.RadioSelect,
+                help_text=skip_hint(instrument, item),
+                widget=forms.RadioSelect(attrs={} if item.optional else {"required": True}),
             )
+            attrs = {"data-item": item.number}
+            if item.asked_if is not None:
+                attrs["data-asked-if"] = json.dumps(item.asked_if.as_dict())
+            layouts[name] = dataclasses.replace(self.item_layout, group_attrs=attrs)
         for field in instrument.context_fields:
             self.fields[f"context_{field.key}"] = forms.BooleanField(
                 label=field.label, required=False
             )
+        self.field_layouts = layouts
+
+    def option_label(self, option: Option) -> str:
+        """Return an option's label as the form shows it: with its score, for staff."""
+        if not self.option_scores_shown:
+            return option.label
+        return format_html(
+            '{} <span class="text-body-secondary">({})</span>', option.label, option.value
+        )
 
     def _asked(self, answers: dict[str, int | None]) -> dict[str, bool]:
         # Items are judged in order against answers already cleared by the skip logic.
@@ -90,7 +100,7 @@ class AdministrationForm(forms.Form):
             cleaned[name] = answers[item.number]
             if asked[item.number] and not item.optional and answers[item.number] is None:
                 if name not in self.errors:
-                    self.add_error(name, ERROR_REQUIRED % {"number": item.number})
+                    self.add_error(name, self.error_required % {"number": item.number})
         return cleaned
 
     def answers(self) -> list[int | None]:
@@ -104,34 +114,13 @@ class AdministrationForm(forms.Form):
             for f in self.instrument.context_fields
         }
 
-    def item_rows(self) -> list[ItemRow]:
-        """Return the items with their options, current choice and errors, for the template."""
-        current: dict[str, int | None] = {}
-        for item in self.instrument.items:
-            raw = self[answer_field(item.number)].value() if self.is_bound else None
-            current[item.number] = (
-                int(raw) if raw not in (None, "") and str(raw).isdigit() else None
-            )
-        rows = []
-        for item in self.instrument.items:
-            name = answer_field(item.number)
-            rows.append(
-                ItemRow(
-                    item=item,
-                    name=name,
-                    options=[
-                        OptionRow(
-                            o.value, o.label, f"{name}_{o.value}", current[item.number] == o.value
-                        )
-                        for o in item.options
-                    ],
-                    required=not item.optional,
-                    asked_if_json=json.dumps(item.asked_if.as_dict()) if item.asked_if else "",
-                    skip_hint=skip_hint(self.instrument, item),
-                    errors=[str(e) for e in self.errors.get(name, [])] if self.is_bound else [],
-                )
-            )
-        return rows
+    def marks_required(self) -> bool:
+        """Return True when the required items carry the required mark (some are optional)."""
+        return form_mixes_required(self)
+
+    def item_fields(self) -> list[forms.BoundField]:
+        """Return the bound item fields, in published order."""
+        return [self[answer_field(i.number)] for i in self.instrument.items]
 
     def context_fields(self) -> list[forms.BoundField]:
         """Return the bound context checkboxes."""

@@ -82,7 +82,6 @@ def administer(request: StaffRequest, patient_id: int, code: str) -> HttpRespons
         "instrument": instrument,
         "short_name": short_name(instrument),
         "form": form,
-        "rows": form.item_rows(),
         "form_errors": form.errors.get(NON_FIELD_ERRORS, []) if form.is_bound else [],
         "error_count": len(form.errors) if form.is_bound else 0,
     }

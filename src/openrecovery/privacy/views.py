@@ -11,7 +11,6 @@ from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import DomainError, error_messages
-from openrecovery.core.forms import StyledFormMixin
 from openrecovery.records.models import Patient
 
 from .models import BreakGlassGrant
@@ -22,7 +21,7 @@ ERROR_NO_SUCH_MRN = "No patient has that MRN."
 REVIEW_PAGE = 100
 
 
-class BreakGlassForm(StyledFormMixin, forms.Form):
+class BreakGlassForm(forms.Form):
     mrn = forms.CharField(label="Patient MRN", max_length=20)
     reason = forms.CharField(
         label="Describe the emergency",

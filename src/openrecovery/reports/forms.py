@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from openrecovery.audit.choices import Action
 from openrecovery.audit.selectors import SORTABLE, AuditFilter
-from openrecovery.core.forms import StyledFormMixin
 
 # Days the report can be asked about: wide enough for any real audit trail, and far
 # from the ends of Python's dates, where "the day after" or a time zone would overflow.
@@ -27,7 +26,7 @@ def _day_field(label: str) -> forms.DateField:
     )
 
 
-class AuditFilterForm(StyledFormMixin, forms.Form):
+class AuditFilterForm(forms.Form):
     """Filter and sort the audit report (dates are local days, the end day inclusive)."""
 
     since = _day_field("From (date)")
@@ -42,6 +41,7 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
     sort = forms.ChoiceField(
         required=False,
         choices=[(k, k) for k in SORTABLE] + [(f"-{k}", f"-{k}") for k in SORTABLE],
+        widget=forms.HiddenInput,
     )
 
     def to_filter(self) -> AuditFilter:

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # the widget templates, for FORM_RENDERER below
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -106,6 +107,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form, field group and widget renders through the project's templates.
+FORM_RENDERER = "openrecovery.core.renderers.FormRenderer"
 
 
 SQLITE_OPTIONS: dict[str, Any] = {

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import ROLE_PERMISSIONS
-from openrecovery.core.forms import StyledFormMixin
+from openrecovery.core.renderers import FieldLayout
 from openrecovery.records.choices import SexAtBirth
 
 from ..choices import CallOutcome, DispositionKind, ReferralTarget
@@ -49,19 +49,21 @@ class ClinicianChoiceField(forms.ModelChoiceField):
         return f"{obj} ({obj.role_label})"
 
 
-class PhoneInquiryForm(StyledFormMixin, CallbackRequestForm):
+class PhoneInquiryForm(CallbackRequestForm):
     """Log a call taken by phone: the public callback fields, minus consent and honeypot."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("consent", "website"):
             del self.fields[name]
+        # The coordinator types the caller's number: not their own from autofill.
+        self.fields["phone"].widget.attrs["autocomplete"] = "off"
         self.fields["substances"].label = "Substances"
         self.fields["message"].label = "Notes"
         self.fields["message"].widget.attrs["rows"] = 2
 
 
-class CallAttemptForm(StyledFormMixin, forms.Form):
+class CallAttemptForm(forms.Form):
     """One attempt to reach the person: what happened, notes and when to try next."""
 
     outcome = forms.ChoiceField(choices=CallOutcome.choices, widget=forms.RadioSelect)
@@ -75,11 +77,6 @@ class CallAttemptForm(StyledFormMixin, forms.Form):
         help_text="Leave empty when no further call is needed.",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Radios are styled in the template, not as one form-select.
-        self.fields["outcome"].widget.attrs.pop("class", None)
-
     def clean_next_attempt_at(self) -> dt.datetime | None:
         value: dt.datetime | None = self.cleaned_data.get("next_attempt_at")
         if value is not None and value <= timezone.now():
@@ -87,7 +84,7 @@ class CallAttemptForm(StyledFormMixin, forms.Form):
         return value
 
 
-class PreScreenForm(StyledFormMixin, forms.ModelForm):
+class PreScreenForm(forms.ModelForm):
     """The admissions pre-screen; substance rows are numbered fields ``substance_0`` ...
 
     The form never saves: ``answers()`` is handed to ``prescreen_save``.
@@ -149,17 +146,24 @@ class PreScreenForm(StyledFormMixin, forms.ModelForm):
                     label=f"{SUBSTANCE_LABELS[key]}, row {i + 1}",
                     required=False,
                     max_length=100,
-                    widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+                    widget=forms.TextInput(attrs={"class": "form-control-sm"}),
                 )
+        # Cells of the substance table: its column headings show the labels.
+        cell = FieldLayout(group_class="mb-0", label_hidden=True)
+        self.field_layouts = {name: cell for row in self.substance_names() for name in row}
         self.fields[
             "referral_source"
         ].help_text = (
             "Recorded to understand how people find us; no payment is ever made per referral."
         )
 
+    def substance_names(self) -> list[list[str]]:
+        """Return the names of the substance rows' fields, row by row, in column order."""
+        return [[f"{k}_{i}" for k in PRESCREEN_SUBSTANCE_KEYS] for i in range(self.row_count)]
+
     def substance_table(self) -> list[list[forms.BoundField]]:
         """Return the substance rows as lists of bound fields, in column order."""
-        return [[self[f"{k}_{i}"] for k in PRESCREEN_SUBSTANCE_KEYS] for i in range(self.row_count)]
+        return [[self[name] for name in row] for row in self.substance_names()]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -180,7 +184,7 @@ class PreScreenForm(StyledFormMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class ScheduleForm(StyledFormMixin, forms.Form):
+class ScheduleForm(forms.Form):
     """Schedule an assessment: who the person is, when, and with which clinician.
 
     ``decision`` is empty on the first try; when likely duplicates exist the coordinator
@@ -242,7 +246,7 @@ class ScheduleForm(StyledFormMixin, forms.Form):
         return False, None, None
 
 
-class CloseForm(StyledFormMixin, forms.Form):
+class CloseForm(forms.Form):
     """Close an inquiry without an assessment: referred elsewhere, not a fit, lost contact."""
 
     kind = forms.ChoiceField(label="Outcome", choices=CLOSING_KINDS, widget=forms.RadioSelect)
@@ -258,7 +262,3 @@ class CloseForm(StyledFormMixin, forms.Form):
     notes = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].widget.attrs.pop("class", None)

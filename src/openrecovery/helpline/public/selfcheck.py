@@ -8,6 +8,9 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from django import forms
+
+from openrecovery.core.renderers import FieldLayout
 from openrecovery.instruments.definitions.dsm5_sedative import DSM5_SEDATIVE
 from openrecovery.instruments.definitions.selfcheck_benzo import (
     BENZO_SELFCHECK,
@@ -15,20 +18,31 @@ from openrecovery.instruments.definitions.selfcheck_benzo import (
     SECTIONS,
 )
 from openrecovery.instruments.engine import AnswerError, Facts, Score, score
-from openrecovery.instruments.forms import AdministrationForm, ItemRow
+from openrecovery.instruments.forms import AdministrationForm
+from openrecovery.instruments.services import answer_field
 
 SELF_CHECK = BENZO_SELFCHECK
 ANSWERS_FIELD = "self_check_answers"
 # Ordered as the result page shows the danger messages: the most urgent first.
 FLAG_ORDER = ("self_harm", "seizure_risk", "mixing_risk", "overuse")
+ERROR_UNANSWERED = "Please answer this question."
+
+
+class SelfCheckForm(AdministrationForm):
+    """The self-check's form as the public sees it: a yes and a no button per question."""
+
+    error_css_class = ""
+    item_layout = FieldLayout(group_class="mb-3 pb-3 border-bottom", choices="buttons")
+    error_required = ERROR_UNANSWERED
+    option_scores_shown = False
 
 
 @dataclasses.dataclass(frozen=True)
 class Section:
-    """A heading and the questions under it, as the form draws them."""
+    """A heading and the questions under it (item number and field), as the form draws them."""
 
     heading: str
-    rows: list[ItemRow]
+    questions: list[tuple[str, forms.BoundField]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,15 +81,17 @@ class SelfCheckResult:
         return len(DSM5_CRITERION_BY_ITEM)
 
 
-def self_check_form(data: Mapping[str, Any] | None = None) -> AdministrationForm:
+def self_check_form(data: Mapping[str, Any] | None = None) -> SelfCheckForm:
     """Return the self-check form (bound to ``data`` when given)."""
-    return AdministrationForm(data, instrument=SELF_CHECK)
+    return SelfCheckForm(data, instrument=SELF_CHECK)
 
 
-def self_check_sections(form: AdministrationForm) -> list[Section]:
+def self_check_sections(form: SelfCheckForm) -> list[Section]:
     """Return the form's questions grouped under the definition's headings."""
-    rows = {row.item.number: row for row in form.item_rows()}
-    return [Section(heading, [rows[n] for n in numbers]) for heading, numbers in SECTIONS]
+    return [
+        Section(heading, [(n, form[answer_field(n)]) for n in numbers])
+        for heading, numbers in SECTIONS
+    ]
 
 
 def answers_encode(answers: list[int | None]) -> str:

@@ -6,17 +6,21 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
-// Show the discharge type only when the move closes the episode.
-function showDischargeType(select) {
-  const group = document.getElementById("discharge-group");
-  if (group) group.hidden = select.value !== "closed";
+// Field groups asked only while another field has a given value (FieldLayout.shown_when),
+// such as the discharge type, asked only when a stage move closes the episode.
+function applyShownWhen(form) {
+  form.querySelectorAll("[data-shown-when-field]").forEach((group) => {
+    const control = form.elements.namedItem(group.dataset.shownWhenField);
+    group.hidden = !control || control.value !== group.dataset.shownWhenValue;
+  });
 }
 document.addEventListener("change", (event) => {
-  if (event.target.matches("select[name=to_stage]")) showDischargeType(event.target);
+  if (event.target.form) applyShownWhen(event.target.form);
 });
-document.addEventListener("DOMContentLoaded", () => {
-  document.querySelectorAll("select[name=to_stage]").forEach(showDischargeType);
-});
+// On the first load and after htmx swaps in new content (a form re-rendered with errors).
+for (const loaded of ["DOMContentLoaded", "htmx:load"]) {
+  document.addEventListener(loaded, () => document.querySelectorAll("form").forEach(applyShownWhen));
+}
 // Instrument forms: hide the items the skip logic skips (the server applies it too),
 // and let the number keys choose an answer within an item.
 const INSTRUMENT_OPS = {
