@@ -8,14 +8,16 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
+from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action
 from openrecovery.audit.models import AuditEvent
 from openrecovery.audit.services import audit_record
 from openrecovery.reports import views
+from openrecovery.reports.forms import ERROR_INVERTED_RANGE
 
 from ..audit.conftest import audit_mark, events_since
-from ..factories import make_staff, verified_client
+from ..factories import make_patient, make_staff, verified_client
 
 UTC = dt.UTC
 
@@ -235,3 +237,47 @@ def test_the_last_day_of_the_range_is_accepted(director):
         reverse("reports:audit_report"), {"since": "1900-01-01", "until": "2999-12-31"}
     )
     assert response.status_code == 200
+
+
+# --- what the report tells its reader (issue 10, point 10) ---------------------------
+
+
+def test_times_are_shown_in_the_programs_zone_and_the_header_says_so(auditor, sample, settings):
+    response = auditor.get(reverse("reports:audit_report"), {"username": "bob"})
+    body = response.content.decode()
+    assert f"Time ({settings.TIME_ZONE})" in body
+    assert "Time (UTC)" not in body
+    local = sample[1].occurred_at.astimezone(dt.timezone(dt.timedelta(hours=-5)))  # EST in March
+    assert local.strftime("%Y-%m-%d %H:%M:%S") in body
+
+
+def test_patients_are_shown_by_mrn_and_name(auditor, director):
+    patient = make_patient(actor=director, given="Auditee", family="Shownbyname")
+    audit_record(action=Action.VIEW, actor=director, patient_id=patient.pk, object_type="t")
+    body = auditor.get(reverse("reports:audit_report"), {"patient_id": patient.pk}).content
+    assert f"{patient.mrn} · Auditee Shownbyname" in body.decode()
+
+
+def test_the_user_filter_takes_part_of_a_name_or_username_and_suggests(auditor, sample):
+    alice = User.objects.get(username="alice")
+    User.objects.filter(pk=alice.pk).update(first_name="Alice", last_name="Okonkwo")
+    assert report_ids(auditor, username="okonk") == [sample[2].id, sample[0].id]
+    assert report_ids(auditor, username="Alice Okonkwo") == [sample[2].id, sample[0].id]
+    assert report_ids(auditor, username="ali") == [sample[2].id, sample[0].id]
+    body = auditor.get(reverse("reports:audit_report")).content.decode()
+    assert 'list="audit-user-suggestions"' in body
+    assert '<option value="alice">Alice Okonkwo</option>' in body
+
+
+def test_an_empty_result_says_so(auditor, sample):
+    response = auditor.get(reverse("reports:audit_report"), {"username": "nobody-at-all"})
+    assert response.status_code == 200
+    assert "No events match these filters." in response.content.decode()
+
+
+def test_a_start_after_the_end_is_refused(auditor, sample):
+    params = {"since": "2020-03-10", "until": "2020-03-01"}
+    response = auditor.get(reverse("reports:audit_report"), params)
+    assert response.status_code == 400
+    assert response.context["form"].errors["until"] == [ERROR_INVERTED_RANGE]
+    assert auditor.get(reverse("reports:audit_export_csv"), params).status_code == 400

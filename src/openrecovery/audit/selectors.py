@@ -3,7 +3,7 @@
 import dataclasses
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import AuditEvent
 
@@ -23,7 +23,8 @@ class AuditFilter:
 
     since: dt.datetime | None = None
     until: dt.datetime | None = None
-    username: str = ""
+    username: str = ""  # part of the username recorded with the event
+    actor_ids: tuple[int, ...] = ()  # or any of these actors (e.g. found by name)
     patient_id: int | None = None
     action: str = ""
     sort: str = "-id"
@@ -36,8 +37,11 @@ def audit_events(f: AuditFilter) -> QuerySet[AuditEvent]:
         events = events.filter(occurred_at__gte=f.since)
     if f.until:
         events = events.filter(occurred_at__lt=f.until)
-    if f.username:
-        events = events.filter(actor_username=f.username)
+    if f.username or f.actor_ids:
+        who = Q(actor_id__in=f.actor_ids)
+        if f.username:
+            who |= Q(actor_username__icontains=f.username)
+        events = events.filter(who)
     if f.patient_id is not None:
         events = events.filter(patient_id=f.patient_id)
     if f.action:

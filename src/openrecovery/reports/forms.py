@@ -1,11 +1,15 @@
 """Filters of the reports."""
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
+from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action
 from openrecovery.audit.selectors import SORTABLE, AuditFilter
 
@@ -26,12 +30,42 @@ def _day_field(label: str) -> forms.DateField:
     )
 
 
+USER_SUGGESTIONS_ID = "audit-user-suggestions"
+USER_MATCHES_MAX = 200
+ERROR_INVERTED_RANGE = "The end date is before the start date."
+
+
+def staff_matching(text: str) -> tuple[int, ...]:
+    """Return the ids of staff whose username, first, last or full name contains ``text``."""
+    if not text:
+        return ()
+    full = Concat("first_name", Value(" "), "last_name")
+    ids = (
+        User.objects.annotate(full=full)
+        .filter(
+            Q(username__icontains=text)
+            | Q(first_name__icontains=text)
+            | Q(last_name__icontains=text)
+            | Q(full__icontains=text)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:USER_MATCHES_MAX]
+    )
+    return tuple(ids)
+
+
 class AuditFilterForm(forms.Form):
     """Filter and sort the audit report (dates are local days, the end day inclusive)."""
 
     since = _day_field("From (date)")
     until = _day_field("To (date, inclusive)")
-    username = forms.CharField(label="User", max_length=150, required=False)
+    username = forms.CharField(
+        label="User",
+        max_length=150,
+        required=False,
+        help_text="Name or username, or part of one.",
+        widget=forms.TextInput(attrs={"list": USER_SUGGESTIONS_ID, "autocomplete": "off"}),
+    )
     patient_id = forms.IntegerField(
         label="Patient id", min_value=1, max_value=2**62, required=False
     )
@@ -43,6 +77,13 @@ class AuditFilterForm(forms.Form):
         choices=[(k, k) for k in SORTABLE] + [(f"-{k}", f"-{k}") for k in SORTABLE],
         widget=forms.HiddenInput,
     )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", ERROR_INVERTED_RANGE)
+        return cleaned
 
     def to_filter(self) -> AuditFilter:
         data = self.cleaned_data
@@ -56,7 +97,8 @@ class AuditFilterForm(forms.Form):
         return AuditFilter(
             since=start_of(data.get("since")),
             until=start_of(until + dt.timedelta(days=1)) if until else None,
-            username=data.get("username") or "",
+            username=(data.get("username") or "").strip(),
+            actor_ids=staff_matching((data.get("username") or "").strip()),
             patient_id=data.get("patient_id"),
             action=data.get("action") or "",
             sort=data.get("sort") or "-id",
