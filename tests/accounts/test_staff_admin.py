@@ -1,14 +1,17 @@
 """The staff page (role changes, deactivation) and the create_staff bootstrap command."""
 
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openrecovery.accounts.management.commands.create_staff import PASSWORD_ENV
-from openrecovery.accounts.models import User
+from openrecovery.accounts.models import RoleChange, User
 from openrecovery.accounts.roles import ROLE_PERMISSIONS, Role
 from openrecovery.accounts.services import ERROR_UNKNOWN_ROLE
 from openrecovery.audit.choices import Action
@@ -84,7 +87,13 @@ def test_an_unknown_role_is_refused_without_an_audit_event(administrator, nurse)
 
 def test_an_administrator_deactivates_an_account_from_the_staff_page(administrator, nurse):
     victim = verified_client(nurse)
-    response = _change(verified_client(administrator), nurse, action="deactivate")
+    admin = verified_client(administrator)
+    # One click only asks: the account is still active.
+    asked = _change(admin, nurse, action="deactivate")
+    assert "They are signed out at once" in asked.content.decode()
+    assert User.objects.get(pk=nurse.pk).is_active
+    assert not AuditEvent.objects.filter(action=Action.STAFF_DEACTIVATED).exists()
+    response = _change(admin, nurse, action="deactivate", confirmed="yes")
     assert "deactivated and signed out" in response.content.decode()
     assert not User.objects.get(pk=nurse.pk).is_active
     assert victim.get("/").url.startswith(reverse("accounts:login"))
@@ -94,7 +103,7 @@ def test_an_administrator_deactivates_an_account_from_the_staff_page(administrat
 
 def test_an_administrator_cannot_deactivate_themselves(administrator):
     client = verified_client(administrator)
-    response = _change(client, administrator, action="deactivate")
+    response = _change(client, administrator, action="deactivate", confirmed="yes")
     assert "cannot deactivate your own account" in response.content.decode()
     assert User.objects.get(pk=administrator.pk).is_active
 
@@ -162,3 +171,89 @@ def test_create_staff_refuses_bad_input(args, password, counselor, monkeypatch):
     with pytest.raises(CommandError):
         call_command("create_staff", *args, stdout=io.StringIO())
     assert User.objects.count() == count
+
+
+def test_a_deactivated_account_is_reactivated_and_flagged(administrator, nurse):
+    admin = verified_client(administrator)
+    _change(admin, nurse, action="deactivate", confirmed="yes")
+    page = admin.get(reverse("accounts:staff_list")).content.decode()
+    assert f'Reactivate<span class="visually-hidden"> {nurse.username}' in page
+    response = _change(admin, nurse, action="reactivate")
+    assert "can sign in again as Nurse" in response.content.decode()
+    assert User.objects.get(pk=nurse.pk).is_active
+    event = AuditEvent.objects.get(action=Action.STAFF_REACTIVATED)
+    assert (event.actor_id, event.object_id, event.flagged) == (
+        administrator.pk,
+        str(nurse.pk),
+        True,
+    )
+    assert "This account is active" in _change(admin, nurse, action="reactivate").content.decode()
+
+
+def test_a_reset_of_two_step_sign_in_forces_a_new_enrolment(administrator, nurse):
+    victim = verified_client(nurse)
+    admin = verified_client(administrator)
+    asked = _change(admin, nurse, action="mfa_reset")
+    assert "Reset two-step sign-in for" in asked.content.decode()
+    assert TOTPDevice.objects.filter(user=nurse).exists()
+    _change(admin, nurse, action="mfa_reset", confirmed="yes")
+    assert not TOTPDevice.objects.filter(user=nurse).exists()
+    assert not StaticDevice.objects.filter(user=nurse).exists()
+    assert victim.get("/").url.startswith(reverse("accounts:login"))
+    event = AuditEvent.objects.get(action=Action.MFA_RESET)
+    assert (event.actor_id, event.object_id, event.flagged) == (
+        administrator.pk,
+        str(nurse.pk),
+        True,
+    )
+    # Signing in again leads to enrolment of a new authenticator.
+    client = Client()
+    sign_in(client, nurse.username)
+    assert "Set up" in client.get(MFA_URL).content.decode()
+
+
+def test_nobody_resets_their_own_two_step_sign_in(administrator):
+    response = _change(
+        verified_client(administrator), administrator, action="mfa_reset", confirmed="yes"
+    )
+    assert "Another administrator resets your two-step sign-in" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=administrator).exists()
+
+
+def test_an_administrator_adds_staff_with_a_first_password_shown_once(administrator):
+    admin = verified_client(administrator)
+    assert admin.get(reverse("accounts:staff_add")).status_code == 200
+    data = {"username": "newnurse", "first_name": "Noor", "last_name": "Haddad", "role": "nurse"}
+    response = admin.post(reverse("accounts:staff_add"), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    password = re.search(r'id="first-password">([^<]+)<', body).group(1)
+    user = User.objects.get(username="newnurse")
+    assert user.check_password(password)
+    # A nurse sees withdrawal-management patients: the role waits for a second person.
+    assert user.role == ""
+    assert "waits for another administrator or the clinical director" in body
+    assert RoleChange.objects.get(user=user).role_to == "nurse"
+    created = AuditEvent.objects.get(action=Action.STAFF_CREATED, object_id=str(user.pk))
+    assert password not in str(created.detail)
+    # The new person signs in with it and is asked to set up an authenticator.
+    client = Client()
+    assert sign_in(client, "newnurse", password).status_code == 302
+    assert "Set up" in client.get(MFA_URL).content.decode()
+
+
+def test_a_role_without_patients_is_given_at_once_and_bad_input_changes_nothing(administrator):
+    admin = verified_client(administrator)
+    data = {"username": "editor2", "first_name": "E", "last_name": "D", "role": "content_editor"}
+    admin.post(reverse("accounts:staff_add"), data)
+    assert User.objects.get(username="editor2").role == "content_editor"
+    before = User.objects.count()
+    bad = admin.post(reverse("accounts:staff_add"), {**data, "username": "editor2"})
+    assert bad.status_code == 422
+    assert User.objects.count() == before
+
+
+def test_the_staff_list_shows_the_last_sign_in(administrator, nurse):
+    User.objects.filter(pk=nurse.pk).update(last_login=None)
+    page = verified_client(administrator).get(reverse("accounts:staff_list")).content.decode()
+    assert "Last sign-in" in page and "never" in page

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from .passwords import MAX_PASSWORD_LENGTH
+from .roles import Role
 
 ERROR_INVALID_LOGIN = "That username and password do not match an active account."
 
@@ -32,4 +33,25 @@ class OTPForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
         ),
+    )
+
+
+class StaffAddForm(forms.Form):
+    """A new staff account: who, and which role. The first password is generated."""
+
+    username = forms.RegexField(
+        label="Username",
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        help_text="Letters, digits and @ . + - _ only.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    email = forms.EmailField(label="Email", required=False)
+    role = forms.ChoiceField(
+        label="Role",
+        choices=[("", "Choose…"), *Role.choices],
+        help_text="A role that opens patients waits for a second administrator or the "
+        "clinical director to approve it.",
     )

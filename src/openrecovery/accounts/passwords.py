@@ -1,5 +1,8 @@
 """Password policy pieces Django does not ship."""
 
+import secrets
+import string
+
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.exceptions import ValidationError
 
@@ -26,3 +29,10 @@ class FastPBKDF2PasswordHasher(PBKDF2PasswordHasher):
     """PBKDF2 with few iterations, for the test suite only."""
 
     iterations = 1000
+
+
+def password_generate() -> str:
+    """Return a first password for a new account: 24 random characters (about 143 bits)."""
+    alphabet = string.ascii_letters + string.digits
+    groups = ["".join(secrets.choice(alphabet) for _ in range(6)) for _ in range(4)]
+    return "-".join(groups)

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
@@ -25,6 +27,8 @@ ERROR_APPROVER = (
 )
 ERROR_DECIDED = "This role change was already approved or rejected."
 APPROVE_PERMISSION = "accounts.approve_role_change"
+ERROR_ALREADY_ACTIVE = "This account is active."
+ERROR_OWN_MFA = "Another administrator resets your two-step sign-in."
 
 
 @transaction.atomic
@@ -39,7 +43,13 @@ def staff_create(
     email: str = "",
     request: HttpRequest | None = None,
 ) -> User:
-    """Create a staff account with a validated password and one role."""
+    """Create a staff account with a validated password and one role.
+
+    An operator on the server (``actor=None``, the ``create_staff`` command) gives any
+    role at once. An administrator in the app gives the role through ``staff_set_role``:
+    a role that opens patients waits, like any such change, for a second person's
+    approval, and the account has no role until then.
+    """
     if role not in Role.values:
         raise ValidationError({"role": ERROR_UNKNOWN_ROLE})
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
@@ -55,9 +65,10 @@ def staff_create(
         object_id=user.pk,
         detail={"role": role},
     )
-    # A new account starts with its role: only operators on the server create accounts
-    # (`create_staff`), and the creation itself is audited.
-    _role_apply(actor=actor, user=user, role=role, request=request)
+    if actor is None:
+        _role_apply(actor=actor, user=user, role=role, request=request)
+    else:
+        staff_set_role(actor=actor, user=user, role=role, request=request)
     return user
 
 
@@ -201,3 +212,51 @@ def staff_deactivate(*, actor: User, user: User, request: HttpRequest | None = N
         detail={"sessions_ended": ended, "tokens_revoked": revoked},
     )
     return user
+
+
+@transaction.atomic
+def staff_reactivate(*, actor: User, user: User, request: HttpRequest | None = None) -> User:
+    """Let a deactivated account sign in again, with its role; flagged in the audit report.
+
+    Its tokens stay revoked and its authenticator stays as it was. Reactivating opens the
+    role's patients to the person again, so the event is flagged for review.
+    """
+    if user.is_active:
+        raise StateConflict(ERROR_ALREADY_ACTIVE)
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit_record(
+        action=Action.STAFF_REACTIVATED,
+        actor=actor,
+        request=request,
+        object_type="user",
+        object_id=user.pk,
+        flagged=True,
+        detail={"role": user.role},
+    )
+    return user
+
+
+@transaction.atomic
+def staff_mfa_reset(*, actor: User, user: User, request: HttpRequest | None = None) -> int:
+    """Remove ``user``'s authenticator and recovery codes and end their sessions.
+
+    At the next sign-in they enrol a new authenticator. Nobody resets their own. Return
+    the number of devices removed.
+    """
+    if actor.pk == user.pk:
+        raise Forbidden(ERROR_OWN_MFA)
+    removed = 0
+    for model in (TOTPDevice, StaticDevice):
+        removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
+    ended = sessions_end(user=user)
+    audit_record(
+        action=Action.MFA_RESET,
+        actor=actor,
+        request=request,
+        object_type="user",
+        object_id=user.pk,
+        flagged=True,
+        detail={"devices_removed": removed, "sessions_ended": ended},
+    )
+    return removed

@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("mfa/", views.mfa_view, name="mfa"),
     path("staff/", views.staff_list, name="staff_list"),
+    path("staff/new/", views.staff_add, name="staff_add"),
     path("staff/<int:user_id>/", views.staff_change, name="staff_change"),
     path("staff/role-changes/", views.role_changes, name="role_changes"),
     path(

@@ -11,9 +11,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from openrecovery.core.errors import DomainError
+from openrecovery.core.forms import form_add_service_errors
 
 from .access import StaffRequest, public_view, staff_view
-from .forms import LoginForm, OTPForm
+from .forms import LoginForm, OTPForm, StaffAddForm
 from .mfa import (
     ERROR_BAD_CODE,
     mfa_enrol_confirm,
@@ -25,8 +26,17 @@ from .mfa import (
     totp_secret_base32,
 )
 from .models import RoleChange, User
+from .passwords import password_generate
 from .roles import Role
-from .services import APPROVE_PERMISSION, role_change_decide, staff_deactivate, staff_set_role
+from .services import (
+    APPROVE_PERMISSION,
+    role_change_decide,
+    staff_create,
+    staff_deactivate,
+    staff_mfa_reset,
+    staff_reactivate,
+    staff_set_role,
+)
 
 
 class StaffLoginView(LoginView):
@@ -100,31 +110,94 @@ def staff_list(request: StaffRequest) -> HttpResponse:
     return render(request, "accounts/staff_list.html", {"rows": rows, "roles": Role.choices})
 
 
+# Actions that cannot be undone with one click ask once more, on a page of their own.
+CONFIRMED_ACTIONS = {
+    "deactivate": (
+        "Deactivate {name}?",
+        "They are signed out at once, their API tokens stop working, and they cannot sign "
+        "in until an administrator reactivates the account.",
+        "Deactivate",
+    ),
+    "mfa_reset": (
+        "Reset two-step sign-in for {name}?",
+        "Their authenticator and recovery codes stop working and they are signed out. At "
+        "their next sign-in they set up a new authenticator. Do this only after checking "
+        "who is asking (in person or by a call back to a known number).",
+        "Reset two-step sign-in",
+    ),
+}
+
+
 @staff_view("accounts.manage_staff")
 @require_POST
 def staff_change(request: StaffRequest, user_id: int) -> HttpResponse:
-    """Change a staff member's role (or ask for approval) or deactivate the account."""
+    """Change a staff member's role (or ask for approval); deactivate, reactivate, reset MFA."""
     user = get_object_or_404(User, pk=user_id)
+    action = request.POST.get("action", "role")
+    if action in CONFIRMED_ACTIONS and request.POST.get("confirmed") != "yes":
+        title, explanation, button = CONFIRMED_ACTIONS[action]
+        name = user.get_full_name() or user.username
+        context = {
+            "member": user,
+            "action": action,
+            "title": title.format(name=name),
+            "explanation": explanation,
+            "button": button,
+        }
+        return render(request, "accounts/staff_confirm.html", context)
     try:
-        if request.POST.get("action") == "deactivate":
+        if action == "deactivate":
             if user == request.user:
                 raise ValidationError("You cannot deactivate your own account.")
             staff_deactivate(actor=request.user, user=user, request=request)
             messages.success(request, f"{user.username} was deactivated and signed out.")
+        elif action == "reactivate":
+            staff_reactivate(actor=request.user, user=user, request=request)
+            messages.success(request, f"{user.username} can sign in again as {user.role_label}.")
+        elif action == "mfa_reset":
+            staff_mfa_reset(actor=request.user, user=user, request=request)
+            messages.success(
+                request, f"{user.username} sets up a new authenticator at the next sign-in."
+            )
         else:
             role = request.POST.get("role", "")
             change = staff_set_role(actor=request.user, user=user, role=role, request=request)
             if change is None:
                 messages.success(request, f"{user.username} is now {user.role_label}.")
             else:
-                messages.info(
-                    request,
-                    f"{user.username} would see more patients as {change.get_role_to_display()}: "
-                    "the change waits for another administrator or the clinical director.",
-                )
+                messages.info(request, _waiting(user, change))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    except DomainError as exc:
+        messages.error(request, exc.message)
     return redirect("accounts:staff_list")
+
+
+def _waiting(user: User, change: RoleChange) -> str:
+    return (
+        f"{user.username} would see more patients as {change.get_role_to_display()}: "
+        "the change waits for another administrator or the clinical director."
+    )
+
+
+@staff_view("accounts.manage_staff")
+def staff_add(request: StaffRequest) -> HttpResponse:
+    """Create a staff account; its first password is generated and shown once."""
+    form = StaffAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password = password_generate()
+        try:
+            user = staff_create(
+                actor=request.user, password=password, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            pending = RoleChange.objects.filter(user=user, status=RoleChange.Status.PENDING).first()
+            context = {"member": user, "password": password, "pending": pending}
+            return render(request, "accounts/staff_added.html", context)
+    status = 422 if form.errors else 200
+    return render(request, "accounts/staff_add.html", {"form": form}, status=status)
 
 
 @staff_view(APPROVE_PERMISSION)
