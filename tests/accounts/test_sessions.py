@@ -24,6 +24,9 @@ from ..factories import make_staff, verified_client
 from .conftest import sign_in, totp_code
 
 DASHBOARD = "/"
+STAFF_PAGE = (
+    "/patients/search/"  # any page that needs a signed-in user ("/" sends visitors to help)
+)
 EXPIRED = f"{reverse('accounts:login')}?expired=1"
 
 
@@ -62,7 +65,7 @@ def test_an_idle_session_is_ended_and_audited(counselor):
     assert not StaffSession.objects.filter(session_key=key).exists()
     assert _logout_reasons(counselor) == ["idle_timeout"]
     # Signed out: the next page asks for a password again.
-    assert client.get(DASHBOARD).url.startswith(reverse("accounts:login"))
+    assert client.get(STAFF_PAGE).url.startswith(reverse("accounts:login"))
     assert "Your session ended" in client.get(EXPIRED).content.decode()
 
 
@@ -132,7 +135,7 @@ def test_logout_deletes_the_server_side_session(counselor):
     # Someone who copied the old cookie gets nothing.
     thief = Client()
     thief.cookies["sessionid"] = key
-    assert thief.get(DASHBOARD).url.startswith(reverse("accounts:login"))
+    assert thief.get(STAFF_PAGE).url.startswith(reverse("accounts:login"))
     assert thief.get("/api/v1/me").status_code == 401
 
 
@@ -149,7 +152,7 @@ def test_deactivation_ends_every_session_and_revokes_tokens(counselor, director)
     assert not Session.objects.filter(session_key__in=keys).exists()
     assert not StaffSession.objects.filter(user=counselor).exists()
     for client in (laptop, phone):
-        assert client.get(DASHBOARD).url.startswith(reverse("accounts:login"))
+        assert client.get(STAFF_PAGE).url.startswith(reverse("accounts:login"))
     assert Client().get("/api/v1/me", **bearer).status_code == 401
     assert counselor.api_tokens.get().revoked_at is not None
     event = AuditEvent.objects.get(action=Action.STAFF_DEACTIVATED)
@@ -186,7 +189,7 @@ def test_a_session_opened_through_the_forms_is_ended_by_deactivation(counselor, 
     staff_deactivate(actor=director, user=counselor)
 
     assert not Session.objects.filter(session_key=key).exists()
-    assert client.get(DASHBOARD).url.startswith(reverse("accounts:login"))
+    assert client.get(STAFF_PAGE).url.startswith(reverse("accounts:login"))
 
 
 QUEUE_POLL = "/admissions/queue/"

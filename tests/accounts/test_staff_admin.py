@@ -96,7 +96,7 @@ def test_an_administrator_deactivates_an_account_from_the_staff_page(administrat
     response = _change(admin, nurse, action="deactivate", confirmed="yes")
     assert "deactivated and signed out" in response.content.decode()
     assert not User.objects.get(pk=nurse.pk).is_active
-    assert victim.get("/").url.startswith(reverse("accounts:login"))
+    assert victim.get("/patients/search/").url.startswith(reverse("accounts:login"))
     event = AuditEvent.objects.get(action=Action.STAFF_DEACTIVATED)
     assert (event.actor_id, event.object_id) == (administrator.pk, str(nurse.pk))
 
@@ -199,7 +199,7 @@ def test_a_reset_of_two_step_sign_in_forces_a_new_enrolment(administrator, nurse
     _change(admin, nurse, action="mfa_reset", confirmed="yes")
     assert not TOTPDevice.objects.filter(user=nurse).exists()
     assert not StaticDevice.objects.filter(user=nurse).exists()
-    assert victim.get("/").url.startswith(reverse("accounts:login"))
+    assert victim.get("/patients/search/").url.startswith(reverse("accounts:login"))
     event = AuditEvent.objects.get(action=Action.MFA_RESET)
     assert (event.actor_id, event.object_id, event.flagged) == (
         administrator.pk,

@@ -75,3 +75,18 @@ def test_non_clinical_roles_see_an_empty_dashboard_and_no_list_is_audited(direct
 def test_dashboard_needs_sign_in(client):
     response = client.get(reverse("chart:dashboard"))
     assert response.status_code == 302
+
+
+def test_a_visitor_at_the_root_gets_the_public_help_pages_not_a_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url == reverse("helpline:public:home")
+    home = client.get(response.url).content.decode()
+    assert "988" in home and "1-800-662-4357" in home
+    assert f'href="{reverse("accounts:login")}"' in home  # staff sign-in stays one link away
+
+
+def test_signed_in_staff_still_get_their_dashboard_at_the_root(counselor):
+    response = verified_client(counselor).get("/")
+    assert response.status_code == 200
+    assert response.templates[0].name == "chart/dashboard.html"

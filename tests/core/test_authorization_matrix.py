@@ -27,6 +27,7 @@ from .access_doc import COLUMNS, access_doc_text, concrete_path, documented_api,
 
 LOGIN_PATH = "/accounts/login/"
 MFA_PATH = "/accounts/mfa/"
+HELP_HOME = "/help/"  # where the site's root sends visitors
 # A view that ran answers with a page, a redirect elsewhere, or a form's field errors.
 RAN = (200, 302, 422)
 PUBLIC = "public"
@@ -64,6 +65,8 @@ def outcome(response, requested: str) -> str:
             return LOGIN
         if target.path == MFA_PATH:
             return f"redirect to {MFA_PATH}"
+        if target.path == HELP_HOME:
+            return f"redirect to {HELP_HOME}"
     if response.status_code in RAN:
         return ALLOW
     return f"unexpected {response.status_code}"

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
 
 from openrecovery.core.access import PUBLIC, SIGNED_IN, public_view
 
@@ -28,17 +29,25 @@ class StaffRequest(HttpRequest):
     user: User
 
 
-def staff_view(permission: str = SIGNED_IN) -> Callable[[ViewFunction], ViewFunction]:
+def staff_view(
+    permission: str = SIGNED_IN, *, anonymous_to: str = ""
+) -> Callable[[ViewFunction], ViewFunction]:
     """Require a signed-in, MFA-verified user holding ``permission`` (or any staff role).
 
-    Anonymous users are sent to the login page; users without the permission get a
-    403 page that carries no patient data.
+    Anonymous users are sent to the login page, or to the URL named ``anonymous_to``
+    (the site's root sends a visitor to the public help pages); users without the
+    permission get a 403 page that carries no patient data.
     """
 
     def decorate(view: ViewFunction) -> ViewFunction:
-        @login_required
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if anonymous_to and not request.user.is_authenticated:
+                return redirect(anonymous_to)
+            return signed_in(request, *args, **kwargs)
+
+        @login_required
+        def signed_in(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not isinstance(user, User) or not user.is_verified():
                 raise PermissionDenied
@@ -47,6 +56,7 @@ def staff_view(permission: str = SIGNED_IN) -> Callable[[ViewFunction], ViewFunc
             return view(request, *args, **kwargs)
 
         wrapped.access_permission = permission  # type: ignore[attr-defined]
+        wrapped.anonymous_to = anonymous_to  # type: ignore[attr-defined]
         return wrapped
 
     return decorate

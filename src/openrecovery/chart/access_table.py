@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from openrecovery.accounts.access import PUBLIC, SIGNED_IN, roles_allowed
 from openrecovery.accounts.roles import ROLE_PERMISSIONS, Role
@@ -55,13 +55,14 @@ class PageRoute:
     path: str
     methods: str
     permission: str
+    anonymous_to: str = ""  # a path anonymous visitors are sent to instead of the login
 
     def cell(self, column: str) -> str:
         """Return what ``column`` (a Role value or ANONYMOUS) gets from this page."""
         if self.permission == PUBLIC:
             return ALLOW
         if column == ANONYMOUS:
-            return LOGIN
+            return f"redirect to {self.anonymous_to}" if self.anonymous_to else LOGIN
         return ALLOW if column in roles_allowed(self.permission) else DENY
 
 
@@ -146,7 +147,16 @@ def page_routes(urlconf: str | None = None) -> list[PageRoute]:
             raise UndeclaredAccessError(
                 ERROR_UNKNOWN_PERMISSION.format(path=path, name=name or "-", permission=permission)
             )
-        routes.append(PageRoute(name, path, _view_methods(entry.callback), permission))
+        anonymous_to = getattr(entry.callback, "anonymous_to", "")
+        routes.append(
+            PageRoute(
+                name,
+                path,
+                _view_methods(entry.callback),
+                permission,
+                reverse(anonymous_to) if anonymous_to else "",
+            )
+        )
     return routes
 
 
@@ -219,6 +229,8 @@ def access_table_markdown(urlconf: str | None = None) -> str:
         f"- `{ALLOW}`: the view runs.",
         f"- `{DENY}`: a forbidden page that carries no patient data.",
         f"- `{LOGIN}`: redirected to `/accounts/login/?next=<path>`.",
+        "- `redirect to <path>`: sent there instead of the login (the site's root sends "
+        "visitors to the public help pages).",
         f"- `{UNAUTHORIZED}`: the API answers 401 Authentication required.",
         "- A signed-in user who has not passed MFA is redirected to `/accounts/mfa/` from",
         "  every page that is not public, and gets 401 from the API.",

@@ -26,7 +26,7 @@ from .forms import CareTeamAddForm, PatientSearchForm, StageMoveForm
 from .selectors import chart_for, dashboard_alerts, dashboard_groups, patient_search, timeline_page
 
 
-@staff_view()
+@staff_view(anonymous_to="helpline:public:home")
 def dashboard(request: StaffRequest) -> HttpResponse:
     """Show my patients grouped by stage, and the episodes my role covers."""
     groups, covered = dashboard_groups(request.user)
