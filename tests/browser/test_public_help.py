@@ -122,3 +122,30 @@ def test_a_visitor_on_a_phone_completes_the_self_check_and_sends_a_callback_requ
     _assert_crisis_lines_on_first_screen(page)
     _assert_fits_width(page)
     inspect.check(page, "7-privacy")
+
+
+RESULT_VARIANTS = {
+    "no-signs": set(),
+    "some-signs": {"3", "4", "5", "6"},
+    "self-harm-only": {"3", "4", "16"},
+    "many-signs-every-danger": {"2", "3", "4", "5", "6", "7", "8", "9", "14", "15", "16"},
+}
+
+
+@pytest.mark.parametrize("variant", RESULT_VARIANTS)
+@pytest.mark.browser_context_args(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True)
+def test_every_self_check_result_passes_axe(page: Page, server, inspect, variant):
+    """Each band and each danger message, as a person in crisis on a phone sees it."""
+    page.goto(f"{server}/help/self-check/")
+    for fieldset in page.locator("fieldset").all():
+        number = (fieldset.get_attribute("id") or "").removeprefix("item_")
+        answer = "Yes" if number in RESULT_VARIANTS[variant] else "No"
+        fieldset.get_by_text(answer, exact=True).click()
+    page.get_by_role("button", name="See what my answers mean").click()
+    expect(page.get_by_role("heading", name="What your answers mean")).to_be_visible()
+    if "16" in RESULT_VARIANTS[variant]:
+        for name in ("Call 988", "Text 988", "Call 911"):
+            expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
+    _assert_crisis_lines_on_first_screen(page)
+    _assert_fits_width(page)
+    inspect.check(page, f"result-{variant}")
