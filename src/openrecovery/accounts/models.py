@@ -10,6 +10,9 @@ class User(AbstractUser):
     """A staff member who signs in with a password and a TOTP code, holding one role."""
 
     role = models.CharField(max_length=32, choices=Role.choices, blank=True)
+    # Moved on by the alert services whenever an alert to this user is raised, acknowledged
+    # or resolved: a session keeps the navbar's alert count only while this is unchanged.
+    alert_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]
