@@ -60,31 +60,45 @@ def intake_view(access: PatientAccess) -> IntakeView:
     return IntakeView(access.patient, episode, assessment, prompts)
 
 
-def problems_for(patient: Patient, limit: int = PROBLEMS_LIMIT) -> list[Problem]:
-    """Return the patient's problem list: unconfirmed first, then confirmed, then resolved."""
-    order = Case(
-        When(status=ProblemStatus.UNCONFIRMED, then=Value(0)),
-        When(status=ProblemStatus.CONFIRMED, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    return list(
-        Problem.objects.filter(patient=patient)
-        .select_related("recorded_by", "confirmed_by")
-        .order_by(order, "-recorded_at", "-id")[:limit]
-    )
+# Unconfirmed problems first, then confirmed, then resolved.
+_PROBLEM_ORDER = Case(
+    When(status=ProblemStatus.UNCONFIRMED, then=Value(0)),
+    When(status=ProblemStatus.CONFIRMED, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+# What the chart panel shows of a problem (the problem list page shows who recorded it).
+_PANEL_PROBLEM_FIELDS = ("icd10cm", "description", "status")
 
 
-def chart_panel(user: Any, access: PatientAccess) -> dict[str, Any]:
-    """Load the chart panel: the current intake's status and level, and the problem list."""
+def problems_for(
+    patient: Patient, limit: int = PROBLEMS_LIMIT, *, with_people: bool = True
+) -> list[Problem]:
+    """Return the patient's problem list: unconfirmed first, then confirmed, then resolved.
+
+    Without ``with_people`` only the code, description and status are loaded (no users).
+    """
+    problems = Problem.objects.filter(patient=patient)
+    if with_people:
+        problems = problems.select_related("recorded_by", "confirmed_by")
+    else:
+        problems = problems.only(*_PANEL_PROBLEM_FIELDS)
+    return list(problems.order_by(_PROBLEM_ORDER, "-recorded_at", "-id")[:limit])
+
+
+def chart_panel(user: Any, access: PatientAccess, episode: EpisodeOfCare | None) -> dict[str, Any]:
+    """Load the chart panel: the current intake's status and level, and the problem list.
+
+    ``episode`` is the patient's latest episode (see ``current_episode``), which the chart
+    has already loaded.
+    """
     patient = access.patient
-    episode = current_episode(patient)
     assessment = (
         IntakeAssessment.objects.filter(episode=episode).select_related("signed_by").first()
         if episode is not None
         else None
     )
-    problems = problems_for(patient, PANEL_PROBLEMS + 1)
+    problems = problems_for(patient, PANEL_PROBLEMS + 1, with_people=False)
     return {
         "patient": patient,
         "episode": episode,

@@ -1,7 +1,8 @@
 """Chart panels contributed by the stage apps.
 
 Each panel is a template and a function that loads its context for one patient whose
-access gate the caller has already passed. The chart renders them in order. A panel
+access gate the caller has already passed, given the patient's latest episode (which the
+chart loads anyway, so a panel need not query it again). The chart renders them in order. A panel
 function must run a constant number of queries, whatever the patient's history.
 """
 
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from openrecovery.privacy.gates import PatientAccess
+from openrecovery.records.models import EpisodeOfCare
 
 
 @dataclasses.dataclass(frozen=True)
@@ -18,7 +20,7 @@ class Panel:
 
     key: str
     template: str
-    load: Callable[[Any, PatientAccess], dict[str, Any]]
+    load: Callable[[Any, PatientAccess, EpisodeOfCare | None], dict[str, Any]]
     column: str = "main"  # "top" (banners above the chart), "main" (wide) or "side"
 
 
@@ -43,6 +45,11 @@ def _registered() -> list[Panel]:
     return panels
 
 
-def chart_panels(user: Any, access: PatientAccess) -> list[RenderedPanel]:
+def chart_panels(
+    user: Any, access: PatientAccess, episode: EpisodeOfCare | None
+) -> list[RenderedPanel]:
     """Load every registered panel for a patient the user passed the gate for."""
-    return [RenderedPanel(p.key, p.template, p.column, p.load(user, access)) for p in _registered()]
+    return [
+        RenderedPanel(p.key, p.template, p.column, p.load(user, access, episode))
+        for p in _registered()
+    ]

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from openrecovery.accounts.roles import ROLE_STAGE_COVERAGE
 from openrecovery.instruments.selectors import alerts_unacknowledged
@@ -77,6 +78,33 @@ def dashboard_alerts(user: Any) -> list[ClinicalAlert]:
     return alerts_unacknowledged(user, patients_visible_to(user), ALERT_LIMIT)
 
 
+@dataclasses.dataclass(frozen=True)
+class TimelineRow:
+    """A timeline event as the chart shows it, formatted once in Python (not per row in
+    the template): its time in the current time zone, kind label, summary and actor."""
+
+    pk: int
+    patient_id: int
+    iso: str  # ISO 8601, for <time datetime>
+    when: str  # YYYY-MM-DD HH:MM
+    kind: str
+    summary: str
+    actor: str  # "" when no one is recorded
+
+    @classmethod
+    def of(cls, event: TimelineEvent) -> "TimelineRow":
+        when = timezone.localtime(event.occurred_at)
+        return cls(
+            pk=event.pk,
+            patient_id=event.patient_id,
+            iso=when.isoformat(),
+            when=when.strftime("%Y-%m-%d %H:%M"),
+            kind=event.get_kind_display(),
+            summary=event.summary,
+            actor=str(event.actor) if event.actor is not None else "",
+        )
+
+
 @dataclasses.dataclass
 class Chart:
     patient: Patient
@@ -85,14 +113,30 @@ class Chart:
     episodes: list[EpisodeOfCare]
     transitions: list[StageTransition]
     care_team: list[CareTeamMember]
-    timeline: list[TimelineEvent]
+    timeline: list[TimelineRow]
     timeline_more: bool
     panels: list[RenderedPanel] = dataclasses.field(default_factory=list)
 
 
-def timeline_page(patient: Patient, before_id: int | None = None) -> tuple[list, bool]:
-    """Return up to TIMELINE_PAGE timeline events (newest first) and whether more exist."""
-    events = TimelineEvent.objects.filter(patient=patient).select_related("actor")
+# The columns a timeline row shows (the actor's name only, not their whole account).
+_TIMELINE_FIELDS = (
+    "patient",
+    "kind",
+    "occurred_at",
+    "summary",
+    "actor__first_name",
+    "actor__last_name",
+    "actor__username",
+)
+
+
+def timeline_page(patient: Patient, before_id: int | None = None) -> tuple[list[TimelineRow], bool]:
+    """Return up to TIMELINE_PAGE timeline rows (newest first) and whether more exist."""
+    events = (
+        TimelineEvent.objects.filter(patient=patient)
+        .select_related("actor")
+        .only(*_TIMELINE_FIELDS)
+    )
     if before_id is not None:
         anchor = TimelineEvent.objects.filter(patient=patient, pk=before_id).first()
         if anchor is not None:
@@ -101,7 +145,7 @@ def timeline_page(patient: Patient, before_id: int | None = None) -> tuple[list,
                 | Q(occurred_at=anchor.occurred_at, pk__lt=anchor.pk)
             )
     page = list(events.order_by("-occurred_at", "-id")[: TIMELINE_PAGE + 1])
-    return page[:TIMELINE_PAGE], len(page) > TIMELINE_PAGE
+    return [TimelineRow.of(e) for e in page[:TIMELINE_PAGE]], len(page) > TIMELINE_PAGE
 
 
 def chart_for(access: PatientAccess, user: Any = None) -> Chart:
@@ -127,7 +171,7 @@ def chart_for(access: PatientAccess, user: Any = None) -> Chart:
     return Chart(
         patient=patient,
         basis=access.basis,
-        panels=chart_panels(user, access) if user is not None else [],
+        panels=chart_panels(user, access, episode) if user is not None else [],
         episode=episode,
         episodes=episodes,
         transitions=transitions,

@@ -10,7 +10,7 @@ from .selectors import latest_results, unresolved_alert_groups
 ADMINISTER_PERMISSION = "instruments.administer_instrument"
 
 
-def alert_banner_panel(user: Any, access: PatientAccess) -> dict[str, Any]:
+def alert_banner_panel(user: Any, access: PatientAccess, episode: Any) -> dict[str, Any]:
     """Load the patient's unresolved urgent alerts (one query)."""
     return {
         "patient": access.patient,
@@ -19,7 +19,7 @@ def alert_banner_panel(user: Any, access: PatientAccess) -> dict[str, Any]:
     }
 
 
-def results_panel(user: Any, access: PatientAccess) -> dict[str, Any]:
+def results_panel(user: Any, access: PatientAccess, episode: Any) -> dict[str, Any]:
     """Load the latest result of each instrument (one query)."""
     results = latest_results(access.patient)
     return {
