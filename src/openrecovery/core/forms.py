@@ -1,7 +1,34 @@
-"""Form helpers shared by every app."""
+"""Form helpers shared by every app, and the form renderer."""
+
+from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
+from django.utils.functional import cached_property
+
+FORM_TEMPLATE_OVERRIDES = Path(__file__).resolve().parent / "form_templates"
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's default form renderer, with widget attributes written in Python.
+
+    It reads ``form_templates/`` first, whose ``django/forms/widgets/attrs.html`` is one
+    tag (``core.templatetags.widget_attrs``) producing exactly what Django's template
+    does; everything else is Django's own widget templates (``FORM_RENDERER``).
+    """
+
+    @cached_property
+    def engine(self):  # type: ignore[no-untyped-def]
+        builtin = Path(forms.__file__).resolve().parent / "templates"
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [FORM_TEMPLATE_OVERRIDES, builtin],
+                "NAME": "djangoforms",
+                "OPTIONS": {"builtins": ["openrecovery.core.templatetags.widget_attrs"]},
+            }
+        )
 
 
 class StyledFormMixin:

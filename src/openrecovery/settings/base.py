@@ -86,6 +86,10 @@ TEMPLATES = [
 ]
 
 
+# Django's widget templates, with widget attributes written in Python (core/forms.py).
+FORM_RENDERER = "openrecovery.core.forms.FormRenderer"
+
+
 def database_config(url: str) -> dict[str, Any]:
     """Return Django's database settings for ``url``, or SQLite in the data folder."""
     if url:
