@@ -35,3 +35,12 @@ def test_a_script_prefix_is_honoured():
 def test_only_integers_go_in():
     with pytest.raises(ValueError):
         url_for_id("chart:chart", "5/../admin")  # type: ignore[arg-type]
+
+
+def test_the_link_tag_matches_the_url_tag():
+    template = engines["django"].from_string(
+        "{% load links %}{% link 'chart:dashboard' %}|{% url 'chart:dashboard' %}"
+        "|{% link 'helpline:console:queue_page' %}|{% url 'helpline:console:queue_page' %}"
+    )
+    mine, django_s, mine_2, django_2 = template.render({}).split("|")
+    assert (mine, mine_2) == (django_s, django_2) == ("/", "/admissions/")

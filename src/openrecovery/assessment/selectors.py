@@ -86,18 +86,29 @@ def problems_for(
     return list(problems.order_by(_PROBLEM_ORDER, "-recorded_at", "-id")[:limit])
 
 
+# What the chart panel reads of the episode: the chart loads it with the episode.
+CHART_PANEL_EPISODE_RELATED = ("intake_assessment__signed_by",)
+
+
+def _intake_of(episode: EpisodeOfCare | None) -> IntakeAssessment | None:
+    # Loaded with the episode when the caller selected CHART_PANEL_EPISODE_RELATED,
+    # else one query.
+    if episode is None:
+        return None
+    try:
+        return episode.intake_assessment
+    except IntakeAssessment.DoesNotExist:
+        return None
+
+
 def chart_panel(user: Any, access: PatientAccess, episode: EpisodeOfCare | None) -> dict[str, Any]:
     """Load the chart panel: the current intake's status and level, and the problem list.
 
     ``episode`` is the patient's latest episode (see ``current_episode``), which the chart
-    has already loaded.
+    has already loaded, with its intake (``CHART_PANEL_EPISODE_RELATED``).
     """
     patient = access.patient
-    assessment = (
-        IntakeAssessment.objects.filter(episode=episode).select_related("signed_by").first()
-        if episode is not None
-        else None
-    )
+    assessment = _intake_of(episode)
     problems = problems_for(patient, PANEL_PROBLEMS + 1, with_people=False)
     return {
         "patient": patient,

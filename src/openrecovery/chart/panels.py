@@ -22,6 +22,9 @@ class Panel:
     template: str
     load: Callable[[Any, PatientAccess, EpisodeOfCare | None], dict[str, Any]]
     column: str = "main"  # "top" (banners above the chart), "main" (wide) or "side"
+    # Relations of the episode the panel reads, loaded with the chart's episode query
+    # (select_related paths), so the panel needs no query of its own for them.
+    episode_related: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass
@@ -34,15 +37,27 @@ class RenderedPanel:
 
 def _registered() -> list[Panel]:
     # Imported here so that chart stays the only app that knows the stage apps' panels.
+    from openrecovery.assessment.selectors import CHART_PANEL_EPISODE_RELATED
     from openrecovery.assessment.selectors import chart_panel as intake_panel
     from openrecovery.instruments.panels import alert_banner_panel, results_panel
 
     panels: list[Panel] = [
         Panel("urgent_alerts", "instruments/panels/alert_banner.html", alert_banner_panel, "top"),
         Panel("instruments", "instruments/panels/results.html", results_panel, "main"),
-        Panel("intake", "assessment/partials/chart_panel.html", intake_panel, "side"),
+        Panel(
+            "intake",
+            "assessment/partials/chart_panel.html",
+            intake_panel,
+            "side",
+            episode_related=CHART_PANEL_EPISODE_RELATED,
+        ),
     ]
     return panels
+
+
+def chart_panels_episode_related() -> list[str]:
+    """Return the episode relations the panels read (for the chart's episode query)."""
+    return sorted({path for p in _registered() for path in p.episode_related})
 
 
 def chart_panels(

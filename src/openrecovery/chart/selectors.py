@@ -8,10 +8,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import ROLE_STAGE_COVERAGE
 from openrecovery.instruments.selectors import alerts_unacknowledged
 from openrecovery.privacy.gates import PatientAccess, patients_visible_to
-from openrecovery.records.choices import Stage
+from openrecovery.records.choices import Stage, TimelineKind
 from openrecovery.records.identifiers import mrn_format
 from openrecovery.records.models import (
     CareTeamMember,
@@ -22,7 +23,7 @@ from openrecovery.records.models import (
     TimelineEvent,
 )
 
-from .panels import RenderedPanel, chart_panels
+from .panels import RenderedPanel, chart_panels, chart_panels_episode_related
 
 DASHBOARD_LIMIT = 200
 COVERAGE_LIMIT = 50
@@ -91,19 +92,6 @@ class TimelineRow:
     summary: str
     actor: str  # "" when no one is recorded
 
-    @classmethod
-    def of(cls, event: TimelineEvent) -> "TimelineRow":
-        when = timezone.localtime(event.occurred_at)
-        return cls(
-            pk=event.pk,
-            patient_id=event.patient_id,
-            iso=when.isoformat(),
-            when=when.strftime("%Y-%m-%d %H:%M"),
-            kind=event.get_kind_display(),
-            summary=event.summary,
-            actor=str(event.actor) if event.actor is not None else "",
-        )
-
 
 @dataclasses.dataclass
 class Chart:
@@ -118,9 +106,10 @@ class Chart:
     panels: list[RenderedPanel] = dataclasses.field(default_factory=list)
 
 
-# The columns a timeline row shows (the actor's name only, not their whole account).
-_TIMELINE_FIELDS = (
-    "patient",
+# What a timeline row shows, read as values: no event or account objects are built.
+_TIMELINE_VALUES = (
+    "pk",
+    "patient_id",
     "kind",
     "occurred_at",
     "summary",
@@ -132,11 +121,7 @@ _TIMELINE_FIELDS = (
 
 def timeline_page(patient: Patient, before_id: int | None = None) -> tuple[list[TimelineRow], bool]:
     """Return up to TIMELINE_PAGE timeline rows (newest first) and whether more exist."""
-    events = (
-        TimelineEvent.objects.filter(patient=patient)
-        .select_related("actor")
-        .only(*_TIMELINE_FIELDS)
-    )
+    events = TimelineEvent.objects.filter(patient=patient)
     if before_id is not None:
         anchor = TimelineEvent.objects.filter(patient=patient, pk=before_id).first()
         if anchor is not None:
@@ -144,14 +129,35 @@ def timeline_page(patient: Patient, before_id: int | None = None) -> tuple[list[
                 Q(occurred_at__lt=anchor.occurred_at)
                 | Q(occurred_at=anchor.occurred_at, pk__lt=anchor.pk)
             )
-    page = list(events.order_by("-occurred_at", "-id")[: TIMELINE_PAGE + 1])
-    return [TimelineRow.of(e) for e in page[:TIMELINE_PAGE]], len(page) > TIMELINE_PAGE
+    page = list(
+        events.order_by("-occurred_at", "-id").values_list(*_TIMELINE_VALUES)[: TIMELINE_PAGE + 1]
+    )
+    labels = dict(TimelineKind.choices)
+    rows = []
+    for pk, patient_id, kind, occurred_at, summary, first, last, username in page[:TIMELINE_PAGE]:
+        when = timezone.localtime(occurred_at)
+        rows.append(
+            TimelineRow(
+                pk=pk,
+                patient_id=patient_id,
+                iso=when.isoformat(),
+                when=when.strftime("%Y-%m-%d %H:%M"),
+                kind=str(labels.get(kind, kind)),
+                summary=summary,
+                actor=User.display_name_of(first, last, username) if username is not None else "",
+            )
+        )
+    return rows, len(page) > TIMELINE_PAGE
 
 
 def chart_for(access: PatientAccess, user: Any = None) -> Chart:
     """Assemble the chart of a patient whose access gate the caller has passed."""
     patient = access.patient
-    episodes = list(EpisodeOfCare.objects.filter(patient=patient).order_by("-started_at"))
+    episodes = list(
+        EpisodeOfCare.objects.filter(patient=patient)
+        .select_related(*chart_panels_episode_related())
+        .order_by("-started_at")
+    )
     episode = episodes[0] if episodes else None
     transitions = (
         list(
