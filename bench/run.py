@@ -101,11 +101,11 @@ def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
     return done.stdout or ""
 
 
-def page_queries(env: dict[str, str], *pages: str) -> dict:
-    """Run bench/queries.py in-process against the benchmark database; return its report."""
+def _in_process(env: dict[str, str], script: str, *args: str) -> dict:
+    """Run a bench script in-process against the benchmark database; return its JSON report."""
     check_env = env | {"ALLOWED_HOSTS": "127.0.0.1,localhost,testserver"}
     done = subprocess.run(
-        [PYTHON, str(REPO / "bench" / "queries.py"), *(("--pages", *pages) if pages else ())],
+        [PYTHON, str(REPO / "bench" / script), *args],
         cwd=REPO,
         env=check_env,
         check=True,
@@ -114,21 +114,16 @@ def page_queries(env: dict[str, str], *pages: str) -> dict:
         timeout=600,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def page_queries(env: dict[str, str], *pages: str) -> dict:
+    """Count the staff pages' queries in-process (bench/queries.py)."""
+    return _in_process(env, "queries.py", *(("--pages", *pages) if pages else ()))
 
 
 def page_costs(env: dict[str, str]) -> dict:
-    """Run bench/cost.py in-process against the benchmark database; return its report."""
-    check_env = env | {"ALLOWED_HOSTS": "127.0.0.1,localhost,testserver"}
-    done = subprocess.run(
-        [PYTHON, str(REPO / "bench" / "cost.py")],
-        cwd=REPO,
-        env=check_env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    """Measure the staff pages' CPU against the read floor in-process (bench/cost.py)."""
+    return _in_process(env, "cost.py")
 
 
 def inquiries_load(env: dict[str, str], open_count: int, closed: int) -> float:
