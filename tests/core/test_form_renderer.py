@@ -22,6 +22,12 @@ DJANGO = DjangoTemplates()
 OURS = FormRenderer()
 
 
+class CheckboxOptionsSelect(forms.Select):
+    """A select whose options use another template (the tag's fallback path)."""
+
+    option_template_name = "django/forms/widgets/checkbox_option.html"
+
+
 class EveryWidget(forms.Form):
     text = forms.CharField(
         widget=forms.TextInput(
@@ -44,6 +50,8 @@ class EveryWidget(forms.Form):
         choices=[("Group <1>", [("1", 1000), ("2", mark_safe("<i>2</i>"))]), ("3", "Three")]
     )
     several = forms.MultipleChoiceField(choices=[(1, "One"), (2, "Two")])
+    maybe = forms.NullBooleanField()
+    odd = forms.ChoiceField(choices=[("p", "P"), ("q", "Q")], widget=CheckboxOptionsSelect)
     many = forms.MultipleChoiceField(
         choices=[("x", "X"), ("y", "Y")], widget=forms.CheckboxSelectMultiple
     )

@@ -2,8 +2,9 @@
 
 Django's ``django/forms/widgets/attrs.html`` loops over a widget's attributes with two
 ``{% if %}`` tags and a filter each, and every widget and every ``<option>`` includes it
-(each option through ``select_option.html``): most of the cost of rendering a form.
-``widget_attrs`` and ``select_option`` write the same characters as those templates.
+(each option through ``select_option.html``, included once per option by
+``select.html``): most of the cost of rendering a form. ``widget_attrs``,
+``select_option`` and ``select_widget`` write the same characters as those templates.
 """
 
 from typing import Any
@@ -34,9 +35,39 @@ def widget_attrs(attrs: dict[str, Any]) -> SafeString:
     return mark_safe(_attrs(attrs))  # noqa: S308 (every part is escaped)
 
 
+SELECT_OPTION = "django/forms/widgets/select_option.html"
+
+
+def _option(context: Context, option: dict[str, Any]) -> str:
+    value = conditional_escape(option["value"])
+    label = render_value_in_context(option["label"], context)  # as {{ widget.label }}
+    return f'<option value="{value}"{_attrs(option["attrs"])}>{label}</option>'
+
+
 @register.simple_tag(takes_context=True)
 def select_option(context: Context, option: dict[str, Any]) -> SafeString:
     """Return one ``<option>`` as Django's ``select_option.html`` writes it."""
-    value = conditional_escape(option["value"])
-    label = render_value_in_context(option["label"], context)  # as {{ widget.label }}
-    return mark_safe(f'<option value="{value}"{_attrs(option["attrs"])}>{label}</option>')  # noqa: S308
+    return mark_safe(_option(context, option))  # noqa: S308 (escaped in _option)
+
+
+@register.simple_tag(takes_context=True)
+def select_widget(context: Context, widget: dict[str, Any]) -> SafeString:
+    """Return a ``<select>`` with its options as Django's ``select.html`` writes it."""
+    parts = [f'<select name="{render_value_in_context(widget["name"], context)}"']
+    parts.append(_attrs(widget["attrs"]))
+    parts.append(">")
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{render_value_in_context(group_name, context)}">')
+        for option in group_choices:
+            parts.append("\n  ")
+            if option["template_name"] == SELECT_OPTION:
+                parts.append(_option(context, option) + "\n")  # the template ends in a newline
+            else:  # another option template: render it as {% include %} would
+                template = context.template.engine.get_template(option["template_name"])
+                with context.push(widget=option):
+                    parts.append(template.render(context))
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return mark_safe("".join(parts))  # noqa: S308 (every part is escaped)
