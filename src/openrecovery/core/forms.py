@@ -7,15 +7,19 @@ from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import cached_property
 
-FORM_TEMPLATE_OVERRIDES = Path(__file__).resolve().parent / "form_templates"
+# The project's templates come first: templates/django/forms/widgets/ holds one-tag
+# versions of Django's attrs.html, select.html and select_option.html.
+FORM_TEMPLATE_OVERRIDES = Path(__file__).resolve().parent.parent / "templates"
 
 
 class FormRenderer(DjangoTemplates):
-    """Django's default form renderer, with widget attributes written in Python.
+    """Django's default form renderer, with widget attributes and options written in Python.
 
-    It reads ``form_templates/`` first, whose ``django/forms/widgets/attrs.html`` is one
-    tag (``core.templatetags.widget_attrs``) producing exactly what Django's template
-    does; everything else is Django's own widget templates (``FORM_RENDERER``).
+    It reads the project's ``templates/`` first, whose ``django/forms/widgets/attrs.html``,
+    ``select.html`` and ``select_option.html`` are one tag each
+    (``core.templatetags.widget_attrs``) writing exactly what Django's templates write;
+    every other widget template is Django's own. A renderer reading the ``TEMPLATES``
+    setting (``TemplatesSetting``) picks the same overrides up from ``DIRS``.
     """
 
     @cached_property
@@ -26,7 +30,7 @@ class FormRenderer(DjangoTemplates):
                 "APP_DIRS": True,
                 "DIRS": [FORM_TEMPLATE_OVERRIDES, builtin],
                 "NAME": "djangoforms",
-                "OPTIONS": {"builtins": ["openrecovery.core.templatetags.widget_attrs"]},
+                "OPTIONS": {},
             }
         )
 
