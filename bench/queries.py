@@ -19,7 +19,8 @@ QUEUE_API = "/api/v1/helpline/inquiries"
 QUEUE_POLL = "/admissions/queue/"
 
 
-def _verified_client(user):  # noqa: ANN001, ANN202
+def verified_client(user):  # noqa: ANN001, ANN201
+    """Return a test client signed in as ``user`` with MFA passed in its session."""
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -30,6 +31,15 @@ def _verified_client(user):  # noqa: ANN001, ANN202
     session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
     session.save()
     return client
+
+
+def chart_target(user) -> tuple:  # noqa: ANN001
+    """Return the user's dashboard patient with the longest timeline, and a search term."""
+    from openrecovery.chart.selectors import dashboard_groups
+
+    episodes = [e for g in dashboard_groups(user)[0] for e in g.episodes]
+    patient = max((e.patient for e in episodes), key=lambda p: p.timeline.count())
+    return patient, patient.search_family[:3]
 
 
 def queue_path(client) -> str:  # noqa: ANN001
@@ -48,14 +58,11 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from openrecovery.accounts.models import User
-    from openrecovery.chart.selectors import dashboard_groups
 
     user = User.objects.get(username="counselor")
-    episodes = [e for g in dashboard_groups(user)[0] for e in g.episodes]
-    patient = max((e.patient for e in episodes), key=lambda p: p.timeline.count())
-    term = patient.search_family[:3]
-    client = _verified_client(user)
-    admissions = _verified_client(User.objects.get(username="admissions"))
+    patient, term = chart_target(user)
+    client = verified_client(user)
+    admissions = verified_client(User.objects.get(username="admissions"))
     queue = queue_path(admissions)
     pages = {
         "dashboard": lambda: client.get("/"),

@@ -60,11 +60,17 @@ class Row:
     floor: str  # "read" or "write": the floor this row is compared with
 
 
-def bench_database_url(url: str) -> str:
-    """Return DATABASE_URL with a dedicated benchmark database name (never the original)."""
+def bench_database_url(url: str, name: str = "") -> str:
+    """Return DATABASE_URL with a dedicated benchmark database name (never the original).
+
+    ``name`` (``--bench-db``, or ``$OPENRECOVERY_BENCH_DB``) replaces the default name, so
+    that two people on one server do not drop each other's benchmark database.
+    """
     parts = urllib.parse.urlsplit(url)
     original = parts.path.lstrip("/")
-    name = BENCH_DB_NAME if original != BENCH_DB_NAME else f"{BENCH_DB_NAME}_2"
+    name = name or BENCH_DB_NAME
+    if name == original:
+        name = f"{name}_2"
     return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
@@ -95,11 +101,11 @@ def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
     return done.stdout or ""
 
 
-def page_queries(env: dict[str, str], *pages: str) -> dict:
-    """Run bench/queries.py in-process against the benchmark database; return its report."""
+def _in_process(env: dict[str, str], script: str, *args: str) -> dict:
+    """Run a bench script in-process against the benchmark database; return its JSON report."""
     check_env = env | {"ALLOWED_HOSTS": "127.0.0.1,localhost,testserver"}
     done = subprocess.run(
-        [PYTHON, str(REPO / "bench" / "queries.py"), *(("--pages", *pages) if pages else ())],
+        [PYTHON, str(REPO / "bench" / script), *args],
         cwd=REPO,
         env=check_env,
         check=True,
@@ -108,6 +114,16 @@ def page_queries(env: dict[str, str], *pages: str) -> dict:
         timeout=600,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def page_queries(env: dict[str, str], *pages: str) -> dict:
+    """Count the staff pages' queries in-process (bench/queries.py)."""
+    return _in_process(env, "queries.py", *(("--pages", *pages) if pages else ()))
+
+
+def page_costs(env: dict[str, str]) -> dict:
+    """Measure the staff pages' CPU against the read floor in-process (bench/cost.py)."""
+    return _in_process(env, "cost.py")
 
 
 def inquiries_load(env: dict[str, str], open_count: int, closed: int) -> float:
@@ -134,12 +150,18 @@ def prepare(label: str, env: dict[str, str], args: argparse.Namespace) -> dict:
         "--events-per-patient", str(args.events_per_patient),
     )  # fmt: skip
     loaded = time.monotonic() - loading
-    inquiries_load(env, *SMALL_INQUIRIES)
-    facts = page_queries(env)
-    queues = [p for p in (QUEUE, QUEUE_POLL) if p in facts["pages"]]
-    facts["queue_small"] = {p: facts["pages"].pop(p) for p in queues}
-    facts["inquiries_seconds"] = inquiries_load(env, args.inquiries_open, args.inquiries_closed)
-    facts["pages"] |= page_queries(env, *queues)["pages"]
+    if args.reuse and "DATABASE_URL" in env:  # the loads added nothing: no small helpline
+        facts = page_queries(env)
+        facts["queue_small"] = {}
+        facts["inquiries_seconds"] = inquiries_load(env, args.inquiries_open, args.inquiries_closed)
+    else:
+        inquiries_load(env, *SMALL_INQUIRIES)
+        facts = page_queries(env)
+        queues = [p for p in (QUEUE, QUEUE_POLL) if p in facts["pages"]]
+        facts["queue_small"] = {p: facts["pages"].pop(p) for p in queues}
+        facts["inquiries_seconds"] = inquiries_load(env, args.inquiries_open, args.inquiries_closed)
+        facts["pages"] |= page_queries(env, *queues)["pages"]
+    facts["costs"] = page_costs(env)
     facts["load_seconds"] = loaded
     facts["prepare_seconds"] = time.monotonic() - started
     print(
@@ -287,6 +309,8 @@ def run_database(label: str, database_url: str, args: argparse.Namespace) -> tup
 
 def print_table(rows: list[Row]) -> None:
     """Print the results with ratios to the floor of the same server and database."""
+    if not rows:  # --servers with no server: in-process measurements only
+        return
     floors = {
         (r.server, r.database, r.floor): r.result.rps
         for r in rows
@@ -315,6 +339,24 @@ def print_table(rows: list[Row]) -> None:
             f"{r.result.rps:>9,.0f} {r.result.p50_ms:>8.1f} {r.result.p95_ms:>8.1f} "
             f"{r.result.p99_ms:>8.1f} {ratio:>6.2f} {r.result.errors:>4}  {target}"
         )
+
+
+def print_costs(all_facts: dict[str, dict]) -> None:
+    """Print each staff page's in-process CPU per request as a ratio to the read floor."""
+    print(
+        "\nIn-process page cost (CPU per request, Django test client, median of rounds; "
+        "ratio to the read floor with the same staff session):"
+    )
+    for label, facts in all_facts.items():
+        target = facts["costs"]["target"]
+        for page, info in facts["costs"]["pages"].items():
+            verdict = ""
+            if not page.startswith("read floor"):
+                verdict = f"ratio<={target:.0f} {'PASS' if info['ratio'] <= target else 'FAIL'}"
+            print(
+                f"  {label:<10} {page:<24} {info['cpu_ms']:>7.2f} ms {info['ratio']:>6.2f}x "
+                f"({info['ratio_anonymous']:>6.2f}x the floor without a session)  {verdict}"
+            )
 
 
 def print_queries(all_facts: dict[str, dict], args: argparse.Namespace) -> None:
@@ -346,8 +388,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="2,000 patients, 5 s per scenario")
     parser.add_argument("--duration", type=int, default=None, help="seconds per scenario (10)")
     parser.add_argument("--events-per-patient", type=int, default=5)
-    parser.add_argument("--servers", nargs="+", choices=SERVERS, default=list(SERVERS))
+    parser.add_argument("--servers", nargs="*", choices=SERVERS, default=list(SERVERS))
     parser.add_argument("--databases", nargs="+", choices=("sqlite", "postgresql"))
+    parser.add_argument(
+        "--bench-db",
+        default=os.environ.get("OPENRECOVERY_BENCH_DB", ""),
+        help=f"PostgreSQL benchmark database name ($OPENRECOVERY_BENCH_DB; {BENCH_DB_NAME})",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep an existing PostgreSQL benchmark database (loads add only what is missing)",
+    )
     parser.add_argument(
         "--inquiries-open", type=int, default=10_000, help="open helpline inquiries (10000)"
     )
@@ -386,13 +438,15 @@ def main(argv: list[str] | None = None) -> None:
     for database in databases:
         bench_url = ""
         if database == "postgresql":
-            bench_url = bench_database_url(url)
-            postgres_recreate(url, bench_url)
+            bench_url = bench_database_url(url, args.bench_db)
+            if not args.reuse:
+                postgres_recreate(url, bench_url)
         found, facts = run_database(database, bench_url, args)
         rows += found
         all_facts[database] = facts
     print_table(rows)
     print_queries(all_facts, args)
+    print_costs(all_facts)
     for label, facts in all_facts.items():
         print(
             f"  {label}: demo_data took {facts['load_seconds']:.1f} s, "

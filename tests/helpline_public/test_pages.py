@@ -71,11 +71,11 @@ def test_privacy_notice_explains_collection_part_2_and_deletion(db):
         assert phrase in body, phrase
 
 
-def test_staff_login_links_to_help_and_root_still_goes_to_login(db):
+def test_staff_login_links_to_help_and_root_sends_visitors_to_help(db):
     client = Client()
     response = client.get("/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert response["Location"] == "/help/"
     login = client.get("/accounts/login/").content.decode()
     assert "/help/" in collect(login).links
 

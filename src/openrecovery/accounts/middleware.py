@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 
 from openrecovery.core.htmx import is_background_refresh, is_htmx, redirect_page
 
@@ -81,4 +82,27 @@ class MFARequiredMiddleware:
             if request.method == "GET" and request.path != "/":
                 target += "?" + urlencode({"next": request.get_full_path()})
             return redirect(target)
+        return self.get_response(request)
+
+
+class ConcreteUserMiddleware:
+    """Put the user object itself on the request, unwrapped from its lazy proxies.
+
+    The auth middleware wraps the user in a lazy object, and django-otp wraps that in
+    another; every read of ``request.user.<anything>`` (hundreds on a page: selectors,
+    permission checks, templates) went through both. The session timeout and MFA
+    middleware above have already loaded the user, so this changes no query.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        while isinstance(user, LazyObject):
+            if user._wrapped is empty:  # type: ignore[attr-defined]
+                user._setup()  # type: ignore[attr-defined]
+            user = user._wrapped  # type: ignore[attr-defined]
+        if user is not None:
+            request.user = user
         return self.get_response(request)

@@ -10,12 +10,23 @@ class User(AbstractUser):
     """A staff member who signs in with a password and a TOTP code, holding one role."""
 
     role = models.CharField(max_length=32, choices=Role.choices, blank=True)
+    # Moved on by the alert services whenever an alert to this user is raised, acknowledged
+    # or resolved: a session keeps the navbar's alert count only while this is unchanged.
+    alert_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return self.display_name_of(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def display_name_of(first_name: str, last_name: str, username: str) -> str:
+        """Return how a staff member is named on screen: their full name, else username.
+
+        For rows read as values (the chart's timeline), without loading the account.
+        """
+        return f"{first_name} {last_name}".strip() or username
 
     def is_verified(self) -> bool:
         """Return False: django-otp's middleware replaces this per request once MFA is passed.

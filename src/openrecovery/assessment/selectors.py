@@ -61,31 +61,56 @@ def intake_view(access: PatientAccess) -> IntakeView:
     return IntakeView(access.patient, episode, assessment, prompts)
 
 
-def problems_for(patient: Patient, limit: int = PROBLEMS_LIMIT) -> list[Problem]:
-    """Return the patient's problem list: unconfirmed first, then confirmed, then resolved."""
-    order = Case(
-        When(status=ProblemStatus.UNCONFIRMED, then=Value(0)),
-        When(status=ProblemStatus.CONFIRMED, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    return list(
-        Problem.objects.filter(patient=patient)
-        .select_related("recorded_by", "confirmed_by")
-        .order_by(order, "-recorded_at", "-id")[:limit]
-    )
+# Unconfirmed problems first, then confirmed, then resolved.
+_PROBLEM_ORDER = Case(
+    When(status=ProblemStatus.UNCONFIRMED, then=Value(0)),
+    When(status=ProblemStatus.CONFIRMED, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+# What the chart panel shows of a problem (the problem list page shows who recorded it).
+_PANEL_PROBLEM_FIELDS = ("icd10cm", "description", "status")
 
 
-def chart_panel(user: User, access: PatientAccess) -> dict[str, Any]:
-    """Load the chart panel: the current intake's status and level, and the problem list."""
+def problems_for(
+    patient: Patient, limit: int = PROBLEMS_LIMIT, *, with_people: bool = True
+) -> list[Problem]:
+    """Return the patient's problem list: unconfirmed first, then confirmed, then resolved.
+
+    Without ``with_people`` only the code, description and status are loaded (no users).
+    """
+    problems = Problem.objects.filter(patient=patient)
+    if with_people:
+        problems = problems.select_related("recorded_by", "confirmed_by")
+    else:
+        problems = problems.only(*_PANEL_PROBLEM_FIELDS)
+    return list(problems.order_by(_PROBLEM_ORDER, "-recorded_at", "-id")[:limit])
+
+
+# What the chart panel reads of the episode: the chart loads it with the episode.
+CHART_PANEL_EPISODE_RELATED = ("intake_assessment__signed_by",)
+
+
+def _intake_of(episode: EpisodeOfCare | None) -> IntakeAssessment | None:
+    # Loaded with the episode when the caller selected CHART_PANEL_EPISODE_RELATED,
+    # else one query.
+    if episode is None:
+        return None
+    try:
+        return episode.intake_assessment
+    except IntakeAssessment.DoesNotExist:
+        return None
+
+
+def chart_panel(user: User, access: PatientAccess, episode: EpisodeOfCare | None) -> dict[str, Any]:
+    """Load the chart panel: the current intake's status and level, and the problem list.
+
+    ``episode`` is the patient's latest episode (see ``current_episode``), which the chart
+    has already loaded, with its intake (``CHART_PANEL_EPISODE_RELATED``).
+    """
     patient = access.patient
-    episode = current_episode(patient)
-    assessment = (
-        IntakeAssessment.objects.filter(episode=episode).select_related("signed_by").first()
-        if episode is not None
-        else None
-    )
-    problems = problems_for(patient, PANEL_PROBLEMS + 1)
+    assessment = _intake_of(episode)
+    problems = problems_for(patient, PANEL_PROBLEMS + 1, with_people=False)
     return {
         "patient": patient,
         "episode": episode,

@@ -1,7 +1,8 @@
 """Chart panels contributed by the stage apps.
 
 Each panel is a template and a function that loads its context for one patient whose
-access gate the caller has already passed. The chart renders them in order. A panel
+access gate the caller has already passed, given the patient's latest episode (which the
+chart loads anyway, so a panel need not query it again). The chart renders them in order. A panel
 function must run a constant number of queries, whatever the patient's history.
 """
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from openrecovery.accounts.models import User
 from openrecovery.privacy.gates import PatientAccess
+from openrecovery.records.models import EpisodeOfCare
 
 
 @dataclasses.dataclass(frozen=True)
@@ -19,8 +21,11 @@ class Panel:
 
     key: str
     template: str
-    load: Callable[[User, PatientAccess], dict[str, Any]]
+    load: Callable[[User, PatientAccess, EpisodeOfCare | None], dict[str, Any]]
     column: str = "main"  # "top" (banners above the chart), "main" (wide) or "side"
+    # Relations of the episode the panel reads, loaded with the chart's episode query
+    # (select_related paths), so the panel needs no query of its own for them.
+    episode_related: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass
@@ -33,17 +38,34 @@ class RenderedPanel:
 
 def _registered() -> list[Panel]:
     # Imported here so that chart stays the only app that knows the stage apps' panels.
+    from openrecovery.assessment.selectors import CHART_PANEL_EPISODE_RELATED
     from openrecovery.assessment.selectors import chart_panel as intake_panel
     from openrecovery.instruments.panels import alert_banner_panel, results_panel
 
     panels: list[Panel] = [
         Panel("urgent_alerts", "instruments/partials/alert_banner.html", alert_banner_panel, "top"),
         Panel("instruments", "instruments/partials/results.html", results_panel, "main"),
-        Panel("intake", "assessment/partials/chart_panel.html", intake_panel, "side"),
+        Panel(
+            "intake",
+            "assessment/partials/chart_panel.html",
+            intake_panel,
+            "side",
+            episode_related=CHART_PANEL_EPISODE_RELATED,
+        ),
     ]
     return panels
 
 
-def chart_panels(user: User, access: PatientAccess) -> list[RenderedPanel]:
+def chart_panels_episode_related() -> list[str]:
+    """Return the episode relations the panels read (for the chart's episode query)."""
+    return sorted({path for p in _registered() for path in p.episode_related})
+
+
+def chart_panels(
+    user: User, access: PatientAccess, episode: EpisodeOfCare | None
+) -> list[RenderedPanel]:
     """Load every registered panel for a patient the user passed the gate for."""
-    return [RenderedPanel(p.key, p.template, p.column, p.load(user, access)) for p in _registered()]
+    return [
+        RenderedPanel(p.key, p.template, p.column, p.load(user, access, episode))
+        for p in _registered()
+    ]

@@ -5,12 +5,13 @@ import datetime as dt
 import re
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import ROLE_STAGE_COVERAGE
 from openrecovery.instruments.selectors import alerts_unacknowledged
 from openrecovery.privacy.gates import PatientAccess, patients_visible_to
-from openrecovery.records.choices import Stage
+from openrecovery.records.choices import Stage, TimelineKind
 from openrecovery.records.identifiers import mrn_format
 from openrecovery.records.models import (
     CareTeamMember,
@@ -21,7 +22,7 @@ from openrecovery.records.models import (
     TimelineEvent,
 )
 
-from .panels import RenderedPanel, chart_panels
+from .panels import RenderedPanel, chart_panels, chart_panels_episode_related
 
 DASHBOARD_LIMIT = 200
 COVERAGE_LIMIT = 50
@@ -77,6 +78,20 @@ def dashboard_alerts(user: User) -> list[ClinicalAlert]:
     return alerts_unacknowledged(user, patients_visible_to(user), ALERT_LIMIT)
 
 
+@dataclasses.dataclass(frozen=True)
+class TimelineRow:
+    """A timeline event as the chart shows it, formatted once in Python (not per row in
+    the template): its time in the current time zone, kind label, summary and actor."""
+
+    pk: int
+    patient_id: int
+    iso: str  # ISO 8601, for <time datetime>
+    when: str  # YYYY-MM-DD HH:MM
+    kind: str
+    summary: str
+    actor: str  # "" when no one is recorded
+
+
 @dataclasses.dataclass
 class Chart:
     patient: Patient
@@ -85,16 +100,27 @@ class Chart:
     episodes: list[EpisodeOfCare]
     transitions: list[StageTransition]
     care_team: list[CareTeamMember]
-    timeline: list[TimelineEvent]
+    timeline: list[TimelineRow]
     timeline_more: bool
     panels: list[RenderedPanel] = dataclasses.field(default_factory=list)
 
 
-def timeline_page(
-    patient: Patient, before_id: int | None = None
-) -> tuple[list[TimelineEvent], bool]:
-    """Return up to TIMELINE_PAGE timeline events (newest first) and whether more exist."""
-    events = TimelineEvent.objects.filter(patient=patient).select_related("actor")
+# What a timeline row shows, read as values: no event or account objects are built.
+_TIMELINE_VALUES = (
+    "pk",
+    "patient_id",
+    "kind",
+    "occurred_at",
+    "summary",
+    "actor__first_name",
+    "actor__last_name",
+    "actor__username",
+)
+
+
+def timeline_page(patient: Patient, before_id: int | None = None) -> tuple[list[TimelineRow], bool]:
+    """Return up to TIMELINE_PAGE timeline rows (newest first) and whether more exist."""
+    events = TimelineEvent.objects.filter(patient=patient)
     if before_id is not None:
         anchor = TimelineEvent.objects.filter(patient=patient, pk=before_id).first()
         if anchor is not None:
@@ -102,14 +128,35 @@ def timeline_page(
                 Q(occurred_at__lt=anchor.occurred_at)
                 | Q(occurred_at=anchor.occurred_at, pk__lt=anchor.pk)
             )
-    page = list(events.order_by("-occurred_at", "-id")[: TIMELINE_PAGE + 1])
-    return page[:TIMELINE_PAGE], len(page) > TIMELINE_PAGE
+    page = list(
+        events.order_by("-occurred_at", "-id").values_list(*_TIMELINE_VALUES)[: TIMELINE_PAGE + 1]
+    )
+    labels = dict(TimelineKind.choices)
+    rows = []
+    for pk, patient_id, kind, occurred_at, summary, first, last, username in page[:TIMELINE_PAGE]:
+        when = timezone.localtime(occurred_at)
+        rows.append(
+            TimelineRow(
+                pk=pk,
+                patient_id=patient_id,
+                iso=when.isoformat(),
+                when=when.strftime("%Y-%m-%d %H:%M"),
+                kind=str(labels.get(kind, kind)),
+                summary=summary,
+                actor=User.display_name_of(first, last, username) if username is not None else "",
+            )
+        )
+    return rows, len(page) > TIMELINE_PAGE
 
 
 def chart_for(access: PatientAccess, user: User | None = None) -> Chart:
     """Assemble the chart of a patient whose access gate the caller has passed."""
     patient = access.patient
-    episodes = list(EpisodeOfCare.objects.filter(patient=patient).order_by("-started_at"))
+    episodes = list(
+        EpisodeOfCare.objects.filter(patient=patient)
+        .select_related(*chart_panels_episode_related())
+        .order_by("-started_at")
+    )
     episode = episodes[0] if episodes else None
     transitions = (
         list(
@@ -129,7 +176,7 @@ def chart_for(access: PatientAccess, user: User | None = None) -> Chart:
     return Chart(
         patient=patient,
         basis=access.basis,
-        panels=chart_panels(user, access) if user is not None else [],
+        panels=chart_panels(user, access, episode) if user is not None else [],
         episode=episode,
         episodes=episodes,
         transitions=transitions,

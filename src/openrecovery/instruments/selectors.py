@@ -5,6 +5,7 @@ Every function runs a constant number of queries, however many rows exist.
 
 import dataclasses
 
+from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from openrecovery.accounts.models import User
@@ -50,17 +51,17 @@ def _flag_labels(instrument: Instrument, administration: Administration | None) 
 
 def latest_results(patient: Patient) -> list[LatestResult]:
     """Return every registered instrument with the patient's latest result of it (one query)."""
-    newest = (
-        Administration.objects.filter(patient=patient, code=OuterRef("code"))
-        .order_by("-administered_at", "-id")
-        .values("pk")[:1]
-    )
-    latest = {
-        a.code: a
-        for a in Administration.objects.filter(patient=patient, pk=Subquery(newest)).select_related(
-            "administered_by"
+    given = Administration.objects.filter(patient=patient).select_related("administered_by")
+    if connection.features.can_distinct_on_fields:  # PostgreSQL: DISTINCT ON, cheaper to build
+        rows = given.order_by("code", "-administered_at", "-id").distinct("code")
+    else:
+        newest = (
+            Administration.objects.filter(patient=patient, code=OuterRef("code"))
+            .order_by("-administered_at", "-id")
+            .values("pk")[:1]
         )
-    }
+        rows = given.filter(pk=Subquery(newest))
+    latest = {a.code: a for a in rows}
     return [LatestResult(i, latest.get(code)) for code, i in INSTRUMENTS.items()]
 
 

@@ -57,11 +57,21 @@ def _current_stage(patient: Patient) -> str:
     return episode.stage if episode is not None else Stage.CLOSED
 
 
-def access_basis(user: User, patient: Patient) -> str | None:
-    """Return why ``user`` may see ``patient`` (an AccessBasis), or None."""
+def _on_team(user: User, patient: Patient | OuterRef) -> QuerySet[CareTeamMember]:
+    return CareTeamMember.objects.filter(patient=patient, user=user, active=True)
+
+
+def access_basis(user: User, patient: Patient, *, on_team: bool | None = None) -> str | None:
+    """Return why ``user`` may see ``patient`` (an AccessBasis), or None.
+
+    ``on_team``, when the caller already read it with the patient, says whether ``user``
+    is on the patient's active care team (otherwise it is looked up here).
+    """
     if not user.is_authenticated or not user.has_perm(CHART_PERMISSION):
         return None
-    if CareTeamMember.objects.filter(patient=patient, user=user, active=True).exists():
+    if on_team is None:
+        on_team = _on_team(user, patient).exists()
+    if on_team:
         return AccessBasis.CARE_TEAM
     coverage = _coverage(user)
     if coverage and _current_stage(patient) in coverage:
@@ -95,8 +105,19 @@ def access_patient_grant_by_id(
     Raise Http404 (after auditing the refusal) for unknown ids and for patients
     the user may not see, so the two cannot be told apart.
     """
-    patient = Patient.objects.filter(pk=patient_id).first() if patient_id <= MAX_DB_ID else None
-    basis = access_basis(user, patient) if patient is not None else None
+    patient = None
+    if patient_id <= MAX_DB_ID:
+        # The care-team check, the usual basis, travels with the patient: one query.
+        patient = (
+            Patient.objects.filter(pk=patient_id)
+            .annotate(viewer_on_team=Exists(_on_team(user, OuterRef("pk"))))
+            .first()
+            if user.is_authenticated
+            else Patient.objects.filter(pk=patient_id).first()
+        )
+    basis = None
+    if patient is not None:
+        basis = access_basis(user, patient, on_team=getattr(patient, "viewer_on_team", None))
     if patient is None or basis is None:
         audit_record(
             action=Action.ACCESS_DENIED,

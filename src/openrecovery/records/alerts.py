@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -34,6 +35,12 @@ ERROR_ALREADY_RESOLVED = "This alert has already been marked addressed."
 ERROR_NOT_ON_TEAM = "Only a clinician on the patient's care team can mark this alert addressed."
 ERROR_NOTE_REQUIRED = "Say what was done (for example: safety plan made, physician reviewed)."
 NOTE_MAX = 1000
+
+
+def _alert_versions_move(user_ids: Iterable[int]) -> None:
+    # Every write that can change someone's unacknowledged alerts moves their version, so
+    # the navbar count their sessions carry is counted again (chart.context_processors).
+    User.objects.filter(pk__in=set(user_ids)).update(alert_version=F("alert_version") + 1)
 
 
 def alert_recipients(patient: Patient) -> list[User]:
@@ -103,6 +110,7 @@ def alert_raise(
             detail={"kind": kind, "severity": severity, "recipient": user.pk},
         )
         alerts.append(alert)
+    _alert_versions_move(seen)
     ids = [a.pk for a in alerts]
     # Paging or e-mail would hook in here; only once the alerts are surely stored.
     transaction.on_commit(lambda: logger.warning("clinical alerts raised: %s %s", kind, ids))
@@ -125,6 +133,7 @@ def alert_acknowledge(
     alert.acknowledged_at = timezone.now()
     alert.acknowledged_by = actor
     alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    _alert_versions_move([alert.recipient_id])
     audit_record(
         action=Action.UPDATE,
         actor=actor,
@@ -186,6 +195,7 @@ def alert_resolve(
             object_id=copy.pk,
             detail={"resolved": True, "kind": copy.kind},
         )
+    _alert_versions_move(c.recipient_id for c in copies)
     timeline_add(
         patient=alert.patient,
         episode=alert.episode,

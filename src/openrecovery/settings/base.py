@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "openrecovery.accounts.middleware.SessionTimeoutMiddleware",
     "openrecovery.accounts.middleware.MFARequiredMiddleware",
+    "openrecovery.accounts.middleware.ConcreteUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "openrecovery.core.middleware.SecurityHeadersMiddleware",

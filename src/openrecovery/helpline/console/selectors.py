@@ -124,11 +124,40 @@ def figures_panel(*, now: dt.datetime | None = None) -> FiguresPanel:
     return FiguresPanel(windows, last_days, max((n for _d, n in last_days), default=0))
 
 
-def inquiries_closed_recent(limit: int = CLOSED_LIMIT) -> list[Inquiry]:
+@dataclasses.dataclass(frozen=True)
+class ClosedRow:
+    """One recently closed inquiry, ready to show (formatted here, not per row in the
+    template): its link, received and closed times, outcome and who worked it."""
+
+    reference: str
+    url: str
+    received: str
+    closed: str
+    outcome: str
+    worked_by: str  # "—" when nobody claimed it
+
+
+def _local_minute(when: dt.datetime | None) -> str:
+    # As the template's date:"Y-m-d H:i" writes it: in the current time zone, "" for None.
+    return timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when is not None else ""
+
+
+def inquiries_closed_recent(limit: int = CLOSED_LIMIT) -> list[ClosedRow]:
     """Return the most recently closed inquiries (one query, read along ``inquiry_closed``)."""
-    rows = (
+    inquiries = (
         Inquiry.objects.filter(closed_at__isnull=False)
         .select_related("claimed_by")
         .order_by("-closed_at", "-id")
     )
-    return list(rows[: max(0, min(limit, CLOSED_LIMIT))])
+    url = reverse("helpline:console:inquiry", args=[_REFERENCE_SLOT])
+    return [
+        ClosedRow(
+            reference=inquiry.reference,
+            url=url.replace(_REFERENCE_SLOT, inquiry.reference),
+            received=_local_minute(inquiry.received_at),
+            closed=_local_minute(inquiry.closed_at),
+            outcome=inquiry.get_disposition_kind_display(),
+            worked_by=str(inquiry.claimed_by) if inquiry.claimed_by is not None else "—",
+        )
+        for inquiry in inquiries[: max(0, min(limit, CLOSED_LIMIT))]
+    ]
