@@ -4,8 +4,7 @@ from django.db import connection
 from openrecovery.accounts.roles import Role
 from openrecovery.audit import services as audit_services
 from openrecovery.audit.models import AuditEvent
-
-from .factories import make_staff
+from tests.support.factories import make_staff
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import openrecovery.settings
 from openrecovery.accounts.roles import Role
-
-from ..factories import PASSWORD, make_staff
+from tests.support.factories import PASSWORD, make_staff
 
 LOGIN_URL = "/accounts/login/"
 MFA_URL = "/accounts/mfa/"

@@ -6,8 +6,8 @@ from django.test import Client
 from openrecovery.audit.choices import Action
 from openrecovery.audit.models import AuditEvent
 from openrecovery.settings import base
+from tests.support.factories import make_staff
 
-from ..factories import make_staff
 from .conftest import CSRF_VALUE, session_user_id, sign_in
 
 LOCKED = 429

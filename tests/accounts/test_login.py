@@ -18,8 +18,8 @@ from openrecovery.accounts.services import staff_create
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.models import AuditEvent
 from openrecovery.settings import base
+from tests.support.factories import PASSWORD, make_staff
 
-from ..factories import PASSWORD, make_staff
 from .conftest import CSRF_VALUE, MFA_URL, session_user_id, sign_in
 
 

@@ -6,9 +6,8 @@ from openrecovery.accounts.roles import Role
 from openrecovery.assessment.models import IntakeAssessment
 from openrecovery.assessment.services import assessment_start
 from openrecovery.records.choices import Stage
-
-from ..factories import make_patient, make_staff
-from .builders import fill
+from tests.support.assessment import fill
+from tests.support.factories import make_patient, make_staff
 
 
 @pytest.fixture

@@ -17,9 +17,8 @@ from openrecovery.assessment.services import (
     substance_use_add,
 )
 from openrecovery.records.choices import Stage
-
-from ..factories import make_patient, verified_client
-from .builders import dsm5_score, fill
+from tests.support.assessment import dsm5_score, fill
+from tests.support.factories import make_patient, verified_client
 
 pytestmark = pytest.mark.django_db
 MAX_QUERIES = 40

@@ -18,9 +18,8 @@ from openrecovery.assessment.services import (
 from openrecovery.audit.models import AuditEvent
 from openrecovery.records.choices import Stage
 from openrecovery.records.services import episode_move_stage
-
-from ..factories import make_patient, verified_client
-from .builders import dsm5_score, fill
+from tests.support.assessment import dsm5_score, fill
+from tests.support.factories import make_patient, verified_client
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}

@@ -21,9 +21,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import Role
-
-from ..factories import PASSWORD, make_staff
-from ..support.chromium import chromium_executable
+from tests.support.chromium import chromium_executable
+from tests.support.factories import PASSWORD, make_staff
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 

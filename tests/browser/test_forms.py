@@ -15,8 +15,8 @@ from openrecovery.assessment.services import assessment_start
 from openrecovery.helpline.services import callback_request_create, inquiry_claim
 from openrecovery.helpline.validation import ERROR_CONSENT
 from openrecovery.records.choices import Stage
+from tests.support.factories import make_patient
 
-from ..factories import make_patient
 from .conftest import PHONE_VIEWPORT, VIEWPORT, sign_in, staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

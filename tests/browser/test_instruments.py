@@ -9,8 +9,8 @@ from openrecovery.accounts.roles import Role
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import ClinicalAlert
 from openrecovery.records.services import care_team_add
+from tests.support.factories import make_patient
 
-from ..factories import make_patient
 from .conftest import sign_in, staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,8 +7,8 @@ from playwright.sync_api import Page, expect
 
 from openrecovery.accounts.roles import Role
 from openrecovery.records.choices import Stage
+from tests.support.factories import make_patient
 
-from ..factories import make_patient
 from .conftest import PHONE_VIEWPORT, sign_in, staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,8 +7,8 @@ from playwright.sync_api import Page, expect
 
 from openrecovery.accounts.roles import Role
 from openrecovery.records.choices import Stage
+from tests.support.factories import PASSWORD, make_patient
 
-from ..factories import PASSWORD, make_patient
 from .conftest import device_key, sign_in_password, staff, totp_code, totp_key_from_secret
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -4,9 +4,9 @@ import pytest
 
 from openrecovery.audit.choices import Action
 from openrecovery.records.choices import Stage
+from tests.support.factories import make_patient, verified_client
 
 from ..audit.conftest import audit_mark, events_since
-from ..factories import make_patient, verified_client
 
 
 def test_get_patient_returns_demographics_and_current_episode(director, counselor):

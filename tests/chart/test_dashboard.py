@@ -5,8 +5,7 @@ from django.urls import reverse
 from openrecovery.accounts.roles import Role
 from openrecovery.records.choices import DischargeType, Stage
 from openrecovery.records.services import episode_move_stage
-
-from ..factories import make_patient, make_staff, verified_client
+from tests.support.factories import make_patient, make_staff, verified_client
 
 
 def groups_of(response) -> dict[str, list[int]]:

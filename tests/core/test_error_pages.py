@@ -15,8 +15,8 @@ from openrecovery.records.models import (
     StageTransition,
     TimelineEvent,
 )
+from tests.support.factories import make_patient, make_staff, verified_client
 
-from ..factories import make_patient, make_staff, verified_client
 from .urls_boom import BOOM_DETAIL
 
 BOOM_URLCONF = "tests.core.urls_boom"

@@ -44,8 +44,8 @@ from openrecovery.records.models import (
     StageTransition,
     TimelineEvent,
 )
+from tests.support.factories import verified_client
 
-from ..factories import verified_client
 from .conftest import run, signs_in
 
 EXPECTED_ROLES = {

@@ -2,8 +2,7 @@ import pytest
 
 from openrecovery.accounts.roles import Role
 from openrecovery.helpline.services import callback_request_create
-
-from ..factories import make_staff
+from tests.support.factories import make_staff
 
 VALID = {
     "name": "Sam",

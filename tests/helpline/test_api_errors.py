@@ -14,8 +14,8 @@ from openrecovery.helpline.services import (
     inquiry_claim,
 )
 from openrecovery.records.models import Patient
+from tests.support.factories import make_patient, verified_client
 
-from ..factories import make_patient, verified_client
 from .conftest import VALID, callback
 
 BASE = "/api/v1/helpline/inquiries"

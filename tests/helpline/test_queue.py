@@ -12,8 +12,8 @@ from openrecovery.helpline.services import (
     disposition_record,
     inquiry_claim,
 )
+from tests.support.factories import verified_client
 
-from ..factories import verified_client
 from .conftest import callback
 
 

@@ -2,8 +2,7 @@ import pytest
 
 from openrecovery.accounts.roles import Role
 from openrecovery.helpline.services import inquiry_claim
-
-from ..factories import make_staff, verified_client
+from tests.support.factories import make_staff, verified_client
 
 # The helpline's valid callback builder and its autouse "rate limit off" fixture serve
 # the console's tests too.

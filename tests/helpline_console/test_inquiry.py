@@ -25,8 +25,7 @@ from openrecovery.helpline.services import (
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import EpisodeOfCare, Patient
 from openrecovery.records.services import episode_move_stage
-
-from ..factories import make_patient, make_staff, verified_client
+from tests.support.factories import make_patient, make_staff, verified_client
 
 
 def url(inquiry, action=""):

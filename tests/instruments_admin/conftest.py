@@ -7,8 +7,7 @@ from openrecovery.audit.models import AuditEvent
 from openrecovery.instruments.registry import INSTRUMENTS
 from openrecovery.records.choices import Stage
 from openrecovery.records.services import care_team_add
-
-from ..factories import make_patient, make_staff
+from tests.support.factories import make_patient, make_staff
 
 PHQ9_MODERATE = [2, 2, 1, 1, 2, 1, 1, 1, 0, 1]  # total 11, item 9 negative
 PHQ9_ITEM9 = [1, 1, 1, 1, 1, 1, 1, 1, 1, None]  # total 9, item 9 positive

@@ -18,8 +18,8 @@ from openrecovery.records.alerts import (
 )
 from openrecovery.records.choices import TimelineKind
 from openrecovery.records.models import ClinicalAlert, TimelineEvent
+from tests.support.factories import make_staff
 
-from ..factories import make_staff
 from .conftest import CSSRS_HIGH, audit_mark, audit_since
 
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from openrecovery.instruments.models import Administration
 from openrecovery.instruments.services import administration_record
+from tests.support.factories import verified_client
 
-from ..factories import verified_client
 from .conftest import CSSRS_HIGH
 
 MAX_QUERIES = 35

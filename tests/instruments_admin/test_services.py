@@ -14,8 +14,8 @@ from openrecovery.instruments.services import (
 )
 from openrecovery.records.choices import AlertKind, AlertSeverity, Stage, TimelineKind
 from openrecovery.records.models import ClinicalAlert, TimelineEvent
+from tests.support.factories import make_patient, make_staff
 
-from ..factories import make_patient, make_staff
 from .conftest import CSSRS_HIGH, CSSRS_LOW, PHQ9_ITEM9, PHQ9_MODERATE, audit_mark, audit_since
 
 

@@ -13,8 +13,8 @@ from openrecovery.instruments.registry import INSTRUMENTS
 from openrecovery.instruments.services import administration_record
 from openrecovery.records.alerts import ERROR_ALREADY_ACKNOWLEDGED
 from openrecovery.records.models import ClinicalAlert
+from tests.support.factories import make_patient, make_staff, verified_client
 
-from ..factories import make_patient, make_staff, verified_client
 from .conftest import CSSRS_HIGH, PHQ9_ITEM9, PHQ9_MODERATE, audit_mark, audit_since, form_data
 
 

@@ -7,8 +7,7 @@ import pytest
 from openrecovery.accounts.roles import Role
 from openrecovery.records.choices import Stage
 from openrecovery.records.services import episode_move_stage
-
-from ..factories import make_patient, make_staff
+from tests.support.factories import make_patient, make_staff
 
 # The per-response CSRF token, so two rendered pages can be compared byte for byte.
 CSRF_VALUE = re.compile(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]*"')

@@ -8,8 +8,7 @@ from openrecovery.audit.models import AuditEvent
 from openrecovery.records.choices import DischargeType, Stage
 from openrecovery.records.models import EpisodeOfCare, StageTransition, TimelineEvent
 from openrecovery.records.services import episode_move_stage
-
-from ..factories import make_patient
+from tests.support.factories import make_patient
 
 
 @pytest.fixture

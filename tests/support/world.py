@@ -11,9 +11,8 @@ from openrecovery.privacy.services import break_glass_grant
 from openrecovery.records.alerts import alert_raise
 from openrecovery.records.choices import AlertKind, AlertSeverity, Stage
 from openrecovery.records.models import CareTeamMember, ClinicalAlert, Patient
-
-from ..assessment.builders import intake_objects
-from ..factories import make_patient, make_staff
+from tests.support.assessment import intake_objects
+from tests.support.factories import make_patient, make_staff
 
 
 @dataclasses.dataclass

@@ -6,8 +6,7 @@ from django.apps import apps
 from django.test import Client
 
 from openrecovery.helpline.public.selfcheck import SELF_CHECK
-
-from ..core.page_tour import collect
+from tests.support.pages import collect
 
 CRISIS_LINKS = ("tel:911", "tel:988", "tel:18006624357", "tel:18002221222")
 CRISIS_NUMBERS = ("911", "988", "1-800-662-4357", "1-800-222-1222")
