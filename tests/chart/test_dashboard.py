@@ -59,8 +59,7 @@ def test_covered_episodes_are_listed_apart_from_mine(director):
 
 def test_non_clinical_roles_see_an_empty_dashboard_and_no_list_is_audited(director):
     from openrecovery.audit.choices import Action
-
-    from ..audit.conftest import audit_mark, events_since
+    from tests.support.audit import audit_mark, events_since
 
     make_patient(actor=director, stage=Stage.INQUIRY)
     editor = make_staff(Role.CONTENT_EDITOR)

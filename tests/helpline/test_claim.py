@@ -17,9 +17,9 @@ from openrecovery.helpline.services import (
     inquiry_claim,
     inquiry_release,
 )
+from tests.support.audit import audit_mark, events_since
 from tests.support.factories import verified_client
 
-from ..audit.conftest import audit_mark, events_since
 from .conftest import callback
 
 

@@ -32,9 +32,8 @@ from openrecovery.privacy.models import BreakGlassGrant
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import CareTeamMember
 from openrecovery.records.services import episode_move_stage
+from tests.support.audit import audit_mark, events_since
 from tests.support.factories import make_patient, verified_client
-
-from ..audit.conftest import audit_mark, events_since
 
 BASE = "/api/v1/helpline/inquiries"
 PHONE = "(555) 010-7788"

@@ -9,9 +9,9 @@ from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action
 from openrecovery.helpline.models import Inquiry
 from openrecovery.helpline.services import ERROR_NOT_YOURS
+from tests.support.audit import audit_mark, events_since
 from tests.support.factories import make_staff, verified_client
 
-from ..audit.conftest import audit_mark, events_since
 from .conftest import callback
 
 BASE = "/api/v1/helpline/inquiries"

@@ -28,9 +28,9 @@ from openrecovery.helpline.services import (
 from openrecovery.records.choices import Stage, TimelineKind
 from openrecovery.records.models import CareTeamMember
 from openrecovery.records.services import episode_move_stage
+from tests.support.audit import audit_mark, events_since
 from tests.support.factories import make_patient, make_staff
 
-from ..audit.conftest import audit_mark, events_since
 from .conftest import VALID, callback
 
 

@@ -10,8 +10,7 @@ from django.urls import reverse
 from openrecovery.instruments.models import Administration
 from openrecovery.instruments.services import administration_record
 from tests.support.factories import verified_client
-
-from .conftest import CSSRS_HIGH
+from tests.support.instruments import CSSRS_HIGH
 
 MAX_QUERIES = 35
 

@@ -13,9 +13,8 @@ from openrecovery.audit.choices import Action
 from openrecovery.audit.models import AuditEvent
 from openrecovery.audit.services import audit_record
 from openrecovery.reports import views
+from tests.support.audit import audit_mark, events_since
 from tests.support.factories import make_staff, verified_client
-
-from ..audit.conftest import audit_mark, events_since
 
 UTC = dt.UTC
 
