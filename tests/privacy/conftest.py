@@ -1,21 +1,11 @@
 """Fixtures for the access-gate and break-glass tests."""
 
-import re
-
 import pytest
 
 from openrecovery.accounts.roles import Role
 from openrecovery.records.choices import Stage
 from openrecovery.records.services import episode_move_stage
 from tests.support.factories import make_patient, make_staff
-
-# The per-response CSRF token, so two rendered pages can be compared byte for byte.
-CSRF_VALUE = re.compile(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]*"')
-
-
-def page_text(response) -> str:
-    """Return a response body without its CSRF token."""
-    return CSRF_VALUE.sub("", response.content.decode())
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from openrecovery.records.models import Patient
 from openrecovery.records.services import care_team_remove
 from tests.support.audit import audit_mark, events_since
 from tests.support.factories import make_patient, make_staff, verified_client
-
-from .conftest import page_text
+from tests.support.pages import page_text
 
 UNKNOWN_ID = 987_654_321
 
