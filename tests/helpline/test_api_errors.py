@@ -15,8 +15,7 @@ from openrecovery.helpline.services import (
 )
 from openrecovery.records.models import Patient
 from tests.support.factories import make_patient, verified_client
-
-from .conftest import VALID, callback
+from tests.support.helpline import VALID, callback
 
 BASE = "/api/v1/helpline/inquiries"
 

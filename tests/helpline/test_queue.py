@@ -13,8 +13,7 @@ from openrecovery.helpline.services import (
     inquiry_claim,
 )
 from tests.support.factories import verified_client
-
-from .conftest import callback
+from tests.support.helpline import callback
 
 
 def aged(minutes: int, urgency: int = Urgency.NORMAL) -> Inquiry:

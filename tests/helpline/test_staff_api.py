@@ -11,8 +11,7 @@ from openrecovery.helpline.models import Inquiry
 from openrecovery.helpline.services import ERROR_NOT_YOURS
 from tests.support.audit import audit_mark, events_since
 from tests.support.factories import make_staff, verified_client
-
-from .conftest import callback
+from tests.support.helpline import callback
 
 BASE = "/api/v1/helpline/inquiries"
 

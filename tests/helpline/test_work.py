@@ -30,8 +30,7 @@ from openrecovery.records.models import CareTeamMember
 from openrecovery.records.services import episode_move_stage
 from tests.support.audit import audit_mark, events_since
 from tests.support.factories import make_patient, make_staff
-
-from .conftest import VALID, callback
+from tests.support.helpline import VALID, callback
 
 
 @pytest.fixture

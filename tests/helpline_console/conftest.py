@@ -1,12 +1,17 @@
+"""Fixtures for the admissions console tests: coordinators, a physician, an inquiry."""
+
 import pytest
 
 from openrecovery.accounts.roles import Role
 from openrecovery.helpline.services import inquiry_claim
 from tests.support.factories import make_staff, verified_client
+from tests.support.helpline import callback
 
-# The helpline's valid callback builder and its autouse "rate limit off" fixture serve
-# the console's tests too.
-from ..helpline.conftest import _rate_limit_off, callback  # noqa: F401
+
+@pytest.fixture(autouse=True)
+def _rate_limit_off(settings):
+    """Leave the rate limit off unless a test turns it on (tests share one client address)."""
+    settings.HELPLINE_RATE_LIMIT = "off"
 
 
 @pytest.fixture
