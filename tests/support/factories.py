@@ -29,12 +29,24 @@ PATH_TO = {
 
 
 def make_staff(
-    role: str = Role.COUNSELOR, username: str | None = None, *, totp: bool = True
+    role: str = Role.COUNSELOR,
+    username: str | None = None,
+    *,
+    totp: bool = True,
+    first_name: str | None = None,
+    last_name: str = "Tester",
 ) -> User:
-    """Create an active staff member with ``role`` and, by default, a confirmed TOTP device."""
+    """Create an active staff member with ``role`` and, by default, a confirmed TOTP device.
+
+    The name is "<Role> Tester" unless given (the browser tests' screenshots show a
+    readable fictional one).
+    """
     username = username or f"{role}{next(_counter)}"
     user = User.objects.create_user(
-        username=username, password=PASSWORD, first_name=role.title(), last_name="Tester"
+        username=username,
+        password=PASSWORD,
+        first_name=first_name or role.title(),
+        last_name=last_name,
     )
     staff_set_role(actor=None, user=user, role=role)
     if totp:
