@@ -44,9 +44,8 @@ from openrecovery.records.models import (
     TimelineEvent,
 )
 from tests.support.auth import totp_code
+from tests.support.demo import run, signs_in
 from tests.support.factories import verified_client
-
-from .conftest import run, signs_in
 
 EXPECTED_ROLES = {
     "admissions": Role.ADMISSIONS_COORDINATOR,

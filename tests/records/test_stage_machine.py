@@ -23,8 +23,7 @@ from openrecovery.records.services import (
 )
 from openrecovery.records.stages import ALLOWED_MOVES, discharge_types_from
 from tests.support.factories import make_patient, verified_client
-
-from .conftest import record_state
+from tests.support.records import record_state
 
 S = Stage
 # The contract, written out independently of the code's table.

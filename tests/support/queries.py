@@ -1,4 +1,4 @@
-"""Fixtures for the chart tests: worlds of patients and events of a chosen size."""
+"""Count queries: worlds of patients and events of a chosen size, and counted requests."""
 
 import datetime as dt
 
