@@ -3,8 +3,8 @@
 import pytest
 from django.db import transaction
 
+from tests.support.access import AccessWorld, access_world_build
 from tests.support.pages import RenderedPage, tour
-from tests.support.world import AccessWorld, access_world_build
 
 
 @pytest.fixture

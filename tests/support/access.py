@@ -1,4 +1,8 @@
-"""Read docs/access.md (the documented authorization table) and build real URLs from it."""
+"""The authorization matrix for tests: docs/access.md read as tables, and a world to request.
+
+The world has one staff member per role and real objects for every URL parameter of the
+documented paths, so each row can be requested with concrete ids.
+"""
 
 import dataclasses
 import re
@@ -6,8 +10,18 @@ from pathlib import Path
 
 from django.conf import settings
 
-from openrecovery.accounts.roles import Role
+from openrecovery.accounts.models import User
+from openrecovery.accounts.roles import ROLE_PERMISSIONS, Role
+from openrecovery.accounts.services import staff_set_role
 from openrecovery.chart.access_table import ANONYMOUS
+from openrecovery.helpline.services import callback_request_create
+from openrecovery.privacy.models import BreakGlassGrant
+from openrecovery.privacy.services import break_glass_grant
+from openrecovery.records.alerts import alert_raise
+from openrecovery.records.choices import AlertKind, AlertSeverity, Stage
+from openrecovery.records.models import CareTeamMember, ClinicalAlert, Patient
+from tests.support.assessment import intake_objects
+from tests.support.factories import make_patient, make_staff
 
 ROLE_BY_LABEL = {role.label: role.value for role in Role}
 COLUMNS = [role.value for role in Role] + [ANONYMOUS]
@@ -68,3 +82,94 @@ def documented_api() -> list[DocumentedRow]:
 def concrete_path(pattern: str, ids: dict[str, int | str]) -> str:
     """Fill a documented path pattern's parameters with real object ids."""
     return PATH_PARAMETER.sub(lambda m: str(ids[m.group(1)]), pattern)
+
+
+@dataclasses.dataclass
+class AccessWorld:
+    """Staff for every role, and a patient every clinical role can open."""
+
+    staff: dict[str, User]
+    patient: Patient
+    grant: BreakGlassGrant
+    spare_member: CareTeamMember
+    other_staff: User
+    alert: ClinicalAlert
+    substance_id: int = 0
+    problem_id: int = 0
+    inquiry_reference: str = ""
+    role_change_id: int = 0
+
+    def ids(self) -> dict[str, int | str]:
+        """Return the id to put into each URL parameter of docs/access.md."""
+        return {
+            "patient_id": self.patient.pk,
+            "member_id": self.spare_member.pk,
+            "user_id": self.other_staff.pk,
+            "grant_id": self.grant.pk,
+            "alert_id": self.alert.pk,
+            "code": "phq9",
+            "substance_id": self.substance_id,
+            "problem_id": self.problem_id,
+            "reference": self.inquiry_reference,
+            "change_id": self.role_change_id,
+        }
+
+
+def access_world_build() -> AccessWorld:
+    """Build one verified-ready staff member per role and a patient on the clinical roles' team.
+
+    The patient is in withdrawal management, a stage some roles cover; a spare counselor on
+    the team can be removed, another staff member can be edited, a break-glass grant waits
+    for review and an urgent alert for the director, so every allowed request finds its
+    object (never a 404).
+    """
+    staff = {role.value: make_staff(role, f"matrix_{role.value}") for role in Role}
+    clinical = [u for r, u in staff.items() if "records.view_chart" in ROLE_PERMISSIONS[r]]
+    spare = make_staff(Role.COUNSELOR, "matrix_spare")
+    other = make_staff(Role.NURSE, "matrix_other")
+    patient = make_patient(
+        actor=staff[Role.CLINICAL_DIRECTOR],
+        stage=Stage.WITHDRAWAL_MANAGEMENT,
+        team=[*clinical, spare],
+        given="Matrixgiven",
+        family="Matrixfamily",
+    )
+    grant = break_glass_grant(user=other, patient=patient, reason="Unresponsive in the lobby.")
+    member = CareTeamMember.objects.get(patient=patient, user=spare, active=True)
+    [alert] = alert_raise(
+        patient=patient,
+        kind=AlertKind.SUICIDE_RISK_HIGH,
+        severity=AlertSeverity.URGENT,
+        message="C-SSRS screener: high suicide risk.",
+        source_type="instrument_administration",
+        source_id="0",
+        recipients=[staff[Role.CLINICAL_DIRECTOR]],
+    )
+    # A draft intake with a substance row to remove, and an unconfirmed problem to confirm.
+    substance, problem = intake_objects(patient, staff[Role.CLINICAL_DIRECTOR])
+    # An open helpline inquiry for the helpline API's {reference}.
+    inquiry = callback_request_create(
+        data={
+            "name": "Matrixcaller",
+            "phone": "555-010-9999",
+            "for_whom": "myself",
+            "consent": True,
+        },
+        source_ip="192.0.2.10",
+    )
+    # A role change awaiting approval, asked by an administrator outside the matrix.
+    requester = make_staff(Role.ADMINISTRATOR, "matrix_requester")
+    change = staff_set_role(actor=requester, user=other, role=Role.CLINICAL_DIRECTOR)
+    assert change is not None
+    return AccessWorld(
+        staff,
+        patient,
+        grant,
+        member,
+        other,
+        alert,
+        substance.pk,
+        problem.pk,
+        inquiry.reference,
+        change.pk,
+    )

@@ -9,11 +9,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openrecovery.accounts.access import roles_allowed
 from openrecovery.accounts.roles import Role
-from tests.support.access import concrete_path, documented_pages
+from tests.support.access import AccessWorld, concrete_path, documented_pages
 from tests.support.assessment import signed_intake_patient
 from tests.support.auth import totp_code
 from tests.support.factories import PASSWORD, make_staff, verified_client
-from tests.support.world import AccessWorld
 
 HTML = "text/html"
 ASSET_ATTRIBUTES = {
