@@ -15,11 +15,6 @@ from tests.support.factories import make_staff
 
 
 @pytest.fixture
-def nurse(db):
-    return make_staff(Role.NURSE, "nurse")
-
-
-@pytest.fixture
 def administrator(db):
     return make_staff(Role.ADMINISTRATOR, "admin")
 

@@ -1,10 +1,9 @@
-"""Fixtures for the admissions console tests: coordinators, a physician, an inquiry."""
+"""Fixtures for the admissions console tests: a coordinator's client, an inquiry, claimed."""
 
 import pytest
 
-from openrecovery.accounts.roles import Role
 from openrecovery.helpline.services import inquiry_claim
-from tests.support.factories import make_staff, verified_client
+from tests.support.factories import verified_client
 from tests.support.helpline import callback
 
 
@@ -12,21 +11,6 @@ from tests.support.helpline import callback
 def _rate_limit_off(settings):
     """Leave the rate limit off unless a test turns it on (tests share one client address)."""
     settings.HELPLINE_RATE_LIMIT = "off"
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_staff(Role.ADMISSIONS_COORDINATOR, "coordinator")
-
-
-@pytest.fixture
-def coordinator2(db):
-    return make_staff(Role.ADMISSIONS_COORDINATOR, "coordinator2")
-
-
-@pytest.fixture
-def physician(db):
-    return make_staff(Role.PHYSICIAN, "physician")
 
 
 @pytest.fixture

@@ -2,15 +2,9 @@
 
 import pytest
 
-from openrecovery.accounts.roles import Role
 from openrecovery.records.choices import Stage
 from openrecovery.records.services import care_team_add
-from tests.support.factories import make_patient, make_staff
-
-
-@pytest.fixture
-def nurse(db):
-    return make_staff(Role.NURSE, "nurse")
+from tests.support.factories import make_patient
 
 
 @pytest.fixture

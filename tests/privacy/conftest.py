@@ -9,11 +9,6 @@ from tests.support.factories import make_patient, make_staff
 
 
 @pytest.fixture
-def nurse(db):
-    return make_staff(Role.NURSE, "nurse")
-
-
-@pytest.fixture
 def admissions(db):
     return make_staff(Role.ADMISSIONS_COORDINATOR, "admissions")
 
