@@ -4,8 +4,7 @@ from django.urls import reverse
 
 from openrecovery.accounts.roles import Role
 from openrecovery.records.choices import DischargeType, Stage
-from openrecovery.records.services import episode_move_stage
-from tests.support.factories import make_patient, make_staff, verified_client
+from tests.support.factories import discharge, make_patient, make_staff, verified_client
 
 
 def groups_of(response) -> dict[str, list[int]]:
@@ -34,13 +33,7 @@ def test_my_patients_grouped_by_stage(director, counselor):
 
 def test_closed_episodes_leave_the_dashboard(director, counselor):
     patient = make_patient(actor=director, stage=Stage.TREATMENT, team=[counselor])
-    episode_move_stage(
-        actor=director,
-        episode=patient.episodes.get(),
-        to_stage=Stage.CLOSED,
-        reason="Completed",
-        discharge_type=DischargeType.COMPLETED,
-    )
+    discharge(patient, actor=director, reason="Completed", discharge_type=DischargeType.COMPLETED)
     response = verified_client(counselor).get(reverse("chart:dashboard"))
     assert all(not ids for ids in groups_of(response).values())
     assert patient.mrn not in response.content.decode()

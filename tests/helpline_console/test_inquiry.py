@@ -24,8 +24,7 @@ from openrecovery.helpline.services import (
 )
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import EpisodeOfCare, Patient
-from openrecovery.records.services import episode_move_stage
-from tests.support.factories import make_patient, make_staff, verified_client
+from tests.support.factories import discharge, make_patient, make_staff, verified_client
 
 
 def url(inquiry, action=""):
@@ -273,13 +272,7 @@ def twin(coordinator):
     patient = make_patient(
         actor=director, given="Samantha", family="Rivera", date_of_birth=dt.date(1990, 5, 4)
     )
-    episode_move_stage(
-        actor=director,
-        episode=patient.episodes.get(),
-        to_stage=Stage.CLOSED,
-        reason="test",
-        discharge_type="not_admitted",
-    )
+    discharge(patient, actor=director, reason="test", discharge_type="not_admitted")
     return patient
 
 

@@ -4,8 +4,7 @@ import pytest
 
 from openrecovery.accounts.roles import Role
 from openrecovery.records.choices import Stage
-from openrecovery.records.services import episode_move_stage
-from tests.support.factories import make_patient, make_staff
+from tests.support.factories import discharge, make_patient, make_staff
 
 
 @pytest.fixture
@@ -24,12 +23,6 @@ def patients_by_stage(director):
     patients = {stage: make_patient(actor=director, stage=stage) for stage in list(Stage)[:-1]}
     closed = make_patient(actor=director, stage=Stage.TREATMENT)
 
-    episode_move_stage(
-        actor=director,
-        episode=closed.episodes.get(),
-        to_stage=Stage.CLOSED,
-        reason="Finished",
-        discharge_type="completed",
-    )
+    discharge(closed, actor=director, reason="Finished", discharge_type="completed")
     patients[Stage.CLOSED] = closed
     return patients

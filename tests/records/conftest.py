@@ -6,8 +6,7 @@ import pytest
 
 from openrecovery.records.choices import DischargeType, Stage
 from openrecovery.records.models import EpisodeOfCare
-from openrecovery.records.services import episode_move_stage
-from tests.support.factories import make_patient
+from tests.support.factories import discharge, make_patient
 
 
 @pytest.fixture
@@ -17,10 +16,9 @@ def episode_at(director) -> Callable[[str], EpisodeOfCare]:
     def make(stage: str) -> EpisodeOfCare:
         if stage == Stage.CLOSED:
             patient = make_patient(actor=director, stage=Stage.TREATMENT)
-            return episode_move_stage(
+            return discharge(
+                patient,
                 actor=director,
-                episode=patient.episodes.get(),
-                to_stage=Stage.CLOSED,
                 reason="Completed the program",
                 discharge_type=DischargeType.COMPLETED,
             )

@@ -12,7 +12,7 @@ from openrecovery.accounts.roles import Role
 from openrecovery.accounts.services import staff_set_role
 from openrecovery.records.choices import Stage
 from openrecovery.records.identifiers import mrn_next
-from openrecovery.records.models import Patient
+from openrecovery.records.models import EpisodeOfCare, Patient
 from openrecovery.records.services import care_team_add, episode_move_stage, patient_register
 
 PASSWORD = "correct horse battery staple 42"
@@ -85,3 +85,14 @@ def make_patient(
     for member in team or []:
         care_team_add(actor=actor, patient=patient, user=member, team_role="primary_counselor")
     return patient
+
+
+def discharge(patient: Patient, *, actor: User, reason: str, discharge_type: str) -> EpisodeOfCare:
+    """Close ``patient``'s only episode (``discharge_type`` must suit the stage it is at)."""
+    return episode_move_stage(
+        actor=actor,
+        episode=patient.episodes.get(),
+        to_stage=Stage.CLOSED,
+        reason=reason,
+        discharge_type=discharge_type,
+    )
