@@ -25,6 +25,7 @@ from openrecovery.helpline.services import (
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import EpisodeOfCare, Patient
 from tests.support.factories import discharge, make_patient, make_staff, verified_client
+from tests.support.helpline import CONVERTED_PERSON
 
 
 def url(inquiry, action=""):
@@ -47,10 +48,7 @@ PRESCREEN = {
 def schedule_data(who, **overrides):
     when = timezone.localtime() + dt.timedelta(days=2)
     return {
-        "given_name": "Samantha",
-        "family_name": "Rivera",
-        "date_of_birth": "1990-05-04",
-        "sex_at_birth": "female",
+        **CONVERTED_PERSON,
         "date": when.date().isoformat(),
         "time": "10:30",
         "clinician": str(who.pk),

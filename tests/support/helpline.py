@@ -24,6 +24,13 @@ VALID = {
     "consent": True,
     "message": "",
 }
+# Who a converted inquiry registers: the console's form and the API take these fields alike.
+CONVERTED_PERSON = {
+    "given_name": "Samantha",
+    "family_name": "Rivera",
+    "date_of_birth": "1990-05-04",
+    "sex_at_birth": "female",
+}
 
 
 def callback(**overrides):
