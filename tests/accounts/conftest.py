@@ -1,4 +1,4 @@
-"""Fixtures for the identity and access tests: staff, a half-signed-in client, settings."""
+"""Fixtures for the identity and access tests: an administrator, a half-signed-in client."""
 
 import importlib
 import sys
