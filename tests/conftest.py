@@ -1,11 +1,12 @@
+"""Fixtures every area shares: staff of the common roles, and fresh audit ids on PostgreSQL."""
+
 import pytest
 from django.db import connection
 
 from openrecovery.accounts.roles import Role
 from openrecovery.audit import services as audit_services
 from openrecovery.audit.models import AuditEvent
-
-from .factories import make_staff
+from tests.support.factories import make_staff
 
 
 @pytest.fixture
@@ -16,6 +17,26 @@ def director(db):
 @pytest.fixture
 def counselor(db):
     return make_staff(Role.COUNSELOR, "counselor")
+
+
+@pytest.fixture
+def nurse(db):
+    return make_staff(Role.NURSE, "nurse")
+
+
+@pytest.fixture
+def physician(db):
+    return make_staff(Role.PHYSICIAN, "physician")
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_staff(Role.ADMISSIONS_COORDINATOR, "coordinator")
+
+
+@pytest.fixture
+def coordinator2(db):
+    return make_staff(Role.ADMISSIONS_COORDINATOR, "coordinator2")
 
 
 @pytest.fixture(autouse=True)

@@ -1,51 +1,17 @@
-"""Fixtures and helpers for the identity and access tests."""
+"""Fixtures for the identity and access tests: an administrator, a half-signed-in client."""
 
 import importlib
-import re
 import sys
 from collections.abc import Callable, Iterator
 from types import ModuleType
 
 import pytest
 from django.test import Client
-from django.urls import reverse
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import openrecovery.settings
 from openrecovery.accounts.roles import Role
-
-from ..factories import PASSWORD, make_staff
-
-LOGIN_URL = "/accounts/login/"
-MFA_URL = "/accounts/mfa/"
-# The per-response CSRF token, so two rendered pages can be compared.
-CSRF_VALUE = re.compile(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]*"')
-
-
-def totp_code(device: TOTPDevice, drift: int = 0) -> str:
-    """Return the code an authenticator app would show for ``device`` right now."""
-    value = totp(device.bin_key, device.step, device.t0, device.digits, drift)
-    return str(value).zfill(device.digits)
-
-
-def sign_in(
-    client: Client, username: str, password: str = PASSWORD, ip: str = "127.0.0.1"
-) -> object:
-    """Post the password step of the login form from ``ip``; return the response."""
-    return client.post(
-        reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR=ip
-    )
-
-
-def session_user_id(client: Client) -> str | None:
-    """Return the id of the user the client's session is signed in as, if any."""
-    return client.session.get("_auth_user_id")
-
-
-@pytest.fixture
-def nurse(db):
-    return make_staff(Role.NURSE, "nurse")
+from tests.support.auth import session_user_id, sign_in
+from tests.support.factories import make_staff
 
 
 @pytest.fixture

@@ -16,8 +16,7 @@ from openrecovery.api import api
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.models import AuditEvent
 from openrecovery.records.choices import Stage
-
-from ..factories import make_patient, verified_client
+from tests.support.factories import make_patient, verified_client
 
 TOKEN_LINE = re.compile(r"^orp_([0-9a-f]{8})_[A-Za-z0-9_-]{43}$")
 # Instrument definitions and stateless scoring are public: nothing stored, no one identified.

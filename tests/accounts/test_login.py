@@ -18,13 +18,9 @@ from openrecovery.accounts.services import staff_create
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.models import AuditEvent
 from openrecovery.settings import base
-
-from ..factories import PASSWORD, make_staff
-from .conftest import CSRF_VALUE, MFA_URL, session_user_id, sign_in
-
-
-def _page_without_csrf(response) -> str:
-    return CSRF_VALUE.sub("", response.content.decode())
+from tests.support.auth import MFA_URL, session_user_id, sign_in
+from tests.support.factories import PASSWORD, make_staff
+from tests.support.pages import page_text
 
 
 def test_unknown_user_and_wrong_password_get_the_same_answer(counselor):
@@ -34,9 +30,9 @@ def test_unknown_user_and_wrong_password_get_the_same_answer(counselor):
     assert ERROR_INVALID_LOGIN in unknown.content.decode()
     assert unknown.context["form"].errors == wrong.context["form"].errors
     # Apart from the typed username echoed back, the two pages are identical.
-    assert _page_without_csrf(unknown).replace("nobody-here", "X") == _page_without_csrf(
-        wrong
-    ).replace(counselor.username, "X")
+    assert page_text(unknown).replace("nobody-here", "X") == page_text(wrong).replace(
+        counselor.username, "X"
+    )
 
 
 def test_inactive_account_gets_the_same_answer_as_a_wrong_password(counselor):

@@ -23,9 +23,8 @@ from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.models import AuditEvent
 from openrecovery.chart.views import chart
 from openrecovery.records.choices import Stage
-
-from ..factories import make_patient, make_staff
-from .conftest import MFA_URL, sign_in, totp_code
+from tests.support.auth import MFA_URL, sign_in, totp_code
+from tests.support.factories import make_patient, make_staff
 
 
 @pytest.fixture

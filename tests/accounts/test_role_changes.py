@@ -21,8 +21,7 @@ from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.models import AuditEvent
 from openrecovery.core.errors import Forbidden, StateConflict
 from openrecovery.records.choices import Stage
-
-from ..factories import make_patient, make_staff, verified_client
+from tests.support.factories import make_patient, make_staff, verified_client
 
 
 @pytest.fixture

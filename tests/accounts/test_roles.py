@@ -23,8 +23,7 @@ from openrecovery.accounts.roles import (
 )
 from openrecovery.accounts.services import staff_set_role
 from openrecovery.records.choices import Stage
-
-from ..factories import make_staff
+from tests.support.factories import make_staff
 
 MIGRATION = ("accounts", "0002_apply_role_permissions")
 

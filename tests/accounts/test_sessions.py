@@ -19,9 +19,8 @@ from openrecovery.accounts.services import staff_deactivate
 from openrecovery.accounts.tokens import api_token_create
 from openrecovery.audit.choices import Action
 from openrecovery.audit.models import AuditEvent
-
-from ..factories import make_staff, verified_client
-from .conftest import sign_in, totp_code
+from tests.support.auth import sign_in, totp_code
+from tests.support.factories import make_staff, verified_client
 
 DASHBOARD = "/"
 STAFF_PAGE = (

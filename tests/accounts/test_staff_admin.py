@@ -16,9 +16,8 @@ from openrecovery.accounts.roles import ROLE_PERMISSIONS, Role
 from openrecovery.accounts.services import ERROR_UNKNOWN_ROLE
 from openrecovery.audit.choices import Action
 from openrecovery.audit.models import AuditEvent
-
-from ..factories import make_staff, verified_client
-from .conftest import MFA_URL, session_user_id, sign_in
+from tests.support.auth import MFA_URL, session_user_id, sign_in
+from tests.support.factories import make_staff, verified_client
 
 STRONG = "a long and unusual passphrase 7"
 

@@ -2,23 +2,11 @@
 
 import pytest
 
-from openrecovery.accounts.roles import Role
 from openrecovery.assessment.models import IntakeAssessment
 from openrecovery.assessment.services import assessment_start
 from openrecovery.records.choices import Stage
-
-from ..factories import make_patient, make_staff
-from .builders import fill
-
-
-@pytest.fixture
-def physician(db):
-    return make_staff(Role.PHYSICIAN, "physician")
-
-
-@pytest.fixture
-def nurse(db):
-    return make_staff(Role.NURSE, "nurse")
+from tests.support.assessment import fill
+from tests.support.factories import make_patient
 
 
 @pytest.fixture

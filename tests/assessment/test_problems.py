@@ -11,8 +11,7 @@ from openrecovery.audit.models import AuditEvent
 from openrecovery.core.errors import StateConflict
 from openrecovery.instruments.engine import score
 from openrecovery.instruments.registry import instrument_get
-
-from .builders import dsm5_score
+from tests.support.assessment import dsm5_score
 
 pytestmark = pytest.mark.django_db
 

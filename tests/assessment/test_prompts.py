@@ -4,8 +4,7 @@ import pytest
 
 from openrecovery.assessment.prompts import CONSIDER_INPATIENT, placement_prompts, prompts_from
 from openrecovery.assessment.services import assessment_save_draft
-
-from .builders import COMPLETE_SECTIONS
+from tests.support.assessment import COMPLETE_SECTIONS
 
 
 def _codes(sections, substances=()):

@@ -1,8 +1,6 @@
 """The intake page, problem list and chart panel run a constant number of queries."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,20 +15,12 @@ from openrecovery.assessment.services import (
     substance_use_add,
 )
 from openrecovery.records.choices import Stage
-
-from ..factories import make_patient, verified_client
-from .builders import dsm5_score, fill
+from tests.support.assessment import dsm5_score, fill
+from tests.support.factories import make_patient, verified_client
+from tests.support.queries import queries_of
 
 pytestmark = pytest.mark.django_db
 MAX_QUERIES = 40
-
-
-def _count(client, url: str) -> int:
-    client.get(url)  # warm per-process caches
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 def _patient_with(director, counselor, *, rows: int, addenda: int, problems: int, sign: bool):
@@ -66,7 +56,7 @@ def test_pages_are_constant(director, counselor, name, sign):
     small = _patient_with(director, counselor, rows=0, addenda=1, problems=1, sign=sign)
     large = _patient_with(director, counselor, rows=12, addenda=8, problems=15, sign=sign)
     client = verified_client(counselor)
-    small_count = _count(client, reverse(name, args=[small.pk]))
-    large_count = _count(client, reverse(name, args=[large.pk]))
+    small_count, _ = queries_of(client, reverse(name, args=[small.pk]))
+    large_count, _ = queries_of(client, reverse(name, args=[large.pk]))
     assert small_count == large_count
     assert large_count <= MAX_QUERIES

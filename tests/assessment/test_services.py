@@ -21,9 +21,8 @@ from openrecovery.core.errors import StateConflict
 from openrecovery.records.choices import Stage, TimelineKind
 from openrecovery.records.models import StageTransition, TimelineEvent
 from openrecovery.records.services import episode_move_stage
-
-from ..factories import make_patient
-from .builders import CLONAZEPAM, COMPLETE_SECTIONS, fill
+from tests.support.assessment import CLONAZEPAM, COMPLETE_SECTIONS, fill
+from tests.support.factories import make_patient
 
 pytestmark = pytest.mark.django_db
 

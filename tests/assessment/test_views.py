@@ -17,10 +17,8 @@ from openrecovery.assessment.services import (
 )
 from openrecovery.audit.models import AuditEvent
 from openrecovery.records.choices import Stage
-from openrecovery.records.services import episode_move_stage
-
-from ..factories import make_patient, verified_client
-from .builders import dsm5_score, fill
+from tests.support.assessment import dsm5_score, fill
+from tests.support.factories import discharge, make_patient, verified_client
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -259,12 +257,8 @@ def test_starting_an_intake_outside_assessment_says_why(director, counselor):
 def test_signing_after_the_episode_closed_says_why_on_the_form(
     complete_draft, patient, counselor, director
 ):
-    episode_move_stage(
-        actor=director,
-        episode=patient.episodes.get(),
-        to_stage=Stage.CLOSED,
-        reason="Left before admission",
-        discharge_type="not_admitted",
+    discharge(
+        patient, actor=director, reason="Left before admission", discharge_type="not_admitted"
     )
     response = verified_client(counselor).post(url("sign", patient), {"confirm": "on"})
     assert response.status_code == 422

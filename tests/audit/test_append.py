@@ -21,8 +21,7 @@ from openrecovery.audit.models import AuditEvent
 from openrecovery.audit.services import audit_insert, audit_record
 from openrecovery.audit.verification import audit_verify
 from openrecovery.helpline.models import Inquiry
-
-from .conftest import audit_mark, events_since, lane_head
+from tests.support.audit import audit_mark, events_since, lane_head
 
 POSTGRES = connection.vendor == "postgresql"
 needs_postgres = pytest.mark.skipif(not POSTGRES, reason="the known-head append is PostgreSQL's")

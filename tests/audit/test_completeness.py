@@ -11,9 +11,8 @@ from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.models import AuditEvent
 from openrecovery.records.choices import Stage
-
-from ..factories import PASSWORD, make_patient, make_staff, verified_client
-from .conftest import audit_mark, events_since
+from tests.support.audit import audit_mark, events_since
+from tests.support.factories import PASSWORD, make_patient, make_staff, verified_client
 
 IP = "203.0.113.17"
 

@@ -14,8 +14,7 @@ from django.core.management import CommandError, call_command
 
 from openrecovery.audit.heads import ERROR_MAC, FORMAT, heads_check, heads_export
 from openrecovery.audit.verification import DELETED, audit_verify
-
-from .conftest import raw_sql, triggers_removed
+from tests.support.audit import raw_sql, triggers_removed
 
 
 def export_to(path: Path) -> Path:

@@ -14,8 +14,7 @@ from django.db import DatabaseError, connection, transaction
 from openrecovery.audit.models import AuditEvent, AuditLane
 from openrecovery.audit.services import EVENT_COLUMNS
 from openrecovery.audit.verification import ALTERED, audit_verify
-
-from .conftest import lane_head, raw_sql, triggers_removed
+from tests.support.audit import lane_head, raw_sql, triggers_removed
 
 COLUMNS = ("id", *EVENT_COLUMNS)
 

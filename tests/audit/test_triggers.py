@@ -4,8 +4,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from openrecovery.audit.models import AuditEvent, AuditLane
-
-from .conftest import lane_head, raw_sql
+from tests.support.audit import lane_head, raw_sql
 
 
 def refused(sql: str, params: list | tuple = ()) -> str:

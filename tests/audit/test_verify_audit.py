@@ -14,8 +14,7 @@ from openrecovery.audit import verification
 from openrecovery.audit.chain import genesis_mac
 from openrecovery.audit.models import AuditEvent
 from openrecovery.audit.verification import ALTERED, DELETED, FORGED, audit_verify
-
-from .conftest import fake_mac, lane_head, raw_sql, triggers_removed
+from tests.support.audit import fake_mac, lane_head, raw_sql, triggers_removed
 
 
 def verify_audit() -> tuple[bool, str]:

@@ -13,8 +13,8 @@ from openrecovery.helpline.rules import SOURCE_SUPERVISED
 from openrecovery.helpline.services import callback_request_create
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import EpisodeOfCare
-
-from .conftest import sign_in, staff
+from tests.support.browser import sign_in
+from tests.support.factories import make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,8 +37,10 @@ def _fast_queue(settings):
 
 
 def test_callback_to_scheduled_assessment(page: Page, server, inspect, director):
-    coordinator = staff(Role.ADMISSIONS_COORDINATOR, "coordinator", "Riley", "Okafor")
-    physician = staff(Role.PHYSICIAN, "physician", "Dana", "Whitfield")
+    coordinator = make_staff(
+        Role.ADMISSIONS_COORDINATOR, "coordinator", first_name="Riley", last_name="Okafor"
+    )
+    physician = make_staff(Role.PHYSICIAN, "physician", first_name="Dana", last_name="Whitfield")
     earlier = callback_request_create(
         data={**CALLBACK, "name": "Jo", "substances": "", "message": ""},
         source_ip="203.0.113.8",
@@ -129,8 +131,12 @@ def test_callback_to_scheduled_assessment(page: Page, server, inspect, director)
 
 
 def test_a_claim_lost_to_a_colleague_shows_who_has_it(page: Page, server, inspect, director):
-    coordinator = staff(Role.ADMISSIONS_COORDINATOR, "coordinator", "Riley", "Okafor")
-    colleague = staff(Role.ADMISSIONS_COORDINATOR, "colleague", "Ana", "Lima")
+    coordinator = make_staff(
+        Role.ADMISSIONS_COORDINATOR, "coordinator", first_name="Riley", last_name="Okafor"
+    )
+    colleague = make_staff(
+        Role.ADMISSIONS_COORDINATOR, "colleague", first_name="Ana", last_name="Lima"
+    )
     inquiry = callback_request_create(data=CALLBACK, source_ip="203.0.113.9")
     sign_in(page, server, coordinator)
     page.goto(f"{server}/admissions/inquiries/{inquiry.reference}/")
@@ -145,7 +151,9 @@ def test_a_claim_lost_to_a_colleague_shows_who_has_it(page: Page, server, inspec
 def test_an_unattended_console_signs_out_like_any_page(page: Page, server, inspect, settings):
     """Its polls are not activity: once idle past the limit, the page goes to the login."""
     settings.SESSION_IDLE_TIMEOUT = 4
-    coordinator = staff(Role.ADMISSIONS_COORDINATOR, "coordinator", "Riley", "Okafor")
+    coordinator = make_staff(
+        Role.ADMISSIONS_COORDINATOR, "coordinator", first_name="Riley", last_name="Okafor"
+    )
     callback_request_create(data=CALLBACK, source_ip="203.0.113.9")
     sign_in(page, server, coordinator)
     page.goto(f"{server}/admissions/")

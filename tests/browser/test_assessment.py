@@ -7,9 +7,8 @@ from playwright.sync_api import Page, expect
 
 from openrecovery.assessment.models import IntakeAssessment
 from openrecovery.records.choices import Stage
-
-from ..factories import make_patient
-from .conftest import sign_in
+from tests.support.browser import sign_in
+from tests.support.factories import make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SAVED = re.compile(r"Saved at \d\d:\d\d")

@@ -10,9 +10,8 @@ from playwright.sync_api import Page, expect
 from openrecovery.records.choices import Stage, TimelineKind
 from openrecovery.records.models import TimelineEvent
 from openrecovery.records.services import timeline_add
-
-from ..factories import make_patient
-from .conftest import ARTIFACTS_DIR, sign_in
+from tests.support.browser import ARTIFACTS_DIR, sign_in
+from tests.support.factories import make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

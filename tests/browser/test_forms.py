@@ -15,9 +15,8 @@ from openrecovery.assessment.services import assessment_start
 from openrecovery.helpline.services import callback_request_create, inquiry_claim
 from openrecovery.helpline.validation import ERROR_CONSENT
 from openrecovery.records.choices import Stage
-
-from ..factories import make_patient
-from .conftest import PHONE_VIEWPORT, VIEWPORT, sign_in, staff
+from tests.support.browser import PHONE_VIEWPORT, VIEWPORT, sign_in
+from tests.support.factories import make_patient, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -76,7 +75,9 @@ def test_the_callback_form_in_error(page: Page, server, inspect):
 
 
 def test_staff_forms_in_error(page: Page, server, inspect, director, counselor):
-    coordinator = staff(Role.ADMISSIONS_COORDINATOR, "coordinator", "Riley", "Okafor")
+    coordinator = make_staff(
+        Role.ADMISSIONS_COORDINATOR, "coordinator", first_name="Riley", last_name="Okafor"
+    )
     inquiry = callback_request_create(
         data={"name": "Sam", "phone": "555-0142", "for_whom": "myself", "consent": True},
         source_ip="203.0.113.9",

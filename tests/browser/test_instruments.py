@@ -9,9 +9,8 @@ from openrecovery.accounts.roles import Role
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import ClinicalAlert
 from openrecovery.records.services import care_team_add
-
-from ..factories import make_patient
-from .conftest import sign_in, staff
+from tests.support.browser import sign_in
+from tests.support.factories import make_patient, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +26,7 @@ def _sign_out(page: Page) -> None:
 def test_phq9_item9_leads_to_the_cssrs_and_a_high_risk_alert(
     page: Page, server, inspect, director, counselor
 ):
-    nurse = staff(Role.NURSE, "nurse", "Riley", "Okonkwo")
+    nurse = make_staff(Role.NURSE, "nurse", first_name="Riley", last_name="Okonkwo")
     patient = make_patient(
         actor=director,
         stage=Stage.TREATMENT,

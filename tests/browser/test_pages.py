@@ -7,9 +7,8 @@ from playwright.sync_api import Page, expect
 
 from openrecovery.accounts.roles import Role
 from openrecovery.records.choices import Stage
-
-from ..factories import make_patient
-from .conftest import PHONE_VIEWPORT, sign_in, staff
+from tests.support.browser import PHONE_VIEWPORT, sign_in
+from tests.support.factories import make_patient, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +18,7 @@ EMERGENCY_REASON = "Patient collapsed in the lobby; need medication list now"
 def test_break_glass_opens_the_chart_with_the_emergency_banner(
     page: Page, server, inspect, director, counselor
 ):
-    colleague = staff(Role.COUNSELOR, "other.counselor", "Alex", "Moreau")
+    colleague = make_staff(Role.COUNSELOR, "other.counselor", first_name="Alex", last_name="Moreau")
     patient = make_patient(
         actor=director, stage=Stage.TREATMENT, team=[colleague], given="Noor", family="Haddad"
     )
@@ -66,7 +65,9 @@ def test_break_glass_refuses_an_unknown_mrn(page: Page, server, inspect, counsel
 def test_audit_report_for_the_director(page: Page, server, inspect, counselor):
     # The audit tables are append-only, so events of earlier tests are still there:
     # a username of its own keeps this test's rows apart.
-    director = staff(Role.CLINICAL_DIRECTOR, "audit.director", "Morgan", "Ellis")
+    director = make_staff(
+        Role.CLINICAL_DIRECTOR, "audit.director", first_name="Morgan", last_name="Ellis"
+    )
     make_patient(actor=director, stage=Stage.ASSESSMENT, team=[counselor], family="Brennan")
 
     sign_in(page, server, director)

@@ -7,8 +7,7 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from openrecovery.helpline.models import Inquiry
-
-from .conftest import PHONE_VIEWPORT
+from tests.support.browser import PHONE_VIEWPORT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

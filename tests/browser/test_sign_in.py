@@ -7,15 +7,15 @@ from playwright.sync_api import Page, expect
 
 from openrecovery.accounts.roles import Role
 from openrecovery.records.choices import Stage
-
-from ..factories import PASSWORD, make_patient
-from .conftest import device_key, sign_in_password, staff, totp_code, totp_key_from_secret
+from tests.support.auth import totp_code
+from tests.support.browser import device_key, sign_in_password, totp_key_from_secret
+from tests.support.factories import PASSWORD, make_patient, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_first_sign_in_enrols_an_authenticator(page: Page, server, inspect):
-    nurse = staff(Role.NURSE, "new.nurse", "Riley", "Novak", totp=False)
+    nurse = make_staff(Role.NURSE, "new.nurse", first_name="Riley", last_name="Novak", totp=False)
 
     page.goto(f"{server}/accounts/login/")
     inspect.check(page, "1-login")
@@ -53,7 +53,7 @@ def test_wrong_code_shows_an_error_and_no_patient_data(
         actor=director, stage=Stage.TREATMENT, team=[counselor], given="Rosa", family="Quintero"
     )
     key = device_key(counselor)
-    valid = {totp_code(key, offset=drift) for drift in (-1, 0, 1)}
+    valid = {totp_code(key, drift=drift) for drift in (-1, 0, 1)}
     wrong = next(c for c in ("123456", "654321", "111111", "222222") if c not in valid)
 
     sign_in_password(page, server, counselor)

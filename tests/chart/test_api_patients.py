@@ -4,9 +4,8 @@ import pytest
 
 from openrecovery.audit.choices import Action
 from openrecovery.records.choices import Stage
-
-from ..audit.conftest import audit_mark, events_since
-from ..factories import make_patient, verified_client
+from tests.support.audit import audit_mark, events_since
+from tests.support.factories import make_patient, verified_client
 
 
 def test_get_patient_returns_demographics_and_current_episode(director, counselor):

@@ -9,8 +9,7 @@ from openrecovery.chart.selectors import TIMELINE_PAGE
 from openrecovery.records.choices import Stage, TimelineKind
 from openrecovery.records.models import TimelineEvent
 from openrecovery.records.services import episode_move_stage
-
-from ..factories import make_patient, verified_client
+from tests.support.factories import make_patient, verified_client
 
 
 def add_notes(patient, n: int) -> list[TimelineEvent]:

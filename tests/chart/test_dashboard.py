@@ -4,9 +4,7 @@ from django.urls import reverse
 
 from openrecovery.accounts.roles import Role
 from openrecovery.records.choices import DischargeType, Stage
-from openrecovery.records.services import episode_move_stage
-
-from ..factories import make_patient, make_staff, verified_client
+from tests.support.factories import discharge, make_patient, make_staff, verified_client
 
 
 def groups_of(response) -> dict[str, list[int]]:
@@ -35,13 +33,7 @@ def test_my_patients_grouped_by_stage(director, counselor):
 
 def test_closed_episodes_leave_the_dashboard(director, counselor):
     patient = make_patient(actor=director, stage=Stage.TREATMENT, team=[counselor])
-    episode_move_stage(
-        actor=director,
-        episode=patient.episodes.get(),
-        to_stage=Stage.CLOSED,
-        reason="Completed",
-        discharge_type=DischargeType.COMPLETED,
-    )
+    discharge(patient, actor=director, reason="Completed", discharge_type=DischargeType.COMPLETED)
     response = verified_client(counselor).get(reverse("chart:dashboard"))
     assert all(not ids for ids in groups_of(response).values())
     assert patient.mrn not in response.content.decode()
@@ -60,8 +52,7 @@ def test_covered_episodes_are_listed_apart_from_mine(director):
 
 def test_non_clinical_roles_see_an_empty_dashboard_and_no_list_is_audited(director):
     from openrecovery.audit.choices import Action
-
-    from ..audit.conftest import audit_mark, events_since
+    from tests.support.audit import audit_mark, events_since
 
     make_patient(actor=director, stage=Stage.INQUIRY)
     editor = make_staff(Role.CONTENT_EDITOR)

@@ -5,9 +5,8 @@ from django.urls import reverse
 
 from openrecovery.accounts.roles import Role
 from openrecovery.privacy.services import break_glass_grant
-
-from ..factories import make_staff, verified_client
-from .conftest import build_world, queries_of
+from tests.support.factories import make_staff, verified_client
+from tests.support.queries import build_world, queries_of
 
 SMALL = {"patients": 3, "events": 5}
 LARGE = {"patients": 40, "events": 200}

@@ -7,9 +7,8 @@ from django.urls import reverse
 
 from openrecovery.audit.models import AuditEvent
 from openrecovery.chart.selectors import patient_search
-
-from ..audit.conftest import audit_mark
-from ..factories import make_patient, verified_client
+from tests.support.audit import audit_mark
+from tests.support.factories import make_patient, verified_client
 
 
 @pytest.fixture

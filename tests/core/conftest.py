@@ -3,8 +3,8 @@
 import pytest
 from django.db import transaction
 
-from .page_tour import RenderedPage, tour
-from .world import AccessWorld, access_world_build
+from tests.support.access import AccessWorld, access_world_build
+from tests.support.pages import RenderedPage, tour
 
 
 @pytest.fixture

@@ -31,8 +31,7 @@ from openrecovery.helpline.services import (
     LikelyDuplicates,
 )
 from openrecovery.instruments.schemas import AnswerErrorsOut
-
-from ..factories import make_patient, make_staff
+from tests.support.factories import make_patient, make_staff
 
 
 def answer(exc: Exception):

@@ -21,9 +21,14 @@ from openrecovery.chart.access_table import (
     access_table_markdown,
     page_routes,
 )
-
-from ..factories import verified_client
-from .access_doc import COLUMNS, access_doc_text, concrete_path, documented_api, documented_pages
+from tests.support.access import (
+    COLUMNS,
+    access_doc_text,
+    concrete_path,
+    documented_api,
+    documented_pages,
+)
+from tests.support.factories import verified_client
 
 LOGIN_PATH = "/accounts/login/"
 MFA_PATH = "/accounts/mfa/"

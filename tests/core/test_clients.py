@@ -9,10 +9,9 @@ from openrecovery.audit.models import AuditEvent
 from openrecovery.core.clients import client_address_of
 from openrecovery.helpline.models import Inquiry
 from openrecovery.settings.base import trusted_proxies
-from tests.helpline_public.helpers import callback_data
-
-from ..accounts.conftest import sign_in
-from ..factories import make_staff
+from tests.support.auth import sign_in
+from tests.support.factories import make_staff
+from tests.support.helpline import callback_data
 
 PROXY = "10.0.0.5"
 

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client, override_settings
 
-from .page_tour import collect
+from tests.support.pages import collect
 
 CRISIS_PATH = "/crisis/"
 CRISIS_NUMBERS = {

@@ -14,8 +14,7 @@ from openrecovery.helpline.console.forms import (
     ScheduleForm,
 )
 from openrecovery.records.choices import Stage
-
-from ..factories import make_staff
+from tests.support.factories import make_staff
 
 DJANGO = DjangoTemplates()
 

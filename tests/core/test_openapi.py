@@ -70,7 +70,7 @@ def test_every_422_has_one_shape_field_and_message(schema):
 
 @pytest.mark.django_db
 def test_request_errors_from_the_framework_use_that_shape(client):
-    from ..factories import make_staff, verified_client
+    from tests.support.factories import make_staff, verified_client
 
     staff = verified_client(make_staff("admissions_coordinator"))
     response = staff.get("/api/v1/helpline/inquiries?limit=abc")

@@ -2,8 +2,8 @@
 
 import re
 
-from ..factories import verified_client
-from .access_doc import concrete_path, documented_pages
+from tests.support.access import concrete_path, documented_pages
+from tests.support.factories import verified_client
 
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 

@@ -11,8 +11,7 @@ from django.templatetags.static import static
 from django.test import Client, override_settings
 
 from openrecovery.core.middleware import CONTENT_SECURITY_POLICY
-
-from .page_tour import collect
+from tests.support.pages import collect
 
 STATIC_SOURCE = Path(settings.BASE_DIR) / "core" / "static"
 VENDORED = {

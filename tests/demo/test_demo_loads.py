@@ -29,8 +29,7 @@ from openrecovery.records.models import (
     StageTransition,
     TimelineEvent,
 )
-
-from .conftest import PASSWORD_ENV, run, signs_in
+from tests.support.demo import PASSWORD_ENV, run, signs_in
 
 
 def test_instruments_and_intakes_leave_every_stage_as_the_stories_made_it(db):

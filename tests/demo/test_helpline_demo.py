@@ -19,8 +19,7 @@ from openrecovery.helpline.console.selectors import figures_panel, queue_rows
 from openrecovery.helpline.models import OPEN, CallAttempt, Disposition, Inquiry, PreScreen
 from openrecovery.helpline.selectors import conversion_figures, inquiry_detail
 from openrecovery.records.choices import Stage, TimelineKind
-
-from ..factories import verified_client
+from tests.support.factories import verified_client
 
 PHONE = re.compile(r"\d{3}-555-01\d\d")
 

@@ -11,8 +11,7 @@ from openrecovery.accounts.models import User
 from openrecovery.demo.staff import DEMO_STAFF
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import EpisodeOfCare
-
-from ..factories import verified_client
+from tests.support.factories import verified_client
 
 CONTENT_ROLE_LINKS = ("/help/", "/help/self-check/", "/help/callback/", "/help/privacy/")
 

@@ -14,19 +14,15 @@ from openrecovery.helpline.services import (
     inquiry_claim,
 )
 from openrecovery.records.models import Patient
-
-from ..factories import make_patient, verified_client
-from .conftest import VALID, callback
+from tests.support.factories import make_patient, verified_client
+from tests.support.helpline import CONVERTED_PERSON, VALID, callback
 
 BASE = "/api/v1/helpline/inquiries"
 
 
 def _convert_body(clinician, **extra):
     return {
-        "given_name": "Samantha",
-        "family_name": "Rivera",
-        "date_of_birth": "1990-05-04",
-        "sex_at_birth": "female",
+        **CONVERTED_PERSON,
         "scheduled_for": (timezone.now() + dt.timedelta(days=1)).isoformat(),
         "clinician_id": clinician.pk,
         **extra,

@@ -12,8 +12,7 @@ from openrecovery.audit.models import AuditEvent
 from openrecovery.helpline.models import Inquiry, RateLimitBucket
 from openrecovery.helpline.references import REFERENCE_PATTERN
 from openrecovery.settings.base import helpline_rate_limit
-
-from .conftest import VALID
+from tests.support.helpline import VALID
 
 URL = "/api/v1/helpline/callbacks"
 

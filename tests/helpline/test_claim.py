@@ -17,10 +17,9 @@ from openrecovery.helpline.services import (
     inquiry_claim,
     inquiry_release,
 )
-
-from ..audit.conftest import audit_mark, events_since
-from ..factories import verified_client
-from .conftest import callback
+from tests.support.audit import audit_mark, events_since
+from tests.support.factories import verified_client
+from tests.support.helpline import callback
 
 
 def test_claim_marks_the_inquiry_and_audits(coordinator):

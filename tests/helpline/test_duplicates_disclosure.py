@@ -31,10 +31,8 @@ from openrecovery.privacy.gates import access_basis
 from openrecovery.privacy.models import BreakGlassGrant
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import CareTeamMember
-from openrecovery.records.services import episode_move_stage
-
-from ..audit.conftest import audit_mark, events_since
-from ..factories import make_patient, verified_client
+from tests.support.audit import audit_mark, events_since
+from tests.support.factories import discharge, make_patient, verified_client
 
 BASE = "/api/v1/helpline/inquiries"
 PHONE = "(555) 010-7788"
@@ -60,13 +58,7 @@ def linda(director, counselor):
 def discharged(director):
     """A patient whose episodes are all closed: no coordinator covers her."""
     patient = make_patient(actor=director, stage=Stage.TREATMENT, phone_mobile=PHONE)
-    episode_move_stage(
-        actor=director,
-        episode=patient.episodes.get(),
-        to_stage=Stage.CLOSED,
-        reason="Completed care",
-        discharge_type="completed",
-    )
+    discharge(patient, actor=director, reason="Completed care", discharge_type="completed")
     return patient
 
 

@@ -12,9 +12,8 @@ from openrecovery.helpline.services import (
     disposition_record,
     inquiry_claim,
 )
-
-from ..factories import verified_client
-from .conftest import callback
+from tests.support.factories import verified_client
+from tests.support.helpline import callback
 
 
 def aged(minutes: int, urgency: int = Urgency.NORMAL) -> Inquiry:

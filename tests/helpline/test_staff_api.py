@@ -9,10 +9,9 @@ from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action
 from openrecovery.helpline.models import Inquiry
 from openrecovery.helpline.services import ERROR_NOT_YOURS
-
-from ..audit.conftest import audit_mark, events_since
-from ..factories import make_staff, verified_client
-from .conftest import callback
+from tests.support.audit import audit_mark, events_since
+from tests.support.factories import make_staff, verified_client
+from tests.support.helpline import callback
 
 BASE = "/api/v1/helpline/inquiries"
 

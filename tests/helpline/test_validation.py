@@ -21,8 +21,7 @@ from openrecovery.helpline.validation import (
     callback_fields,
     phone_problem,
 )
-
-from .conftest import VALID, callback
+from tests.support.helpline import VALID, callback
 
 API = "/api/v1/helpline/callbacks"
 

@@ -27,11 +27,9 @@ from openrecovery.helpline.services import (
 )
 from openrecovery.records.choices import Stage, TimelineKind
 from openrecovery.records.models import CareTeamMember
-from openrecovery.records.services import episode_move_stage
-
-from ..audit.conftest import audit_mark, events_since
-from ..factories import make_patient, make_staff
-from .conftest import VALID, callback
+from tests.support.audit import audit_mark, events_since
+from tests.support.factories import discharge, make_patient, make_staff
+from tests.support.helpline import VALID, callback
 
 
 @pytest.fixture
@@ -176,13 +174,7 @@ def test_attach_to_an_existing_patient_readmits_them(coordinator, director, coun
     with pytest.raises(InquiryConflict, match=ERROR_OPEN_EPISODE):
         convert(coordinator, inquiry, counselor, existing_patient_id=existing.pk)
     # The director sees every record, so attaches a discharged patient by id.
-    episode_move_stage(
-        actor=director,
-        episode=existing.episodes.get(),
-        to_stage=Stage.CLOSED,
-        reason="test",
-        discharge_type="not_admitted",
-    )
+    discharge(existing, actor=director, reason="test", discharge_type="not_admitted")
     director_inquiry = inquiry_claim(actor=director, inquiry_id=callback().pk)
     convert(director, director_inquiry, counselor, existing_patient_id=existing.pk)
     assert existing.episodes.filter(ended_at__isnull=True).get().stage == Stage.ASSESSMENT

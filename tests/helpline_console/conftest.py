@@ -1,28 +1,16 @@
+"""Fixtures for the admissions console tests: a coordinator's client, an inquiry, claimed."""
+
 import pytest
 
-from openrecovery.accounts.roles import Role
 from openrecovery.helpline.services import inquiry_claim
-
-from ..factories import make_staff, verified_client
-
-# The helpline's valid callback builder and its autouse "rate limit off" fixture serve
-# the console's tests too.
-from ..helpline.conftest import _rate_limit_off, callback  # noqa: F401
+from tests.support.factories import verified_client
+from tests.support.helpline import callback
 
 
-@pytest.fixture
-def coordinator(db):
-    return make_staff(Role.ADMISSIONS_COORDINATOR, "coordinator")
-
-
-@pytest.fixture
-def coordinator2(db):
-    return make_staff(Role.ADMISSIONS_COORDINATOR, "coordinator2")
-
-
-@pytest.fixture
-def physician(db):
-    return make_staff(Role.PHYSICIAN, "physician")
+@pytest.fixture(autouse=True)
+def _rate_limit_off(settings):
+    """Leave the rate limit off unless a test turns it on (tests share one client address)."""
+    settings.HELPLINE_RATE_LIMIT = "off"
 
 
 @pytest.fixture

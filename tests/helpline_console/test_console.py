@@ -13,9 +13,8 @@ from openrecovery.helpline.choices import DispositionKind, InquiryStatus, Urgenc
 from openrecovery.helpline.console.selectors import QUEUE_ROWS
 from openrecovery.helpline.models import Inquiry
 from openrecovery.helpline.validation import ERROR_PHONE
-
-from ..factories import make_staff, verified_client
-from .conftest import callback
+from tests.support.factories import make_staff, verified_client
+from tests.support.helpline import callback
 
 CONSOLE = "/admissions/"
 QUEUE = "/admissions/queue/"

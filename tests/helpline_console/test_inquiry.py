@@ -24,9 +24,8 @@ from openrecovery.helpline.services import (
 )
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import EpisodeOfCare, Patient
-from openrecovery.records.services import episode_move_stage
-
-from ..factories import make_patient, make_staff, verified_client
+from tests.support.factories import discharge, make_patient, make_staff, verified_client
+from tests.support.helpline import CONVERTED_PERSON
 
 
 def url(inquiry, action=""):
@@ -49,10 +48,7 @@ PRESCREEN = {
 def schedule_data(who, **overrides):
     when = timezone.localtime() + dt.timedelta(days=2)
     return {
-        "given_name": "Samantha",
-        "family_name": "Rivera",
-        "date_of_birth": "1990-05-04",
-        "sex_at_birth": "female",
+        **CONVERTED_PERSON,
         "date": when.date().isoformat(),
         "time": "10:30",
         "clinician": str(who.pk),
@@ -274,13 +270,7 @@ def twin(coordinator):
     patient = make_patient(
         actor=director, given="Samantha", family="Rivera", date_of_birth=dt.date(1990, 5, 4)
     )
-    episode_move_stage(
-        actor=director,
-        episode=patient.episodes.get(),
-        to_stage=Stage.CLOSED,
-        reason="test",
-        discharge_type="not_admitted",
-    )
+    discharge(patient, actor=director, reason="test", discharge_type="not_admitted")
     return patient
 
 

@@ -10,8 +10,12 @@ from openrecovery.audit.models import AuditEvent
 from openrecovery.helpline.models import Inquiry
 from openrecovery.helpline.public.views import SESSION_REFERENCE
 from openrecovery.helpline.validation import ERROR_CONSENT, ERROR_PHONE
-
-from .helpers import assert_crisis_resources, callback_data, prefilled_answers, table_counts
+from tests.support.helpline import (
+    assert_crisis_resources,
+    callback_data,
+    prefilled_answers,
+    table_counts,
+)
 
 SENT = "/help/callback/sent/"
 MYSELF_CHECKED = re.compile(r'<input type="radio" name="for_whom" value="myself"[^>]* checked>')

@@ -4,8 +4,8 @@ import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 
-from ..core.page_tour import collect
-from .helpers import assert_crisis_resources
+from tests.support.helpline import assert_crisis_resources
+from tests.support.pages import collect
 
 PAGES = ["/help/", "/help/self-check/", "/help/callback/", "/help/callback/sent/", "/help/privacy/"]
 STATIC_PAGES = ["/help/", "/help/self-check/", "/help/privacy/"]

@@ -8,8 +8,7 @@ from django.test import Client
 from openrecovery.audit.models import AuditEvent
 from openrecovery.helpline.models import Inquiry
 from openrecovery.instruments.definitions.selfcheck_benzo import DSM5_CRITERION_BY_ITEM
-
-from .helpers import assert_crisis_resources, self_check_data, table_counts
+from tests.support.helpline import assert_crisis_resources, self_check_data, table_counts
 
 SIGNS = list(DSM5_CRITERION_BY_ITEM)
 NOT_A_DIAGNOSIS = "This is not a diagnosis."

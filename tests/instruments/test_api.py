@@ -6,8 +6,7 @@ import pytest
 from django.test import Client
 
 from openrecovery.instruments.registry import INSTRUMENTS
-
-from .scoring import complete
+from tests.support.instruments import complete
 
 PHQ9_SCORE = "/api/v1/instruments/phq9/score"
 

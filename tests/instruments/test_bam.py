@@ -4,8 +4,7 @@ import pytest
 
 from openrecovery.instruments.definitions.bam import BAM
 from openrecovery.instruments.engine import AnswerError
-
-from .scoring import complete, run
+from tests.support.instruments import complete, run
 
 # Full protection, no risk, no use: protective 4+4+4+4+4+4 = 24.
 SAFE = {"9": 4, "10": 4, "12": 4, "13": 4, "14": 4, "16": 4}

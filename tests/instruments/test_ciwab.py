@@ -4,8 +4,7 @@ import pytest
 
 from openrecovery.instruments.definitions.ciwab import CIWAB, PROTOCOL_VERSION
 from openrecovery.instruments.engine import AnswerError
-
-from .scoring import run
+from tests.support.instruments import run
 
 
 def answers_for(total: int) -> list[int]:

@@ -3,8 +3,7 @@
 import pytest
 
 from openrecovery.instruments.engine import AnswerError
-
-from .scoring import run
+from tests.support.instruments import run
 
 NO_PROBLEMS = [0, 0, 1, 0, 0, 0, 0, 0, 0, 0]  # "always able to stop": yes
 

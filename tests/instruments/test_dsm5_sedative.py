@@ -4,8 +4,7 @@ import pytest
 
 from openrecovery.instruments.definitions.dsm5_sedative import DSM5_SEDATIVE
 from openrecovery.instruments.engine import AnswerError
-
-from .scoring import run
+from tests.support.instruments import run
 
 
 def met(*criteria: int) -> list[int]:

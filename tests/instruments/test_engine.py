@@ -17,8 +17,7 @@ from openrecovery.instruments.engine import (
     score,
 )
 from openrecovery.instruments.registry import INSTRUMENTS, instrument_get
-
-from .scoring import BAND_ORDER
+from tests.support.instruments import BAND_ORDER
 
 THREE = (Option(0, "no"), Option(1, "some"), Option(2, "much"))
 

@@ -3,8 +3,7 @@
 import pytest
 
 from openrecovery.instruments.engine import AnswerError
-
-from .scoring import run
+from tests.support.instruments import run
 
 
 def answers_for(total: int) -> list[int]:

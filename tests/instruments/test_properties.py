@@ -4,8 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openrecovery.instruments.registry import INSTRUMENTS
-
-from .scoring import BAND_ORDER, asked, run, valid_answers
+from tests.support.instruments import BAND_ORDER, asked, run, valid_answers
 
 # Published ranges, written out rather than derived from the definitions.
 TOTAL_RANGE = {

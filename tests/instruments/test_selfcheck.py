@@ -19,9 +19,9 @@ from openrecovery.instruments.registry import (
     public_definition_get,
     self_check_get,
 )
+from tests.support.instruments import complete, valid_answers
 
 from . import test_engine as shared
-from .scoring import complete, valid_answers
 
 SIGNS = list(DSM5_CRITERION_BY_ITEM)
 VALID_CRITERIA = set(range(1, 12))

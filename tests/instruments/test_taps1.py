@@ -4,8 +4,7 @@ import pytest
 
 from openrecovery.instruments.definitions.taps import TAPS1
 from openrecovery.instruments.engine import AnswerError
-
-from .scoring import run
+from tests.support.instruments import run
 
 FLAGS = ("tobacco_positive", "alcohol_positive", "illicit_drugs_positive",
          "prescription_drugs_positive")  # fmt: skip

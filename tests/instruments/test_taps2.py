@@ -4,8 +4,7 @@ import pytest
 
 from openrecovery.instruments.definitions.taps import TAPS2, TAPS2_SECTIONS
 from openrecovery.instruments.engine import AnswerError
-
-from .scoring import complete, run
+from tests.support.instruments import complete, run
 
 SUBSTANCES = [code for code, *_ in TAPS2_SECTIONS]
 

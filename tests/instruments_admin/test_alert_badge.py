@@ -12,9 +12,8 @@ from openrecovery.instruments.services import administration_record
 from openrecovery.records.alerts import alert_acknowledge, alert_resolve
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import ClinicalAlert
-
-from ..factories import make_patient, make_staff, verified_client
-from .conftest import CSSRS_HIGH
+from tests.support.factories import make_patient, make_staff, verified_client
+from tests.support.instruments import CSSRS_HIGH
 
 BADGE = re.compile(r'id="alert-count">(\d+)<')
 

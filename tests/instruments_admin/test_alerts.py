@@ -18,9 +18,9 @@ from openrecovery.records.alerts import (
 )
 from openrecovery.records.choices import TimelineKind
 from openrecovery.records.models import ClinicalAlert, TimelineEvent
-
-from ..factories import make_staff
-from .conftest import CSSRS_HIGH, audit_mark, audit_since
+from tests.support.audit import audit_mark, events_since
+from tests.support.factories import make_staff
+from tests.support.instruments import CSSRS_HIGH
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def test_recipient_acknowledges_their_copy(nurse, alerts):
     alert = ClinicalAlert.objects.get(pk=alerts["nurse"].pk)
     assert alert.acknowledged_by == nurse and alert.acknowledged_at is not None
     assert ClinicalAlert.objects.get(pk=alerts["counselor"].pk).acknowledged_at is None
-    [event] = audit_since(mark)
+    [event] = events_since(mark)
     assert (event.action, event.object_type, event.object_id, event.actor_id) == (
         Action.UPDATE,
         "clinical_alert",
@@ -51,7 +51,7 @@ def test_only_the_recipient_acknowledges_and_only_once(nurse, counselor, alerts)
         alert_acknowledge(actor=counselor, alert=alerts["nurse"])
     assert caught.value.message == ERROR_NOT_RECIPIENT
     assert ClinicalAlert.objects.get(pk=alerts["nurse"].pk).acknowledged_at is None
-    assert audit_since(mark) == []
+    assert events_since(mark) == []
     alert_acknowledge(actor=nurse, alert=alerts["nurse"])
     with pytest.raises(StateConflict) as caught:
         alert_acknowledge(actor=nurse, alert=alerts["nurse"])
@@ -64,7 +64,7 @@ def test_a_team_clinician_resolves_every_copy_with_a_note(nurse, patient, alerts
     assert len(resolved) == 2
     for alert in ClinicalAlert.objects.all():
         assert (alert.resolved_by, alert.resolution_note) == (nurse, "Safety plan made.")
-    events = audit_since(mark)
+    events = events_since(mark)
     assert [e.detail for e in events] == [{"resolved": True, "kind": "suicide_risk_high"}] * 2
     assert all("Safety" not in str(e.detail) for e in events)  # no free text in the audit log
     entry = TimelineEvent.objects.filter(patient=patient).first()
@@ -90,4 +90,4 @@ def test_someone_off_the_team_cannot_resolve(director, alerts):
         alert_resolve(actor=outsider, alert=alerts["nurse"], note="Seen.")
     assert caught.value.message == ERROR_NOT_ON_TEAM
     assert not ClinicalAlert.objects.filter(resolved_at__isnull=False).exists()
-    assert audit_since(mark) == []
+    assert events_since(mark) == []

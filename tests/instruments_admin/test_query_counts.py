@@ -3,26 +3,15 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from openrecovery.instruments.models import Administration
 from openrecovery.instruments.services import administration_record
-
-from ..factories import verified_client
-from .conftest import CSSRS_HIGH
+from tests.support.factories import verified_client
+from tests.support.instruments import CSSRS_HIGH
+from tests.support.queries import queries_of
 
 MAX_QUERIES = 35
-
-
-def queries_of(client, url: str) -> tuple[int, list[str]]:
-    """Request ``url`` twice (the first warms caches) and count the second request."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return len(captured), [q["sql"] for q in captured.captured_queries]
 
 
 def give(counselor, patient, times: int) -> None:

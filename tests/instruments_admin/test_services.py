@@ -14,9 +14,9 @@ from openrecovery.instruments.services import (
 )
 from openrecovery.records.choices import AlertKind, AlertSeverity, Stage, TimelineKind
 from openrecovery.records.models import ClinicalAlert, TimelineEvent
-
-from ..factories import make_patient, make_staff
-from .conftest import CSSRS_HIGH, CSSRS_LOW, PHQ9_ITEM9, PHQ9_MODERATE, audit_mark, audit_since
+from tests.support.audit import audit_mark, events_since
+from tests.support.factories import make_patient, make_staff
+from tests.support.instruments import CSSRS_HIGH, CSSRS_LOW, PHQ9_ITEM9, PHQ9_MODERATE
 
 
 def test_phq9_is_scored_stored_put_on_the_timeline_and_audited(counselor, patient):
@@ -36,7 +36,7 @@ def test_phq9_is_scored_stored_put_on_the_timeline_and_audited(counselor, patien
         "PHQ-9: 11 (Moderate)",
         counselor,
     )
-    [audit] = audit_since(mark)
+    [audit] = events_since(mark)
     assert (audit.action, audit.object_type, audit.object_id) == (
         Action.CREATE,
         OBJECT_TYPE,
@@ -73,7 +73,7 @@ def test_bad_answers_name_the_item_and_change_nothing(counselor, patient, answer
     assert caught.value.message_dict == {key: [message]}
     assert not Administration.objects.exists()
     assert TimelineEvent.objects.count() == events
-    assert audit_since(mark) == []
+    assert events_since(mark) == []
 
 
 def test_skip_logic_is_enforced(counselor, patient):
@@ -111,7 +111,7 @@ def test_cssrs_high_alerts_every_active_care_team_member(
         assert (alert.source_type, alert.source_id) == (OBJECT_TYPE, str(saved.pk))
         assert alert.acknowledged_at is None and alert.resolved_at is None
         assert alert.episode == saved.episode
-    created = audit_since(mark, object_type="clinical_alert", action=Action.CREATE)
+    created = events_since(mark, object_type="clinical_alert", action=Action.CREATE)
     assert sorted(e.detail["recipient"] for e in created) == sorted([counselor.pk, nurse.pk])
     assert len(callbacks) == 1  # the notification hook runs after commit only
     summary = TimelineEvent.objects.filter(patient=patient).first().summary

@@ -13,9 +13,9 @@ from openrecovery.instruments.registry import INSTRUMENTS
 from openrecovery.instruments.services import administration_record
 from openrecovery.records.alerts import ERROR_ALREADY_ACKNOWLEDGED
 from openrecovery.records.models import ClinicalAlert
-
-from ..factories import make_patient, make_staff, verified_client
-from .conftest import CSSRS_HIGH, PHQ9_ITEM9, PHQ9_MODERATE, audit_mark, audit_since, form_data
+from tests.support.audit import audit_mark, events_since
+from tests.support.factories import make_patient, make_staff, verified_client
+from tests.support.instruments import CSSRS_HIGH, PHQ9_ITEM9, PHQ9_MODERATE, form_data
 
 
 def administer_url(patient, code="phq9"):
@@ -39,7 +39,7 @@ def test_form_is_built_from_the_definition(counselor, patient):
     assert "Items marked" in body
     assert "Kroenke K, Spitzer RL, Williams JB" in body and "Licence:" in body
     assert "<script>" not in body  # CSP: no inline script
-    [view] = audit_since(mark)
+    [view] = events_since(mark)
     assert (view.action, view.patient_id, view.actor_id) == (Action.VIEW, patient.pk, counselor.pk)
 
 
@@ -88,7 +88,7 @@ def test_missing_answers_are_each_named_and_nothing_is_saved(counselor, patient)
     assert '<div class="invalid-feedback d-block" id="item_6_error">Choose an answer' in body
     assert re.search(r'name="item_1" value="0"[^>]* checked>', body)  # answers given are kept
     assert not Administration.objects.exists()
-    assert [e.action for e in audit_since(mark)] == [Action.VIEW]
+    assert [e.action for e in events_since(mark)] == [Action.VIEW]
 
 
 def test_an_answer_outside_the_options_is_refused(counselor, patient):
@@ -245,7 +245,7 @@ def test_patients_outside_ones_care_are_404_and_audited(director, name):
     mark = audit_mark()
     response = client.get(reverse(name, args=args))
     assert response.status_code == 404
-    [denied] = audit_since(mark)
+    [denied] = events_since(mark)
     assert (denied.action, denied.outcome, denied.patient_id) == (
         Action.ACCESS_DENIED,
         Outcome.DENIED,

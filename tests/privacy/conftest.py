@@ -1,27 +1,10 @@
 """Fixtures for the access-gate and break-glass tests."""
 
-import re
-
 import pytest
 
 from openrecovery.accounts.roles import Role
 from openrecovery.records.choices import Stage
-from openrecovery.records.services import episode_move_stage
-
-from ..factories import make_patient, make_staff
-
-# The per-response CSRF token, so two rendered pages can be compared byte for byte.
-CSRF_VALUE = re.compile(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]*"')
-
-
-def page_text(response) -> str:
-    """Return a response body without its CSRF token."""
-    return CSRF_VALUE.sub("", response.content.decode())
-
-
-@pytest.fixture
-def nurse(db):
-    return make_staff(Role.NURSE, "nurse")
+from tests.support.factories import discharge, make_patient, make_staff
 
 
 @pytest.fixture
@@ -40,12 +23,6 @@ def patients_by_stage(director):
     patients = {stage: make_patient(actor=director, stage=stage) for stage in list(Stage)[:-1]}
     closed = make_patient(actor=director, stage=Stage.TREATMENT)
 
-    episode_move_stage(
-        actor=director,
-        episode=closed.episodes.get(),
-        to_stage=Stage.CLOSED,
-        reason="Finished",
-        discharge_type="completed",
-    )
+    discharge(closed, actor=director, reason="Finished", discharge_type="completed")
     patients[Stage.CLOSED] = closed
     return patients

@@ -29,9 +29,8 @@ from openrecovery.privacy.services import (
 from openrecovery.privacy.views import ERROR_NO_SUCH_MRN
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import CareTeamMember
-
-from ..audit.conftest import audit_mark, events_since
-from ..factories import make_patient, make_staff, verified_client
+from tests.support.audit import audit_mark, events_since
+from tests.support.factories import make_patient, make_staff, verified_client
 
 REASON = "Found unresponsive in the waiting room"
 

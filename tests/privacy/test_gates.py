@@ -11,10 +11,9 @@ from openrecovery.privacy.gates import access_basis, access_patient_by_id, patie
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import Patient
 from openrecovery.records.services import care_team_remove
-
-from ..audit.conftest import audit_mark, events_since
-from ..factories import make_patient, make_staff, verified_client
-from .conftest import page_text
+from tests.support.audit import audit_mark, events_since
+from tests.support.factories import make_patient, make_staff, verified_client
+from tests.support.pages import page_text
 
 UNKNOWN_ID = 987_654_321
 

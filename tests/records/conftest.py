@@ -4,12 +4,9 @@ from collections.abc import Callable
 
 import pytest
 
-from openrecovery.audit.models import AuditEvent
 from openrecovery.records.choices import DischargeType, Stage
-from openrecovery.records.models import EpisodeOfCare, StageTransition, TimelineEvent
-from openrecovery.records.services import episode_move_stage
-
-from ..factories import make_patient
+from openrecovery.records.models import EpisodeOfCare
+from tests.support.factories import discharge, make_patient
 
 
 @pytest.fixture
@@ -19,31 +16,12 @@ def episode_at(director) -> Callable[[str], EpisodeOfCare]:
     def make(stage: str) -> EpisodeOfCare:
         if stage == Stage.CLOSED:
             patient = make_patient(actor=director, stage=Stage.TREATMENT)
-            return episode_move_stage(
+            return discharge(
+                patient,
                 actor=director,
-                episode=patient.episodes.get(),
-                to_stage=Stage.CLOSED,
                 reason="Completed the program",
                 discharge_type=DischargeType.COMPLETED,
             )
         return make_patient(actor=director, stage=stage).episodes.get()
 
     return make
-
-
-def record_state(episode: EpisodeOfCare) -> tuple:
-    """Return everything a refused move must leave unchanged."""
-    fresh = EpisodeOfCare.objects.get(pk=episode.pk)
-    return (
-        fresh.stage,
-        fresh.stage_changed_at,
-        fresh.ended_at,
-        fresh.discharge_type,
-        StageTransition.objects.filter(episode=episode).count(),
-        TimelineEvent.objects.filter(patient_id=episode.patient_id).count(),
-        # Writes only: a refused move through the chart still audits the chart view.
-        AuditEvent.objects.filter(patient_id=episode.patient_id)
-        .exclude(action__in=["view", "access_denied"])
-        .count(),
-        EpisodeOfCare.objects.filter(patient_id=episode.patient_id).count(),
-    )

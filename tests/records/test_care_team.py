@@ -9,9 +9,8 @@ from openrecovery.audit.choices import Action
 from openrecovery.records.choices import CareTeamRole, Stage, TimelineKind
 from openrecovery.records.models import CareTeamMember
 from openrecovery.records.services import ERROR_ALREADY_ON_TEAM, care_team_add, care_team_remove
-
-from ..audit.conftest import audit_mark, events_since
-from ..factories import make_patient, make_staff, verified_client
+from tests.support.audit import audit_mark, events_since
+from tests.support.factories import make_patient, make_staff, verified_client
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@ from django.urls import reverse
 from openrecovery.audit.models import AuditEvent
 from openrecovery.audit.verification import audit_verify
 from openrecovery.records.choices import Stage
-
-from ..factories import make_patient, verified_client
+from tests.support.factories import make_patient, verified_client
 
 
 def test_counselor_sees_own_patient_chart(director, counselor):

@@ -22,9 +22,8 @@ from openrecovery.records.services import (
     episode_readmit,
 )
 from openrecovery.records.stages import ALLOWED_MOVES, discharge_types_from
-
-from ..factories import make_patient, verified_client
-from .conftest import record_state
+from tests.support.factories import make_patient, verified_client
+from tests.support.records import record_state
 
 S = Stage
 # The contract, written out independently of the code's table.
@@ -291,8 +290,7 @@ class TestThroughTheChart:
 
     def test_roles_without_move_stage_get_403(self, director, episode_at):
         from openrecovery.accounts.roles import Role
-
-        from ..factories import make_staff
+        from tests.support.factories import make_staff
 
         episode = episode_at(S.ASSESSMENT)
         before = record_state(episode)

@@ -15,9 +15,8 @@ from openrecovery.audit.models import AuditEvent
 from openrecovery.audit.services import audit_record
 from openrecovery.reports import views
 from openrecovery.reports.forms import ERROR_INVERTED_RANGE
-
-from ..audit.conftest import audit_mark, events_since
-from ..factories import make_patient, make_staff, verified_client
+from tests.support.audit import audit_mark, events_since
+from tests.support.factories import make_patient, make_staff, verified_client
 
 UTC = dt.UTC
 

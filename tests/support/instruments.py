@@ -1,4 +1,4 @@
-"""Shared helpers for the instrument tests: scoring by code and valid-answer strategies."""
+"""Instruments for tests: scoring by code, valid-answer strategies, answers and form bodies."""
 
 from typing import Any
 
@@ -19,6 +19,13 @@ BAND_ORDER: dict[str, tuple[str, ...]] = {
     "ciwab": ("none", "mild", "moderate", "severe", "very_severe"),
     "dsm5-sedative": ("none", "mild", "moderate", "severe"),
 }
+
+
+# Answers for administering (None leaves an item blank).
+PHQ9_MODERATE = [2, 2, 1, 1, 2, 1, 1, 1, 0, 1]  # total 11, item 9 negative
+PHQ9_ITEM9 = [1, 1, 1, 1, 1, 1, 1, 1, 1, None]  # total 9, item 9 positive
+CSSRS_HIGH = [1, 1, 1, 1, 0, 0, None]  # Q4 (intent) yes
+CSSRS_LOW = [1, 0, None, None, None, 0, None]
 
 
 def run(code: str, answers: list[Any], context: dict[str, Any] | None = None) -> Score:
@@ -59,3 +66,15 @@ def valid_answers(draw: st.DrawFn, instrument: Instrument) -> list[int | None]:
         else:
             answers[item.number] = draw(st.sampled_from(item.values))
     return [answers[i.number] for i in instrument.items]
+
+
+def form_data(code: str, answers: list[int | None], **extra) -> dict:
+    """Return the POST body answering ``code``'s items in order (None leaves one blank)."""
+    items = INSTRUMENTS[code].items
+    data = {
+        f"item_{item.number}": str(answer)
+        for item, answer in zip(items, answers, strict=False)
+        if answer is not None
+    }
+    data.update(extra)
+    return data

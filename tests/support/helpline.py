@@ -1,4 +1,4 @@
-"""Shared helpers for the public help pages' tests."""
+"""Helpline data for tests: stored callback requests, and the public help pages' forms."""
 
 import re
 
@@ -6,13 +6,39 @@ from django.apps import apps
 from django.test import Client
 
 from openrecovery.helpline.public.selfcheck import SELF_CHECK
-
-from ..core.page_tour import collect
+from openrecovery.helpline.services import callback_request_create
+from tests.support.pages import collect
 
 CRISIS_LINKS = ("tel:911", "tel:988", "tel:18006624357", "tel:18002221222")
 CRISIS_NUMBERS = ("911", "988", "1-800-662-4357", "1-800-222-1222")
 NUMBERS = [item.number for item in SELF_CHECK.items]
 HIDDEN_ANSWERS = re.compile(r'name="self_check_answers" value="([^"]*)"')
+# A valid callback request as the service takes it (the form posts strings: callback_data).
+VALID = {
+    "name": "Sam",
+    "phone": "(555) 010-4477",
+    "best_time": "evenings",
+    "for_whom": "myself",
+    "substances": "clonazepam",
+    "voicemail_ok": False,
+    "consent": True,
+    "message": "",
+}
+# Who a converted inquiry registers: the console's form and the API take these fields alike.
+CONVERTED_PERSON = {
+    "given_name": "Samantha",
+    "family_name": "Rivera",
+    "date_of_birth": "1990-05-04",
+    "sex_at_birth": "female",
+}
+
+
+def callback(**overrides):
+    """Store a valid public callback request (the rate limit must be off, or not yet reached)."""
+    self_check = overrides.pop("self_check", None)
+    return callback_request_create(
+        data={**VALID, **overrides}, source_ip="203.0.113.9", self_check=self_check
+    )
 
 
 def assert_crisis_resources(body: str) -> None:

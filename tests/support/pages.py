@@ -1,19 +1,18 @@
-"""Render every HTML page the app can show, each as a user who may see it."""
+"""Render every HTML page the app can show (each as a user who may see it), and read pages."""
 
 import dataclasses
+import re
 from html.parser import HTMLParser
 
 from django.test import Client, override_settings
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from openrecovery.accounts.access import roles_allowed
 from openrecovery.accounts.roles import Role
-
-from ..assessment.builders import signed_intake_patient
-from ..factories import PASSWORD, make_staff, verified_client
-from .access_doc import concrete_path, documented_pages
-from .world import AccessWorld
+from tests.support.access import AccessWorld, concrete_path, documented_pages
+from tests.support.assessment import signed_intake_patient
+from tests.support.auth import totp_code
+from tests.support.factories import PASSWORD, make_staff, verified_client
 
 HTML = "text/html"
 ASSET_ATTRIBUTES = {
@@ -28,6 +27,8 @@ ASSET_ATTRIBUTES = {
     "object": "data",
 }
 PERMISSIONS = {"public": "public", "signed in (any role)": "signed_in"}
+# The per-response CSRF token, so two rendered pages can be compared byte for byte.
+CSRF_VALUE = re.compile(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]*"')
 
 
 @dataclasses.dataclass
@@ -60,6 +61,11 @@ class LinkCollector(HTMLParser):
             self.assets.append((tag, values[wanted] or ""))
         if tag == "a" and values.get("href"):
             self.links.append(values["href"] or "")
+
+
+def page_text(response) -> str:
+    """Return a response body without its CSRF token (the one part that varies by design)."""
+    return CSRF_VALUE.sub("", response.content.decode())
 
 
 def collect(body: str) -> LinkCollector:
@@ -159,8 +165,7 @@ def tour(world: AccessWorld) -> list[RenderedPage]:
     enrolling.force_login(newcomer)
     _keep(pages, "mfa enrol", enrolling.get("/accounts/mfa/"))
     device = TOTPDevice.objects.get(user=newcomer, confirmed=False)
-    code = f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
-    _keep(pages, "recovery codes", enrolling.post("/accounts/mfa/", {"code": code}))
+    _keep(pages, "recovery codes", enrolling.post("/accounts/mfa/", {"code": totp_code(device)}))
     _tour_public_help(pages)
     _tour_admissions(pages, world)
     locked = Client()

@@ -13,8 +13,7 @@ from openrecovery.assessment.services import (
 from openrecovery.instruments.engine import score
 from openrecovery.instruments.registry import instrument_get
 from openrecovery.records.models import Patient
-
-from ..factories import make_patient
+from tests.support.factories import make_patient
 
 COMPLETE_SECTIONS: dict[str, dict[str, Any]] = {
     "withdrawal_history": {

@@ -12,7 +12,7 @@ from openrecovery.accounts.roles import Role
 from openrecovery.accounts.services import staff_set_role
 from openrecovery.records.choices import Stage
 from openrecovery.records.identifiers import mrn_next
-from openrecovery.records.models import Patient
+from openrecovery.records.models import EpisodeOfCare, Patient
 from openrecovery.records.services import care_team_add, episode_move_stage, patient_register
 
 PASSWORD = "correct horse battery staple 42"
@@ -29,12 +29,24 @@ PATH_TO = {
 
 
 def make_staff(
-    role: str = Role.COUNSELOR, username: str | None = None, *, totp: bool = True
+    role: str = Role.COUNSELOR,
+    username: str | None = None,
+    *,
+    totp: bool = True,
+    first_name: str | None = None,
+    last_name: str = "Tester",
 ) -> User:
-    """Create an active staff member with ``role`` and, by default, a confirmed TOTP device."""
+    """Create an active staff member with ``role`` and, by default, a confirmed TOTP device.
+
+    The name is "<Role> Tester" unless given (the browser tests' screenshots show a
+    readable fictional one).
+    """
     username = username or f"{role}{next(_counter)}"
     user = User.objects.create_user(
-        username=username, password=PASSWORD, first_name=role.title(), last_name="Tester"
+        username=username,
+        password=PASSWORD,
+        first_name=first_name or role.title(),
+        last_name=last_name,
     )
     staff_set_role(actor=None, user=user, role=role)
     if totp:
@@ -73,3 +85,14 @@ def make_patient(
     for member in team or []:
         care_team_add(actor=actor, patient=patient, user=member, team_role="primary_counselor")
     return patient
+
+
+def discharge(patient: Patient, *, actor: User, reason: str, discharge_type: str) -> EpisodeOfCare:
+    """Close ``patient``'s only episode (``discharge_type`` must suit the stage it is at)."""
+    return episode_move_stage(
+        actor=actor,
+        episode=patient.episodes.get(),
+        to_stage=Stage.CLOSED,
+        reason=reason,
+        discharge_type=discharge_type,
+    )

@@ -1,4 +1,4 @@
-"""Fixtures for the chart tests: worlds of patients and events of a chosen size."""
+"""Count queries: worlds of patients and events of a chosen size, and counted requests."""
 
 import datetime as dt
 
@@ -10,8 +10,7 @@ from openrecovery.accounts.roles import Role
 from openrecovery.records.choices import Stage, TimelineKind
 from openrecovery.records.models import Patient, TimelineEvent
 from openrecovery.records.services import care_team_add
-
-from ..factories import make_patient, make_staff
+from tests.support.factories import make_patient, make_staff
 
 STAGES = [Stage.INQUIRY, Stage.ASSESSMENT, Stage.WITHDRAWAL_MANAGEMENT, Stage.TREATMENT]
 
