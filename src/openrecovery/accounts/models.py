@@ -14,11 +14,23 @@ class User(AbstractUser):
     # or resolved: a session keeps the navbar's alert count only while this is unchanged.
     alert_version = models.PositiveBigIntegerField(default=0, editable=False)
 
+    # What naming a user on screen reads (``str(user)``): see ``name_fields``.
+    NAME_FIELDS = ("first_name", "last_name", "username")
+
     class Meta:
         ordering = ["last_name", "first_name"]
 
     def __str__(self) -> str:
         return self.display_name_of(self.first_name, self.last_name, self.username)
+
+    @classmethod
+    def name_fields(cls, relation: str) -> list[str]:
+        """Return the ``only()`` paths that load just a related user's name.
+
+        ``Model.objects.select_related(relation).only(*own_fields, *User.name_fields(relation))``
+        joins the user without reading (or building) its other columns.
+        """
+        return [f"{relation}__{name}" for name in cls.NAME_FIELDS]
 
     @staticmethod
     def display_name_of(first_name: str, last_name: str, username: str) -> str:

@@ -149,6 +149,10 @@ def timeline_page(patient: Patient, before_id: int | None = None) -> tuple[list[
     return rows, len(page) > TIMELINE_PAGE
 
 
+# What the chart shows of a stage transition (its mover is read by name only).
+TRANSITION_FIELDS = ("episode_id", "from_stage", "to_stage", "reason", "moved_at")
+
+
 def chart_for(access: PatientAccess, user: User | None = None) -> Chart:
     """Assemble the chart of a patient whose access gate the caller has passed."""
     patient = access.patient
@@ -162,6 +166,7 @@ def chart_for(access: PatientAccess, user: User | None = None) -> Chart:
         list(
             StageTransition.objects.filter(episode=episode)
             .select_related("moved_by")
+            .only(*TRANSITION_FIELDS, *User.name_fields("moved_by"))
             .order_by("-moved_at")
         )
         if episode
@@ -170,6 +175,7 @@ def chart_for(access: PatientAccess, user: User | None = None) -> Chart:
     care_team = list(
         CareTeamMember.objects.filter(patient=patient, active=True)
         .select_related("user")
+        .only("patient_id", "team_role", "active", *User.name_fields("user"))
         .order_by("team_role")
     )
     timeline, more = timeline_page(patient)

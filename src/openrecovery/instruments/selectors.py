@@ -49,9 +49,17 @@ def _flag_labels(instrument: Instrument, administration: Administration | None) 
     return [labels.get(code, code) for code in administration.flags]
 
 
+# What the chart's results panel shows of an administration (its giver by name only).
+LATEST_RESULT_FIELDS = ("patient_id", "code", "total", "band", "flags", "administered_at")
+
+
 def latest_results(patient: Patient) -> list[LatestResult]:
     """Return every registered instrument with the patient's latest result of it (one query)."""
-    given = Administration.objects.filter(patient=patient).select_related("administered_by")
+    given = (
+        Administration.objects.filter(patient=patient)
+        .select_related("administered_by")
+        .only(*LATEST_RESULT_FIELDS, *User.name_fields("administered_by"))
+    )
     if connection.features.can_distinct_on_fields:  # PostgreSQL: DISTINCT ON, cheaper to build
         rows = given.order_by("code", "-administered_at", "-id").distinct("code")
     else:
@@ -122,6 +130,20 @@ class AlertGroup:
         return next((c for c in self.copies if c.recipient_id == self.viewer_id), None)
 
 
+# What the urgent-alert banner shows of an alert (its recipient by name only).
+ALERT_BANNER_FIELDS = (
+    "patient_id",
+    "kind",
+    "severity",
+    "message",
+    "source_type",
+    "source_id",
+    "created_at",
+    "acknowledged_at",
+    "resolved_at",
+)
+
+
 def unresolved_alert_groups(patient: Patient, viewer: User) -> list[AlertGroup]:
     """Return the patient's unresolved urgent alerts grouped by what raised them (one query)."""
     alerts = (
@@ -129,6 +151,7 @@ def unresolved_alert_groups(patient: Patient, viewer: User) -> list[AlertGroup]:
             patient=patient, resolved_at__isnull=True, severity=AlertSeverity.URGENT
         )
         .select_related("recipient")
+        .only(*ALERT_BANNER_FIELDS, *User.name_fields("recipient"))
         .order_by("-created_at", "pk")
     )
     groups: dict[tuple[str, str, str], list[ClinicalAlert]] = {}
