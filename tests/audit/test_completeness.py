@@ -104,7 +104,7 @@ def test_dashboard_list(counselor, patient):
     verified_client(counselor).get(reverse("chart:dashboard"), REMOTE_ADDR=IP)
     event = only_event(mark, Action.LIST)
     assert where(event) == (counselor.pk, None, "dashboard", "", Outcome.SUCCESS)
-    assert event.detail == {"count": 1}
+    assert event.detail == {"count": 1, "patients": [patient.pk]}
 
 
 def test_search_records_no_query_text(counselor, patient):
@@ -116,7 +116,7 @@ def test_search_records_no_query_text(counselor, patient):
     assert patient.mrn in response.content.decode()
     event = only_event(mark, Action.SEARCH)
     assert where(event) == (counselor.pk, None, "patient", "", Outcome.SUCCESS)
-    assert event.detail == {"results": 1}
+    assert event.detail == {"results": 1, "patients": [patient.pk]}
     for stored in AuditEvent.objects.filter(id__gt=mark).values():
         assert query.lower() not in str(stored).lower()
 

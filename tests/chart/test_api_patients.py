@@ -47,5 +47,5 @@ def test_search_is_audited_without_the_query(director, counselor):
     )
     assert [p["id"] for p in response.json()] == [patient.pk]
     searches = events_since(mark, action=Action.SEARCH)
-    assert [e.detail for e in searches] == [{"results": 1, "via": "api"}]
+    assert [e.detail for e in searches] == [{"results": 1, "patients": [patient.pk], "via": "api"}]
     assert "vanton" not in str(searches[0].__dict__).lower()

@@ -280,3 +280,25 @@ def test_a_start_after_the_end_is_refused(auditor, sample):
     assert response.status_code == 400
     assert response.context["form"].errors["until"] == [ERROR_INVERTED_RANGE]
     assert auditor.get(reverse("reports:audit_export_csv"), params).status_code == 400
+
+
+def test_a_patient_filter_also_finds_the_lists_that_showed_them(auditor, director, counselor):
+    """ "Did this patient appear in someone's search results?" has an answer."""
+    patient = make_patient(actor=director, family="Listedinsearch", team=[counselor])
+    other = make_patient(actor=director, family="Notthisone", team=[counselor])
+    client = verified_client(counselor)
+    client.post(reverse("chart:search"), {"q": "Listedinsearch"})
+    client.get(reverse("chart:dashboard"))
+    events = report_events(auditor, patient_id=patient.pk)
+    kinds = {(e.action, e.object_type) for e in events}
+    assert {(Action.SEARCH, "patient"), (Action.LIST, "dashboard")} <= kinds
+    searches = [e for e in events if e.action == Action.SEARCH]
+    assert all(patient.pk in e.detail["patients"] for e in searches)
+    assert other.pk not in searches[0].detail["patients"]
+    assert not [e for e in report_events(auditor, patient_id=other.pk) if e.action == Action.SEARCH]
+
+
+def report_events(client, **params) -> list[AuditEvent]:
+    response = client.get(reverse("reports:audit_report"), params)
+    assert response.status_code == 200
+    return list(response.context["page"])

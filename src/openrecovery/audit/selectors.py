@@ -3,7 +3,9 @@
 import dataclasses
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from .models import AuditEvent
 
@@ -30,6 +32,20 @@ class AuditFilter:
     sort: str = "-id"
 
 
+def listed_patient(patient_id: int) -> Q:
+    """Match events of lists (dashboards, searches, reports) that showed ``patient_id``.
+
+    Such events name the patients they showed in ``detail["patients"]``.
+    """
+    if connection.vendor == "postgresql":
+        return Q(detail__patients__contains=[patient_id])
+    shown = RawSQL(
+        "SELECT e.id FROM audit_event e, json_each(e.detail, '$.patients') p WHERE p.value = %s",
+        [patient_id],
+    )
+    return Q(pk__in=shown)
+
+
 def audit_events(f: AuditFilter) -> QuerySet[AuditEvent]:
     """Return audit events matching ``f``, sorted as asked (newest first by default)."""
     events = AuditEvent.objects.all()
@@ -43,7 +59,7 @@ def audit_events(f: AuditFilter) -> QuerySet[AuditEvent]:
             who |= Q(actor_username__icontains=f.username)
         events = events.filter(who)
     if f.patient_id is not None:
-        events = events.filter(patient_id=f.patient_id)
+        events = events.filter(Q(patient_id=f.patient_id) | listed_patient(f.patient_id))
     if f.action:
         events = events.filter(action=f.action)
     key = f.sort.lstrip("-")

@@ -69,7 +69,7 @@ def search_patients(request: StaffRequest, body: PatientSearchIn) -> list:
         action=Action.SEARCH,
         request=request,
         object_type="patient",
-        detail={"results": len(results), "via": "api"},
+        detail={"results": len(results), "patients": [p.pk for p in results], "via": "api"},
     )
     return results
 

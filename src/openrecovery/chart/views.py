@@ -31,9 +31,15 @@ def dashboard(request: StaffRequest) -> HttpResponse:
     """Show my patients grouped by stage, and the episodes my role covers."""
     groups, covered = dashboard_groups(request.user)
     alerts = dashboard_alerts(request.user)
-    count = sum(len(g.episodes) for g in groups) + len(covered)
-    if count or alerts:
-        detail = {"count": count, "alerts": len(alerts)} if alerts else {"count": count}
+    shown = [e.patient_id for g in groups for e in g.episodes] + [e.patient_id for e in covered]
+    if shown or alerts:
+        # Which patients the page showed, so "who saw this patient listed" can be answered.
+        detail: dict[str, object] = {
+            "count": len(shown),
+            "patients": sorted({*shown, *(a.patient_id for a in alerts)}),
+        }
+        if alerts:
+            detail["alerts"] = len(alerts)
         audit_record(action=Action.LIST, request=request, object_type="dashboard", detail=detail)
     context = {
         "groups": groups,
@@ -55,7 +61,7 @@ def search(request: StaffRequest) -> HttpResponse:
             action=Action.SEARCH,
             request=request,
             object_type="patient",
-            detail={"results": len(results)},
+            detail={"results": len(results), "patients": [p.pk for p in results]},
         )
     template = pick_template(request, "chart/search.html", "chart/partials/search_results.html")
     return render(request, template, {"search_form": form, "results": results})
