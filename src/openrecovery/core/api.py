@@ -8,7 +8,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -52,9 +51,13 @@ def iso_text(value: Any) -> Any:
     return value
 
 
-def text_checked(value: str) -> str:
-    """Refuse text with a control character or a lone surrogate (``core.text``, ADR 0009)."""
-    if (problem := text_problem(value)) is not None:
+def text_checked(value: Any) -> Any:
+    """Refuse text with a control character or a lone surrogate (``core.text``, ADR 0009).
+
+    It runs before pydantic's own string check, which refuses a lone surrogate with a
+    message about unicode parsing instead of this one; what is not text goes on to it.
+    """
+    if isinstance(value, str) and (problem := text_problem(value)) is not None:
         raise PydanticCustomError(CODE_CONTROL_CHARACTER, problem)
     return value
 
@@ -64,7 +67,7 @@ def text_checked(value: str) -> str:
 # beside it: Annotated[JsonText, Field(max_length=100)].
 JsonText = Annotated[
     StrictStr,
-    AfterValidator(text_checked),
+    BeforeValidator(text_checked),
     Field(json_schema_extra={"pattern": ALLOWED_PATTERN}),
 ]
 

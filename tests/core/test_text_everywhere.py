@@ -1,0 +1,258 @@
+"""Every text input refuses control characters: every form's fields, every API operation.
+
+The forms and the operations are found, not listed: every form class in openrecovery,
+every operation of the API's routers (those left out of the OpenAPI document too).
+A new field or operation without the guard fails here; a form whose constructor needs
+arguments fails until FORM_ARGUMENTS says how to build it. On PostgreSQL (the CI's
+second pass) the requests also prove nothing reaches the database as a DataError.
+"""
+
+import importlib
+import inspect
+import json
+import pkgutil
+import urllib.parse
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django import forms
+from django.apps import apps
+from django.test import Client
+from pydantic import BaseModel
+
+import openrecovery
+from openrecovery.accounts.roles import Role
+from openrecovery.api import api
+from openrecovery.core.api import schema_inlined
+from openrecovery.core.forms import ControlCharactersRefused
+from openrecovery.core.text import ERROR_CONTROL_CHARACTER, text_problem
+from openrecovery.helpline.public.selfcheck import SELF_CHECK
+from openrecovery.instruments.registry import INSTRUMENTS
+from openrecovery.records.choices import Stage
+from tests.support.access import AccessWorld, access_world_build
+from tests.support.factories import verified_client
+
+BAD = {"nul": "Sam\x00", "surrogate": "Sam\ud800", "del": "Sam\x7f"}
+MESSAGE = ERROR_CONTROL_CHARACTER % {"position": 4}
+# Modules that configure or serve the project rather than define its parts.
+NOT_IMPORTED = ("openrecovery.settings", "openrecovery.wsgi", "openrecovery.asgi")
+
+# How to build the forms whose constructors need more than data (keyword arguments).
+FORM_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
+    "StageMoveForm": lambda: {"allowed": [Stage.TREATMENT, Stage.CLOSED]},
+    "AdministrationForm": lambda: {"instrument": INSTRUMENTS["phq9"]},
+    "SelfCheckForm": lambda: {"instrument": SELF_CHECK},
+    "Dsm5ChecklistForm": lambda: {"instrument": INSTRUMENTS["dsm5-sedative"]},
+}
+
+
+def _modules() -> Iterator[Any]:
+    for info in pkgutil.walk_packages(openrecovery.__path__, "openrecovery."):
+        if info.name.startswith(NOT_IMPORTED) or ".migrations" in info.name:
+            continue
+        yield importlib.import_module(info.name)
+
+
+def _form_classes() -> list[type[forms.BaseForm]]:
+    found = {
+        obj
+        for module in _modules()
+        for obj in vars(module).values()
+        if inspect.isclass(obj)
+        and issubclass(obj, forms.BaseForm)
+        and obj.__module__.startswith("openrecovery.")
+        and obj.__module__ != "openrecovery.core.forms"
+    }
+    return sorted(found, key=lambda cls: f"{cls.__module__}.{cls.__qualname__}")
+
+
+FORMS = _form_classes()
+
+
+def _build(cls: type[forms.BaseForm], data: dict[str, str] | None) -> forms.BaseForm:
+    arguments = FORM_ARGUMENTS.get(cls.__name__, dict)()
+    try:
+        return cls(data=data, **arguments)
+    except TypeError as exc:  # pragma: no cover - says what to add
+        pytest.fail(f"Say in FORM_ARGUMENTS how to build {cls.__name__}: {exc}")
+
+
+def test_forms_are_found():
+    names = {cls.__name__ for cls in FORMS}
+    assert {"PatientSearchForm", "CallAttemptForm", "PreScreenForm", "AuditFilterForm"} <= names
+    assert {"LoginForm", "AlertResolveForm", "BreakGlassReviewForm", "SubstanceUseForm"} <= names
+
+
+@pytest.mark.parametrize("cls", FORMS, ids=lambda cls: cls.__name__)
+def test_every_form_is_built_on_the_guard(cls):
+    assert issubclass(cls, ControlCharactersRefused), (
+        f"{cls.__name__}: build it on openrecovery.core.forms.Form or ModelForm"
+    )
+
+
+@pytest.mark.parametrize("bad", list(BAD), ids=str)
+@pytest.mark.parametrize("cls", FORMS, ids=lambda cls: cls.__name__)
+def test_every_field_of_every_form_refuses_control_characters(db, cls, bad):
+    value = BAD[bad]
+    names = list(_build(cls, None).fields)  # none for a base class such as SectionForm
+    for name in names:
+        form = _build(cls, {name: value})
+        form.is_valid()  # never raises, and never lets the value through
+        field = form.fields[name]
+        if isinstance(field, forms.CharField):
+            assert MESSAGE in form.errors.get(name, []), f"{cls.__name__}.{name}"
+        else:
+            # A choice, date, number or checkbox refuses the text as not one of its values.
+            cleaned = form.cleaned_data.get(name)
+            assert name in form.errors or not (
+                isinstance(cleaned, str) and text_problem(cleaned)
+            ), f"{cls.__name__}.{name}"
+
+
+# The API -------------------------------------------------------------------------------
+
+# A path parameter looked up in memory, answered 404 like any unknown name (ADR 0009).
+PATH_LOOKED_UP = {("code", "/instruments/{code}"), ("code", "/instruments/{code}/score")}
+
+
+def _operations() -> Iterator[tuple[str, str, Any]]:
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                full = "/" + f"{prefix.strip('/')}/{path.strip('/')}".strip("/")
+                for method in operation.methods:
+                    yield method, full, operation
+
+
+OPERATIONS = sorted(_operations(), key=lambda o: (o[1], o[0]))
+
+
+def _params(operation: Any, source: str) -> dict[str, dict[str, Any]]:
+    """Return the operation's parameters from ``source`` ("path", "query") as JSON Schemas."""
+    found: dict[str, dict[str, Any]] = {}
+    for model in operation.models:
+        if getattr(model, "__ninja_param_source__", None) == source:
+            found.update(schema_inlined(model)["properties"])
+    return found
+
+
+def _body_schema(operation: Any) -> dict[str, Any] | None:
+    extra = (operation.openapi_extra or {}).get("requestBody")
+    if extra:
+        return extra["content"]["application/json"]["schema"]
+    for model in operation.models:
+        if getattr(model, "__ninja_param_source__", None) == "body":
+            [field] = model.model_fields.values()
+            assert isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+            return schema_inlined(field.annotation)
+    return None
+
+
+def _is_text(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "string" and not {"enum", "const", "format"} & set(schema)
+
+
+def _text_leaves(schema: dict[str, Any], where: tuple = ()) -> Iterator[tuple]:
+    """Yield the location of every free-text string in a JSON Schema (lists at index 0)."""
+    if _is_text(schema):
+        yield where
+    for branch in schema.get("anyOf", []):
+        yield from _text_leaves(branch, where)
+    for name, sub in schema.get("properties", {}).items():
+        yield from _text_leaves(sub, (*where, name))
+    if isinstance(schema.get("items"), dict):
+        yield from _text_leaves(schema["items"], (*where, 0))
+
+
+def _nest(where: tuple, value: str) -> Any:
+    if not where:
+        return value
+    head, *rest = where
+    inner = _nest(tuple(rest), value)
+    return [inner] if head == 0 else {head: inner}
+
+
+def test_operations_and_their_text_are_found():
+    found = {(m, p) for m, p, _ in OPERATIONS}
+    assert ("POST", "/helpline/inquiries/{reference}/convert") in found
+    assert ("POST", "/bench/write") in found  # left out of the document, still checked
+    convert = next(o for m, p, o in OPERATIONS if p.endswith("/convert"))
+    leaves = set(_text_leaves(_body_schema(convert)))
+    assert {("given_name",), ("notes",), ("existing_match",)} <= leaves
+    prescreen = next(o for m, p, o in OPERATIONS if p.endswith("/prescreen"))
+    assert ("substances", 0, "substance") in set(_text_leaves(_body_schema(prescreen)))
+
+
+@pytest.fixture
+def world(db, settings) -> AccessWorld:
+    settings.BENCH_ENDPOINTS = True
+    settings.HELPLINE_RATE_LIMIT = "off"
+    return access_world_build()
+
+
+def _counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def _client(world: AccessWorld) -> Client:
+    # Signed in, so that every operation, public or not, reaches its validation.
+    return verified_client(world.staff[Role.CLINICAL_DIRECTOR])
+
+
+def _url(path: str, world: AccessWorld, **values: str) -> str:
+    ids = {**world.ids(), **values}
+    for name, value in ids.items():
+        path = path.replace("{" + name + "}", urllib.parse.quote(str(value), safe=""))
+    return "/api/v1" + path
+
+
+def _send(client: Client, method: str, url: str, body: str | None) -> Any:
+    if method == "GET":
+        return client.get(url)
+    return client.generic(method, url, body or "{}", content_type="application/json")
+
+
+def _problems(response: Any) -> list[dict[str, str]]:
+    return response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "operation"), OPERATIONS, ids=[f"{m} {p}" for m, p, _ in OPERATIONS]
+)
+def test_every_api_text_input_refuses_control_characters(world, method, path, operation):
+    client = _client(world)
+    before = _counts()
+    checked = 0
+    for leaf in _text_leaves(_body_schema(operation) or {}):
+        field = ".".join(str(part) for part in leaf)
+        for bad, value in BAD.items():
+            # json.dumps writes the lone surrogate as the escape "\ud800".
+            response = _send(client, method, _url(path, world), json.dumps(_nest(leaf, value)))
+            assert response.status_code == 422, (method, path, field, bad, response.content)
+            if bad == "surrogate" and operation.openapi_extra:
+                continue  # parsed by pydantic's own JSON reader: the body as a whole is refused
+            problems = [(p["field"], p["message"]) for p in _problems(response)]
+            assert (field, MESSAGE) in problems, (method, path, field, bad, problems)
+            checked += 1
+    for source in ("path", "query"):
+        for name, schema in _params(operation, source).items():
+            if not _is_text(schema):
+                continue
+            for bad, value in BAD.items():
+                if bad == "surrogate":
+                    continue  # no URL can carry one: the bytes decode to U+FFFD
+                if source == "path":
+                    url = _url(path, world, **{name: value})
+                else:
+                    url = _url(path, world) + "?" + urllib.parse.urlencode({name: value})
+                response = _send(client, method, url, None)
+                if (name, path) in PATH_LOOKED_UP:
+                    assert response.status_code == 404, (method, path, name, bad)
+                    continue
+                assert response.status_code == 422, (method, path, name, bad, response.content)
+                assert (name, MESSAGE) in [(p["field"], p["message"]) for p in _problems(response)]
+                checked += 1
+    assert _counts() == before
+    if operation.view_func.__name__ in {"convert", "call_record", "search_patients"}:
+        assert checked
