@@ -7,9 +7,11 @@ arguments fails until FORM_ARGUMENTS says how to build it. On PostgreSQL (the CI
 second pass) the requests also prove nothing reaches the database as a DataError.
 """
 
+import ast
 import importlib
 import inspect
 import json
+import pathlib
 import pkgutil
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -27,7 +29,7 @@ from openrecovery.api import api
 from openrecovery.core.api import schema_inlined
 from openrecovery.core.forms import ControlCharactersRefused
 from openrecovery.core.text import ERROR_CONTROL_CHARACTER, text_problem
-from openrecovery.helpline.public.selfcheck import SELF_CHECK
+from openrecovery.helpline.public.selfcheck import ANSWERS_FIELD, SELF_CHECK
 from openrecovery.instruments.registry import INSTRUMENTS
 from openrecovery.records.choices import Stage
 from tests.support.access import AccessWorld, access_world_build
@@ -256,3 +258,64 @@ def test_every_api_text_input_refuses_control_characters(world, method, path, op
     assert _counts() == before
     if operation.view_func.__name__ in {"convert", "call_record", "search_patients"}:
         assert checked
+
+
+# Views that read the request's parameters themselves -------------------------------------
+
+# The parameters a view may read without a form: each is compared with fixed values or
+# parsed, never stored or looked up as text. Any other text goes through a form.
+READ_WITHOUT_A_FORM = {
+    "action": "compared with the staff page's actions",
+    "confirmed": 'compared with "yes"',
+    "role": "checked against the roles by staff_set_role",
+    "decision": 'compared with "approve"',
+    "section": "compared with the intake's section names",
+    "next": "a redirect target: checked by _next_url, or compared with a fixed value",
+    "before": "digits only, else ignored",
+    "page": "read by Django's Paginator, which ignores what is not a number",
+    "self_check_answers": "decoded as digits and commas by answers_decode",
+    "prefill": "only its presence is read",
+    "include_self_check": 'compared with "on"',
+}
+
+
+def _direct_reads() -> Iterator[tuple[str, str]]:
+    root = pathlib.Path(openrecovery.__file__).parent
+    for source in root.rglob("*.py"):
+        tree = ast.parse(source.read_text())
+        constants = {"ANSWERS_FIELD": ANSWERS_FIELD}  # the one imported name
+        constants |= {
+            node.targets[0].id: node.value.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Assign)
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            target = None
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr == "get" and node.args:
+                    target, key = node.func.value, node.args[0]
+            elif isinstance(node, ast.Subscript):
+                target, key = node.value, node.slice
+            elif isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.In):
+                target, key = node.comparators[0], node.left
+            if (
+                isinstance(target, ast.Attribute)
+                and target.attr in {"POST", "GET"}
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "request"
+            ):
+                name = key.value if isinstance(key, ast.Constant) else None
+                if isinstance(key, ast.Name):
+                    name = constants.get(key.id, key.id)
+                yield f"{source.relative_to(root)}:{node.lineno}", str(name)
+
+
+def test_views_read_text_through_forms():
+    reads = list(_direct_reads())
+    assert ("privacy/views.py", "note") not in [(w.split(":")[0], n) for w, n in reads]
+    unexplained = [
+        f"{where} reads {name!r}" for where, name in reads if name not in READ_WITHOUT_A_FORM
+    ]
+    assert not unexplained, "read these through a form (core.forms.Form): " + ", ".join(unexplained)

@@ -8,7 +8,9 @@ import datetime as dt
 import json
 
 import pytest
+from django.conf import settings
 from django.forms import BaseForm
+from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -212,3 +214,14 @@ def test_alert_resolution_note(world):
     assert response.status_code == 422
     assert MESSAGE in response.context["form"].errors["note"]
     assert ClinicalAlert.objects.get(pk=world.alert.pk).resolved_at is None
+
+
+# Text a view reads without a form -------------------------------------------------------
+
+
+def test_a_next_address_with_a_control_character_is_not_followed(world):
+    client = verified_client(world.staff[Role.CLINICAL_DIRECTOR])
+    response = client.get("/accounts/mfa/?next=/patients/%00/")
+    assert response.status_code == 302
+    assert response.url == resolve_url(settings.LOGIN_REDIRECT_URL)
+    assert client.get("/accounts/mfa/?next=/patients/").url == "/patients/"
