@@ -52,9 +52,10 @@ def _text(value: Any, field: str, problems: dict[str, list[str]]) -> str:
     if not isinstance(value, str):
         problems.setdefault(field, []).append(ERROR_TEXT)
         return ""
-    value = value.strip()
+    # Checked before stripping: Python strips some controls (U+001F) as whitespace.
     if (problem := text_problem(value)) is not None:
         problems.setdefault(field, []).append(problem)
+    value = value.strip()
     if len(value) > MAX_LENGTHS[field]:
         params = {"limit": MAX_LENGTHS[field], "length": len(value)}
         problems.setdefault(field, []).append(ERROR_TOO_LONG % params)
