@@ -6,11 +6,11 @@ from playwright.sync_api import Page, expect
 from openrecovery.core.text import ERROR_CONTROL_CHARACTER
 from openrecovery.privacy.models import BreakGlassGrant
 from openrecovery.privacy.services import break_glass_grant
-from openrecovery.records.alerts import alert_raise
-from openrecovery.records.choices import AlertKind, AlertSeverity, Stage
+from openrecovery.records.choices import Stage
 from openrecovery.records.models import ClinicalAlert
 from tests.support.browser import sign_in
 from tests.support.factories import make_patient
+from tests.support.records import urgent_alert
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,15 +29,7 @@ def test_an_alert_note_with_a_control_character_is_refused_on_its_field(
     page: Page, server, inspect, director, counselor
 ):
     patient = make_patient(actor=director, stage=Stage.TREATMENT, team=[director, counselor])
-    [alert] = alert_raise(
-        patient=patient,
-        kind=AlertKind.SUICIDE_RISK_HIGH,
-        severity=AlertSeverity.URGENT,
-        message="C-SSRS screener: high suicide risk.",
-        source_type="instrument_administration",
-        source_id="0",
-        recipients=[director],
-    )
+    alert = urgent_alert(patient, director)
     sign_in(page, server, director)
     page.goto(f"{server}/patients/{patient.pk}/alerts/{alert.pk}/resolve/")
     note = page.get_by_label("What was done")

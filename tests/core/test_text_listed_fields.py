@@ -23,6 +23,7 @@ from openrecovery.privacy.models import BreakGlassGrant
 from openrecovery.records.models import ClinicalAlert, Patient
 from tests.support.access import AccessWorld, access_world_build
 from tests.support.factories import verified_client
+from tests.support.helpline import CONVERTED_PERSON
 
 NUL = "Sam\x00"
 MESSAGE = ERROR_CONTROL_CHARACTER % {"position": 4}
@@ -97,10 +98,7 @@ def _clinician(world: AccessWorld) -> int:
 def _convert_body(world: AccessWorld, **overrides: object) -> dict:
     when = timezone.now() + dt.timedelta(days=2)
     return {
-        "given_name": "Matrixgiven",
-        "family_name": "Caller",
-        "date_of_birth": "1990-04-01",
-        "sex_at_birth": "female",
+        **CONVERTED_PERSON,
         "scheduled_for": when.isoformat(),
         "clinician_id": _clinician(world),
         **overrides,
@@ -140,10 +138,7 @@ def _page(world: AccessWorld, action: str) -> str:
 def _schedule_data(world: AccessWorld, **overrides: str) -> dict:
     when = timezone.localtime() + dt.timedelta(days=2)
     return {
-        "given_name": "Matrixgiven",
-        "family_name": "Caller",
-        "date_of_birth": "1990-04-01",
-        "sex_at_birth": "female",
+        **CONVERTED_PERSON,
         "date": when.date().isoformat(),
         "time": "10:30",
         "clinician": str(_clinician(world)),
