@@ -237,6 +237,11 @@ def test_every_api_text_input_refuses_control_characters(world, method, path, op
             problems = [(p["field"], p["message"]) for p in _problems(response)]
             assert (field, MESSAGE) in problems, (method, path, field, bad, problems)
             checked += 1
+    if _body_schema(operation) is not None:
+        # Not a field's value but a key, or the whole body: refused as input all the same.
+        for body in ('{"\\ud800": "x"}', '{"a\\u0000": "x"}', '"\\ud800"', '["\\u0000"]'):
+            response = _send(client, method, _url(path, world), body)
+            assert response.status_code == 422, (method, path, body, response.content)
     for source in ("path", "query"):
         for name, schema in _params(operation, source).items():
             if not _is_text(schema):
