@@ -3,18 +3,16 @@
 The forms and the operations are found, not listed: every form class in openrecovery,
 every operation of the API's routers (those left out of the OpenAPI document too).
 A new field or operation without the guard fails here; a form whose constructor needs
-arguments fails until FORM_ARGUMENTS says how to build it. On PostgreSQL (the CI's
-second pass) the requests also prove nothing reaches the database as a DataError.
+arguments fails until tests.support.forms.BUILDERS says how to build it. On PostgreSQL
+(the CI's second pass) the requests also prove nothing reaches the database as a
+DataError.
 """
 
 import ast
-import importlib
-import inspect
 import json
 import pathlib
-import pkgutil
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -29,55 +27,15 @@ from openrecovery.api import api
 from openrecovery.core.api import schema_inlined
 from openrecovery.core.forms import ControlCharactersRefused
 from openrecovery.core.text import ERROR_CONTROL_CHARACTER, text_problem
-from openrecovery.helpline.public.selfcheck import ANSWERS_FIELD, SELF_CHECK
-from openrecovery.instruments.registry import INSTRUMENTS
-from openrecovery.records.choices import Stage
+from openrecovery.helpline.public.selfcheck import ANSWERS_FIELD
 from tests.support.access import AccessWorld, access_world_build
 from tests.support.factories import verified_client
+from tests.support.forms import form_build, project_form_classes
 
 BAD = {"nul": "Sam\x00", "surrogate": "Sam\ud800", "del": "Sam\x7f"}
 MESSAGE = ERROR_CONTROL_CHARACTER % {"position": 4}
-# Modules that configure or serve the project rather than define its parts.
-NOT_IMPORTED = ("openrecovery.settings", "openrecovery.wsgi", "openrecovery.asgi")
 
-# How to build the forms whose constructors need more than data (keyword arguments).
-FORM_ARGUMENTS: dict[str, Callable[[], dict[str, Any]]] = {
-    "StageMoveForm": lambda: {"allowed": [Stage.TREATMENT, Stage.CLOSED]},
-    "AdministrationForm": lambda: {"instrument": INSTRUMENTS["phq9"]},
-    "SelfCheckForm": lambda: {"instrument": SELF_CHECK},
-    "Dsm5ChecklistForm": lambda: {"instrument": INSTRUMENTS["dsm5-sedative"]},
-}
-
-
-def _modules() -> Iterator[Any]:
-    for info in pkgutil.walk_packages(openrecovery.__path__, "openrecovery."):
-        if info.name.startswith(NOT_IMPORTED) or ".migrations" in info.name:
-            continue
-        yield importlib.import_module(info.name)
-
-
-def _form_classes() -> list[type[forms.BaseForm]]:
-    found = {
-        obj
-        for module in _modules()
-        for obj in vars(module).values()
-        if inspect.isclass(obj)
-        and issubclass(obj, forms.BaseForm)
-        and obj.__module__.startswith("openrecovery.")
-        and obj.__module__ != "openrecovery.core.forms"
-    }
-    return sorted(found, key=lambda cls: f"{cls.__module__}.{cls.__qualname__}")
-
-
-FORMS = _form_classes()
-
-
-def _build(cls: type[forms.BaseForm], data: dict[str, str] | None) -> forms.BaseForm:
-    arguments = FORM_ARGUMENTS.get(cls.__name__, dict)()
-    try:
-        return cls(data=data, **arguments)
-    except TypeError as exc:  # pragma: no cover - says what to add
-        pytest.fail(f"Say in FORM_ARGUMENTS how to build {cls.__name__}: {exc}")
+FORMS = project_form_classes()
 
 
 def test_forms_are_found():
@@ -97,9 +55,9 @@ def test_every_form_is_built_on_the_guard(cls):
 @pytest.mark.parametrize("cls", FORMS, ids=lambda cls: cls.__name__)
 def test_every_field_of_every_form_refuses_control_characters(db, cls, bad):
     value = BAD[bad]
-    names = list(_build(cls, None).fields)  # none for a base class such as SectionForm
+    names = list(form_build(cls, None).fields)  # none for a base class such as SectionForm
     for name in names:
-        form = _build(cls, {name: value})
+        form = form_build(cls, {name: value})
         form.is_valid()  # never raises, and never lets the value through
         field = form.fields[name]
         if isinstance(field, forms.CharField):
