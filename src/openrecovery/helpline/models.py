@@ -5,6 +5,7 @@ and change them through ``services``.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -21,6 +22,7 @@ from .choices import (
 )
 
 OPEN = Q(closed_at__isnull=True)
+HOURS_SINCE_LAST_DOSE_MAX = 24 * 365
 
 
 class Inquiry(models.Model):
@@ -128,7 +130,8 @@ class PreScreen(models.Model):
     """The admissions pre-screen of one inquiry, editable until its disposition.
 
     ``substances`` is a list of rows ``{"substance", "dose", "frequency", "duration",
-    "last_use"}`` (free text each). The yes/no answers feed ``rules.danger_rules``.
+    "last_use"}`` (free text each). The yes/no answers, and withdrawal happening now
+    with the hours since the last dose, feed ``rules.danger_rules``.
     """
 
     inquiry = models.OneToOneField(Inquiry, on_delete=models.PROTECT, related_name="prescreen")
@@ -145,6 +148,19 @@ class PreScreen(models.Model):
     suicidal_thoughts = models.BooleanField("suicidal thoughts now or recently", default=False)
     overdose_signs = models.BooleanField(
         "signs of overdose now (unresponsive, slow or no breathing, seizure)", default=False
+    )
+    withdrawal_now = models.BooleanField(
+        "withdrawal symptoms now (shaking, sweating, racing heart, anxiety, no sleep)",
+        default=False,
+    )
+    withdrawal_seizure_or_confusion_now = models.BooleanField(
+        "seizure, confusion or hallucinations now", default=False
+    )
+    hours_since_last_dose = models.PositiveSmallIntegerField(
+        "hours since the last dose",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(HOURS_SINCE_LAST_DOSE_MAX)],
     )
     medical_conditions = models.TextField(blank=True)
     psychiatric_conditions = models.TextField(blank=True)

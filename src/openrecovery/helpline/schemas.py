@@ -28,7 +28,7 @@ from openrecovery.instruments.registry import SELF_CHECKS
 from openrecovery.records.models import EpisodeOfCare
 
 from .choices import CallOutcome, ForWhom, Pregnancy, ReferralSource, ReferralTarget, Urgency
-from .models import CallAttempt, Disposition, Inquiry, PreScreen
+from .models import HOURS_SINCE_LAST_DOSE_MAX, CallAttempt, Disposition, Inquiry, PreScreen
 from .rules import DangerRule, danger_rules
 from .selectors import QueueEntry
 from .validation import MAX_LENGTHS, PHONE_PATTERN, REQUIRED_TEXT_PATTERN, TEXT_PATTERN
@@ -41,6 +41,9 @@ TEXT: JsonDict = {"pattern": TEXT_PATTERN}
 REQUIRED_TEXT: JsonDict = {"pattern": REQUIRED_TEXT_PATTERN}
 PHONE: JsonDict = {"pattern": PHONE_PATTERN}
 SELF_CHECK_VALUES = {o.value for c in SELF_CHECKS.values() for i in c.items for o in i.options}
+Hours = Annotated[
+    StrictInt, Field(ge=0, le=HOURS_SINCE_LAST_DOSE_MAX), BeforeValidator(json_integral)
+]
 Text = Annotated[StrictStr, Field(max_length=2000)]
 ShortText = Annotated[StrictStr, Field(max_length=200)]
 
@@ -200,6 +203,9 @@ class PreScreenIn(Schema):
     pregnancy: Pregnancy = Pregnancy.UNKNOWN
     suicidal_thoughts: StrictBool = False
     overdose_signs: StrictBool = False
+    withdrawal_now: StrictBool = False
+    withdrawal_seizure_or_confusion_now: StrictBool = False
+    hours_since_last_dose: Hours | None = None
     medical_conditions: Text = ""
     psychiatric_conditions: Text = ""
     current_prescriber: ShortText = ""
@@ -219,6 +225,9 @@ class PreScreenOut(Schema):
     pregnancy: str
     suicidal_thoughts: bool
     overdose_signs: bool
+    withdrawal_now: bool
+    withdrawal_seizure_or_confusion_now: bool
+    hours_since_last_dose: int | None
     medical_conditions: str
     psychiatric_conditions: str
     current_prescriber: str

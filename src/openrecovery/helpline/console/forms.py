@@ -103,6 +103,9 @@ class PreScreenForm(forms.ModelForm):
             "withdrawal_complications",
             "overdose_signs",
             "suicidal_thoughts",
+            "withdrawal_now",
+            "withdrawal_seizure_or_confusion_now",
+            "hours_since_last_dose",
             "pregnancy",
             "medical_conditions",
             "psychiatric_conditions",
@@ -118,6 +121,14 @@ class PreScreenForm(forms.ModelForm):
             "referral_detail": "Referral detail (who referred them)",
             "medical_conditions": "Other medical conditions",
             "psychiatric_conditions": "Psychiatric conditions",
+            "withdrawal_now": "Withdrawal symptoms now (shaking, sweating, racing heart, "
+            "anxiety, cannot sleep)",
+            "withdrawal_seizure_or_confusion_now": "A seizure, confusion or hallucinations now",
+            "hours_since_last_dose": "Hours since the last dose",
+        }
+        help_texts = {
+            "hours_since_last_dose": "Of the benzodiazepine or alcohol; e.g. 48 for "
+            "“ran out two days ago”.",
         }
         widgets = {
             "medical_conditions": forms.Textarea(attrs={"rows": 2}),
