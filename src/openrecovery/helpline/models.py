@@ -32,7 +32,8 @@ class Inquiry(models.Model):
     disposition was recorded, ``closed_at`` set). ``urgency`` orders the queue; it is
     computed from what the person told us (a self-check they chose to send, the
     pre-screen's danger rules) and only ever raised by a newer answer, never silently
-    lowered.
+    lowered. A duplicate (the same phone within a day) merged into another inquiry is
+    closed with ``merged_into`` pointing at the one kept; its calls stay its own.
     """
 
     reference = models.CharField(max_length=12, unique=True)
@@ -78,6 +79,10 @@ class Inquiry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="inquiries",
+    )
+    # Set when a coordinator merged this duplicate into another inquiry (then closed).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
     )
 
     class Meta:

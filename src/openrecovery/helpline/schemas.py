@@ -146,6 +146,11 @@ class QueueEntryOut(Schema):
     claimed_by: str | None
     name: str = _of_inquiry("name")
     for_whom: str = _of_inquiry("for_whom")
+    possible_duplicate_of: str | None = Field(
+        None,
+        validation_alias="inquiry.possible_duplicate_of",
+        description="Another open inquiry from the same phone within 24 hours, if any.",
+    )
 
     @staticmethod
     def resolve_urgency(entry: QueueEntry) -> str:

@@ -21,6 +21,7 @@ from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
 
 from .choices import DispositionKind
+from .merging import with_possible_duplicate
 from .models import OPEN, CallAttempt, Disposition, Inquiry, PreScreen
 from .references import reference_normalize
 from .rules import danger_rules
@@ -86,16 +87,14 @@ def inquiry_access(user: User, *, write: bool = False) -> None:
 def queue_open(limit: int = QUEUE_LIMIT, *, now: dt.datetime | None = None) -> list[QueueEntry]:
     """Return up to ``limit`` open inquiries, most urgent first, then longest waiting.
 
-    One query, read along the partial index ``inquiry_open_queue``.
+    One query, read along the partial index ``inquiry_open_queue``; each inquiry carries
+    ``possible_duplicate_of`` (``merging.with_possible_duplicate``).
     """
     now = now or timezone.now()
     target = dt.timedelta(minutes=response_minutes())
-    rows = (
-        Inquiry.objects.filter(OPEN)
-        .select_related("claimed_by")
-        .only(*QUEUE_COLUMNS)
-        .order_by("urgency", "received_at")[: max(0, min(limit, QUEUE_LIMIT))]
-    )
+    rows = with_possible_duplicate(
+        Inquiry.objects.filter(OPEN).select_related("claimed_by").only(*QUEUE_COLUMNS)
+    ).order_by("urgency", "received_at")[: max(0, min(limit, QUEUE_LIMIT))]
     entries = []
     for inquiry in rows:
         due = inquiry.received_at + target

@@ -70,6 +70,7 @@ ERROR_OUTCOME = "Choose what happened on the call."
 ERROR_SUBSTANCES = "List substances as rows of substance, dose, frequency, duration, last use."
 ERROR_KIND = "Choose how the inquiry ended."
 ERROR_SCHEDULE_VIA_CONVERT = "Schedule an assessment by converting the inquiry into a patient."
+ERROR_MERGE_VIA_MERGE = "Merge a duplicate from the inquiry it repeats."
 ERROR_REFERRAL_TARGET = "Choose where the person was referred."
 ERROR_CLINICIAN = "Choose a clinician who can see patients."
 ERROR_SCHEDULED_FOR = "Choose when the assessment takes place."
@@ -472,6 +473,8 @@ def disposition_record(
     inquiry = _locked_for_work(actor, inquiry_id)
     if kind == DispositionKind.SCHEDULE_ASSESSMENT:
         raise ValidationError({"kind": ERROR_SCHEDULE_VIA_CONVERT})
+    if kind == DispositionKind.MERGED:
+        raise ValidationError({"kind": ERROR_MERGE_VIA_MERGE})
     if kind not in DispositionKind.values:
         raise ValidationError({"kind": ERROR_KIND})
     if kind == DispositionKind.REFERRED and referral_target not in ReferralTarget.values:

@@ -18,7 +18,9 @@ from openrecovery.records.choices import SexAtBirth
 
 from ..choices import CallOutcome, DispositionKind, ReferralTarget
 from ..forms import CallbackRequestForm
+from ..merging import ERROR_NOT_DUPLICATE
 from ..models import PreScreen
+from ..references import reference_normalize
 from ..services import CLINICIAN_PERMISSION, PRESCREEN_SUBSTANCE_KEYS, PRESCREEN_SUBSTANCES_MAX
 
 SUBSTANCE_ROWS_MIN = 3
@@ -33,8 +35,11 @@ ERROR_ROW_SUBSTANCE = "Name the substance on this row, or clear the row."
 ERROR_NEXT_IN_PAST = "Choose a time in the future for the next attempt."
 ERROR_SCHEDULED_IN_PAST = "Choose a date and time in the future."
 ERROR_BIRTH_DATE = "Enter a date of birth in the past."
+# Scheduling converts the inquiry; merging is done from the duplicate's own list.
 CLOSING_KINDS = [
-    (k.value, k.label) for k in DispositionKind if k != DispositionKind.SCHEDULE_ASSESSMENT
+    (k.value, k.label)
+    for k in DispositionKind
+    if k not in {DispositionKind.SCHEDULE_ASSESSMENT, DispositionKind.MERGED}
 ]
 
 
@@ -273,3 +278,15 @@ class CloseForm(forms.Form):
     notes = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class MergeForm(forms.Form):
+    """Merge a possible duplicate, named by its reference, into the inquiry on the page."""
+
+    duplicate = forms.CharField(label="Duplicate inquiry", max_length=20)
+
+    def clean_duplicate(self) -> str:
+        value = reference_normalize(self.cleaned_data["duplicate"])
+        if value is None:
+            raise forms.ValidationError(ERROR_NOT_DUPLICATE)
+        return value

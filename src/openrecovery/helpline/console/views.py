@@ -25,10 +25,17 @@ from openrecovery.core.errors import StateConflict
 from openrecovery.core.forms import form_add_service_errors
 from openrecovery.records.models import CareTeamMember
 
-from .. import selectors, services
+from .. import merging, selectors, services
 from ..duplicates import DuplicateMatch, duplicate_matches, duplicate_matches_shown
 from ..models import Inquiry, PreScreen
-from .forms import CallAttemptForm, CloseForm, PhoneInquiryForm, PreScreenForm, ScheduleForm
+from .forms import (
+    CallAttemptForm,
+    CloseForm,
+    MergeForm,
+    PhoneInquiryForm,
+    PreScreenForm,
+    ScheduleForm,
+)
 from .selectors import (
     OPEN_COUNT_CAP,
     figures_panel,
@@ -176,6 +183,8 @@ def _render_inquiry(
         "can_schedule": can_work and mine and user.has_perm(services.REGISTER_PERMISSION),
         "taken_by_other": inquiry.claimed_by_id is not None and not mine,
         "response_minutes": selectors.response_minutes(),
+        "possible_duplicates": merging.possible_duplicates(inquiry),
+        "merged_here": merging.merged_into(inquiry),
         **extra,
     }
     return render(request, "helpline/console/inquiry.html", context, status=status)
@@ -188,7 +197,9 @@ def _load(request: StaffRequest, reference: str, *, write: bool) -> Inquiry:
 
 
 def _reload(inquiry: Inquiry) -> Inquiry:
-    return Inquiry.objects.select_related("claimed_by", "logged_by", "patient").get(pk=inquiry.pk)
+    return Inquiry.objects.select_related("claimed_by", "logged_by", "patient", "merged_into").get(
+        pk=inquiry.pk
+    )
 
 
 def _taken(request: StaffRequest, inquiry: Inquiry, exc: services.InquiryTaken) -> HttpResponse:
@@ -410,4 +421,32 @@ def _render_schedule_choice(
         schedule_form=form,
         duplicates=matches,
         has_hidden_match=any(not m.visible for m in matches),
+    )
+
+
+@staff_view(WORK)
+@require_POST
+def merge(request: StaffRequest, reference: str) -> HttpResponse:
+    """Merge a possible duplicate (same phone within 24 hours) into this inquiry.
+
+    The duplicate is closed with a pointer here; its calls and notes show on this page.
+    """
+    inquiry = _load(request, reference, write=True)
+    form = MergeForm(request.POST)
+    duplicate = None
+    if form.is_valid():
+        duplicate = Inquiry.objects.filter(reference=form.cleaned_data["duplicate"]).first()
+        if duplicate is None:
+            form.add_error("duplicate", merging.ERROR_NOT_DUPLICATE)
+    if duplicate is None:
+        return _render_inquiry(request, _reload(inquiry), status=422, audit=True, merge_form=form)
+    return _work(
+        request,
+        inquiry,
+        form,
+        "merge_form",
+        lambda: merging.inquiry_merge(
+            actor=request.user, inquiry_id=inquiry.pk, duplicate_id=duplicate.pk, request=request
+        ),
+        f"{duplicate.reference} merged into this inquiry; its calls and notes are shown below.",
     )
