@@ -1,7 +1,5 @@
 """Two identical callbacks are marked in the queue and merged by a coordinator (issue 10.3)."""
 
-import shutil
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -32,11 +30,6 @@ def _fast_queue(settings):
     settings.HELPLINE_QUEUE_POLL_SECONDS = 1
 
 
-def shot(page: Page, inspect, step: str) -> None:
-    inspect.check(page, step)
-    shutil.copy(inspect.screenshot(page, step), f"/tmp/helpline-shots/{inspect.prefix}-{step}.png")
-
-
 def test_duplicates_are_marked_and_merged(page: Page, server, inspect):
     coordinator = make_staff(
         Role.ADMISSIONS_COORDINATOR, "coordinator", first_name="Riley", last_name="Okafor"
@@ -55,18 +48,18 @@ def test_duplicates_are_marked_and_merged(page: Page, server, inspect):
     )
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
-        shot(page, inspect, f"queue-{size}")
+        inspect.check(page, f"queue-{size}")
     page.set_viewport_size({"width": 1366, "height": 900})
 
     row.get_by_role("link", name=first.reference).click()
     page.get_by_role("button", name="Claim").click()
     expect(page.locator("#possible-duplicates")).to_contain_text(again.reference)
-    shot(page, inspect, "inquiry-with-duplicate")
+    inspect.check(page, "inquiry-with-duplicate")
     page.get_by_role("button", name=f"Merge {again.reference} into this inquiry").click()
     merged = page.locator("#merged-here")
     expect(merged).to_contain_text(again.reference)
     expect(merged).to_contain_text("Nobody called yet, please call")
-    shot(page, inspect, "after-merge")
+    inspect.check(page, "after-merge")
 
     again.refresh_from_db()
     assert again.merged_into_id == first.pk and again.closed_at is not None
