@@ -361,7 +361,13 @@ class DispositionIn(Schema):
 
 
 class ConvertIn(Schema):
-    """Schedule an assessment: register the person (or readmit an existing patient)."""
+    """Schedule an assessment: register the person (or readmit an existing patient).
+
+    The names are the patient's own. For an inquiry ``for_whom`` "someone_else" the
+    caller is recorded as the patient's contact: ``caller_relationship`` is required,
+    ``caller_may_be_told`` needs ``caller_consent_note``, and ``patient_phone`` is the
+    patient's own number (the inquiry's phone is the caller's).
+    """
 
     model_config = ConfigDict(extra="forbid")
     given_name: Annotated[StrictStr, Field(min_length=1, max_length=100)]
@@ -375,6 +381,11 @@ class ConvertIn(Schema):
     existing_match: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
     emergency_reason: Text = ""
     notes: Text = ""
+    # For an inquiry for someone else: the caller becomes the patient's contact.
+    caller_relationship: Annotated[StrictStr, Field(max_length=64)] = ""
+    caller_may_be_told: StrictBool = False
+    caller_consent_note: Annotated[StrictStr, Field(max_length=300)] = ""
+    patient_phone: Annotated[StrictStr, Field(max_length=MAX_LENGTHS["phone"])] = ""
 
 
 class ConvertOut(Schema):

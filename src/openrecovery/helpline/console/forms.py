@@ -207,8 +207,8 @@ class ScheduleForm(forms.Form):
     must choose "new" (register a new patient) or the id of an existing patient.
     """
 
-    given_name = forms.CharField(label="Legal given name", max_length=100)
-    family_name = forms.CharField(label="Legal family name", max_length=100)
+    given_name = forms.CharField(label="Patient's legal given name", max_length=100)
+    family_name = forms.CharField(label="Patient's legal family name", max_length=100)
     date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     sex_at_birth = forms.ChoiceField(choices=[("", "Choose…"), *SexAtBirth.choices])
     date = forms.DateField(label="Assessment date", widget=forms.DateInput(attrs={"type": "date"}))
@@ -227,9 +227,49 @@ class ScheduleForm(forms.Form):
         "which is logged and reviewed.",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    # Only when the inquiry is for someone else: the caller is the patient's contact.
+    patient_phone = forms.CharField(
+        label="Patient's own phone",
+        required=False,
+        max_length=32,
+        widget=forms.TelInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+        help_text="If known. The number on the inquiry is the caller's.",
+    )
+    caller_relationship = forms.CharField(
+        label="Caller's relationship to the patient",
+        max_length=64,
+        help_text="E.g. sister, partner, friend.",
+    )
+    caller_may_be_told = forms.BooleanField(
+        label="The patient consents to the caller being told about their care",
+        required=False,
+        help_text="Leave unticked until the patient says so (42 CFR Part 2): until then, "
+        "tell the caller nothing, not even whether the person is a patient.",
+    )
+    caller_consent_note = forms.CharField(
+        label="How the patient consented",
+        required=False,
+        max_length=300,
+        help_text="Needed when the box above is ticked, e.g. “signed consent form, Dec 2”.",
+    )
+    CALLER_FIELDS = (
+        "patient_phone",
+        "caller_relationship",
+        "caller_may_be_told",
+        "caller_consent_note",
+    )
+
+    def __init__(self, *args: Any, for_someone_else: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["clinician"].queryset = clinicians_selectable()  # type: ignore[attr-defined]
+        self.for_someone_else = for_someone_else
+        if not for_someone_else:
+            for name in self.CALLER_FIELDS:
+                del self.fields[name]
+
+    def caller_fields(self) -> dict[str, Any]:
+        """Return the caller-as-contact arguments of ``inquiry_convert`` (empty if myself)."""
+        return {name: self.cleaned_data[name] for name in self.CALLER_FIELDS if name in self.fields}
 
     def clean_date_of_birth(self) -> dt.date:
         value: dt.date = self.cleaned_data["date_of_birth"]

@@ -26,6 +26,7 @@ from openrecovery.core.forms import form_add_service_errors
 from openrecovery.records.models import CareTeamMember
 
 from .. import merging, selectors, services
+from ..choices import ForWhom
 from ..duplicates import DuplicateMatch, duplicate_matches, duplicate_matches_shown
 from ..models import Inquiry, PreScreen
 from .forms import (
@@ -135,6 +136,10 @@ def log_call(request: StaffRequest) -> HttpResponse:
     return _render_console(request, form, status=422)
 
 
+def _for_someone_else(inquiry: Inquiry) -> bool:
+    return bool(inquiry.for_whom == ForWhom.SOMEONE_ELSE)
+
+
 def _forms(inquiry: Inquiry, prescreen: PreScreen | None) -> dict[str, BaseForm]:
     initial: dict[str, Any] = {}
     if prescreen is not None:
@@ -146,7 +151,7 @@ def _forms(inquiry: Inquiry, prescreen: PreScreen | None) -> dict[str, BaseForm]
             initial=initial,
             rows=prescreen.substances if prescreen is not None else [],
         ),
-        "schedule_form": ScheduleForm(),
+        "schedule_form": ScheduleForm(for_someone_else=_for_someone_else(inquiry)),
         "close_form": CloseForm(),
     }
 
@@ -340,7 +345,7 @@ def schedule(request: StaffRequest, reference: str) -> HttpResponse:
     to register a new patient or to attach the inquiry to one of them.
     """
     inquiry = _load(request, reference, write=True)
-    form = ScheduleForm(request.POST)
+    form = ScheduleForm(request.POST, for_someone_else=_for_someone_else(inquiry))
     if not form.is_valid():
         return _render_inquiry(
             request, _reload(inquiry), status=422, audit=True, schedule_form=form
@@ -363,6 +368,7 @@ def schedule(request: StaffRequest, reference: str) -> HttpResponse:
             emergency_reason=data["emergency_reason"],
             notes=data["notes"],
             request=request,
+            **form.caller_fields(),
         )
     except services.InquiryTaken as exc:
         return _taken(request, inquiry, exc)
@@ -380,6 +386,7 @@ def schedule(request: StaffRequest, reference: str) -> HttpResponse:
                 given_name=data["given_name"],
                 family_name=data["family_name"],
                 date_of_birth=data["date_of_birth"],
+                patient_phone=data.get("patient_phone", ""),
             )
             duplicate_matches_shown(
                 actor=request.user, inquiry=inquiry, matches=matches, request=request
