@@ -29,8 +29,8 @@ from openrecovery.instruments.registry import self_check_get
 from openrecovery.privacy.choices import AccessBasis
 from openrecovery.privacy.gates import access_basis
 from openrecovery.privacy.services import break_glass_grant
-from openrecovery.records.choices import CareTeamRole, Stage, TimelineKind
-from openrecovery.records.contacts import patient_contact_add
+from openrecovery.records.choices import CareTeamRole, HandoffSource, Stage, TimelineKind
+from openrecovery.records.contacts import episode_handoff_add, patient_contact_add
 from openrecovery.records.identifiers import mrn_next
 from openrecovery.records.models import CareTeamMember, EpisodeOfCare, Patient
 from openrecovery.records.services import (
@@ -718,6 +718,8 @@ def _convert(
         created_by=actor,
     )
     _close(inquiry, DispositionKind.SCHEDULE_ASSESSMENT, now, patient=patient)
+    episode = patient.episodes.filter(ended_at__isnull=True).first()
+    _prescreen_hand_over(actor, request, inquiry, episode)
     when = timezone.localtime(scheduled_for)
     team = "" if emergency or on_team else f"; {clinician} joined the care team"
     if caller is not None:
@@ -725,7 +727,7 @@ def _convert(
         team += f"; caller {caller['name']} ({caller['relationship']}) is a contact: {told}"
     timeline_add(
         patient=patient,
-        episode=patient.episodes.filter(ended_at__isnull=True).first(),
+        episode=episode,
         kind=TimelineKind.CONTACT,
         actor=actor,
         # A long caller name or relationship must not overflow the summary column.
@@ -746,3 +748,40 @@ def _convert(
         flagged=emergency,
     )
     return disposition
+
+
+# What the intake starts from (records.EpisodeHandoff documents the shape).
+PRESCREEN_HANDOFF_FIELDS = (
+    "substances",
+    "alcohol_co_use",
+    "opioid_co_use",
+    "withdrawal_seizures",
+    "withdrawal_complications",
+    "withdrawal_now",
+    "withdrawal_seizure_or_confusion_now",
+    "hours_since_last_dose",
+    "pregnancy",
+    "suicidal_thoughts",
+    "medical_conditions",
+    "psychiatric_conditions",
+    "current_prescriber",
+)
+
+
+def _prescreen_hand_over(
+    actor: User, request: HttpRequest | None, inquiry: Inquiry, episode: EpisodeOfCare | None
+) -> None:
+    """Hand the inquiry's pre-screen to the new episode, for the intake to start from."""
+    prescreen = PreScreen.objects.filter(inquiry=inquiry).select_related("updated_by").first()
+    if prescreen is None or episode is None:
+        return
+    episode_handoff_add(
+        actor=actor,
+        request=request,
+        episode=episode,
+        source=HandoffSource.PRESCREEN,
+        source_reference=inquiry.reference,
+        recorded_at=prescreen.updated_at,
+        recorded_by=prescreen.updated_by,
+        data={name: getattr(prescreen, name) for name in PRESCREEN_HANDOFF_FIELDS},
+    )

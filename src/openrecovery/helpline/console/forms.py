@@ -5,6 +5,7 @@ everything else (claims, urgency, conversion) and the views copy their errors ba
 """
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -21,9 +22,15 @@ from ..forms import CallbackRequestForm
 from ..merging import ERROR_NOT_DUPLICATE
 from ..models import PreScreen
 from ..references import reference_normalize
-from ..services import CLINICIAN_PERMISSION, PRESCREEN_SUBSTANCE_KEYS, PRESCREEN_SUBSTANCES_MAX
+from ..services import (
+    CLINICIAN_PERMISSION,
+    PRESCREEN_SUBSTANCE_KEYS,
+    PRESCREEN_SUBSTANCES_MAX,
+    PRESCREEN_TEXT_MAX,
+)
 
 SUBSTANCE_ROWS_MIN = 3
+CALLBACK_SPLIT = re.compile(r"[,;/\n+&]|\band\b", re.IGNORECASE)
 SUBSTANCE_LABELS = {
     "substance": "Substance",
     "dose": "Dose",
@@ -87,6 +94,15 @@ class CallAttemptForm(forms.Form):
         if value is not None and value <= timezone.now():
             raise forms.ValidationError(ERROR_NEXT_IN_PAST)
         return value
+
+
+def substance_rows_from_callback(text: str) -> list[dict[str, str]]:
+    """Split what the person typed on the callback form into pre-screen rows to check.
+
+    "alprazolam, sometimes wine" gives two rows; the coordinator edits them.
+    """
+    names = [name.strip()[:PRESCREEN_TEXT_MAX] for name in CALLBACK_SPLIT.split(text)]
+    return [{"substance": name} for name in names if name][: PRESCREEN_SUBSTANCES_MAX - 1]
 
 
 class PreScreenForm(forms.ModelForm):

@@ -36,6 +36,7 @@ from .forms import (
     PhoneInquiryForm,
     PreScreenForm,
     ScheduleForm,
+    substance_rows_from_callback,
 )
 from .selectors import (
     OPEN_COUNT_CAP,
@@ -140,17 +141,23 @@ def _for_someone_else(inquiry: Inquiry) -> bool:
     return bool(inquiry.for_whom == ForWhom.SOMEONE_ELSE)
 
 
+def callback_source(inquiry: Inquiry) -> str:
+    """Return how carried-forward callback answers name their source."""
+    when = timezone.localtime(inquiry.received_at)
+    return f"From the callback request, {when:%b} {when.day} ({inquiry.get_source_display()})"
+
+
 def _forms(inquiry: Inquiry, prescreen: PreScreen | None) -> dict[str, BaseForm]:
     initial: dict[str, Any] = {}
     if prescreen is not None:
         initial = {name: getattr(prescreen, name) for name in PreScreenForm.Meta.fields}
+        rows = prescreen.substances
+    else:
+        # Nothing typed twice: the callback's substances are the first draft rows.
+        rows = substance_rows_from_callback(inquiry.substances)
     return {
         "call_form": CallAttemptForm(),
-        "prescreen_form": PreScreenForm(
-            instance=prescreen,
-            initial=initial,
-            rows=prescreen.substances if prescreen is not None else [],
-        ),
+        "prescreen_form": PreScreenForm(instance=prescreen, initial=initial, rows=rows),
         "schedule_form": ScheduleForm(for_someone_else=_for_someone_else(inquiry)),
         "close_form": CloseForm(),
     }
@@ -188,6 +195,11 @@ def _render_inquiry(
         "can_schedule": can_work and mine and user.has_perm(services.REGISTER_PERMISSION),
         "taken_by_other": inquiry.claimed_by_id is not None and not mine,
         "response_minutes": selectors.response_minutes(),
+        "prescreen_carried": (
+            callback_source(inquiry)
+            if detail["prescreen"] is None and inquiry.substances.strip()
+            else ""
+        ),
         "possible_duplicates": merging.possible_duplicates(inquiry),
         "merged_here": merging.merged_into(inquiry),
         **extra,
