@@ -48,9 +48,9 @@ def phone_digits(phone: str) -> str:
     return re.sub(r"\D", "", phone)
 
 
-def phone_digits_sql(field: str = "phone") -> Expression:
+def phone_digits_sql(field: str = "phone") -> Expression | F:
     """Return ``field`` with the punctuation a phone may hold removed (both databases)."""
-    expression: Expression = F(field)
+    expression: Expression | F = F(field)
     for char in PHONE_PUNCTUATION:
         expression = Replace(expression, Value(char), Value(""))
     return expression
