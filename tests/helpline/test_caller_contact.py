@@ -12,27 +12,25 @@ from openrecovery.helpline.services import (
     ERROR_CALLER_RELATIONSHIP,
     LikelyDuplicates,
     inquiry_claim,
-    inquiry_convert,
 )
 from openrecovery.records.models import PatientContact
 from tests.support.factories import make_patient, verified_client
 from tests.support.helpline import callback
+from tests.support.helpline import convert as convert_inquiry
 
 SISTER = {"name": "Jordan K", "phone": "(555) 010-2233", "for_whom": "someone_else"}
 
 
+BROTHER = {
+    "given_name": "Alex",
+    "family_name": "Kowalski",
+    "date_of_birth": dt.date(1988, 3, 9),
+    "sex_at_birth": "male",
+}
+
+
 def convert(actor, inquiry, clinician, **extra):
-    return inquiry_convert(
-        actor=actor,
-        inquiry_id=inquiry.pk,
-        given_name="Alex",
-        family_name="Kowalski",
-        date_of_birth=dt.date(1988, 3, 9),
-        sex_at_birth="male",
-        scheduled_for=timezone.now() + dt.timedelta(days=1),
-        clinician=clinician,
-        **extra,
-    )
+    return convert_inquiry(actor, inquiry, clinician, **BROTHER, **extra)
 
 
 def test_the_sisters_alias_and_phone_do_not_become_the_brothers(coordinator, counselor):

@@ -9,7 +9,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from openrecovery.assessment.carry import (
     handoff_source,
@@ -20,11 +19,11 @@ from openrecovery.assessment.carry import (
 from openrecovery.assessment.choices import Frequency, Substance
 from openrecovery.assessment.services import assessment_start, substance_use_add
 from openrecovery.helpline.console.forms import substance_rows_from_callback
-from openrecovery.helpline.services import inquiry_claim, inquiry_convert, prescreen_save
+from openrecovery.helpline.services import inquiry_claim, prescreen_save
 from openrecovery.records.choices import HandoffSource
 from openrecovery.records.models import EpisodeHandoff
 from tests.support.factories import verified_client
-from tests.support.helpline import callback
+from tests.support.helpline import callback, convert
 
 RECORDED = dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)
 XANAX = {
@@ -68,17 +67,8 @@ def prescreened(coordinator, **answers):
     return inquiry
 
 
-def convert(coordinator, inquiry, counselor):
-    inquiry_convert(
-        actor=coordinator,
-        inquiry_id=inquiry.pk,
-        given_name="Samantha",
-        family_name="Rivera",
-        date_of_birth=dt.date(1990, 5, 4),
-        sex_at_birth="female",
-        scheduled_for=timezone.now() + dt.timedelta(days=1),
-        clinician=counselor,
-    )
+def converted(coordinator, inquiry, counselor):
+    convert(coordinator, inquiry, counselor)
     inquiry.refresh_from_db()
     return inquiry.patient
 
@@ -93,7 +83,7 @@ def test_conversion_hands_the_prescreen_to_the_episode(coordinator, counselor):
         withdrawal_now=True,
         hours_since_last_dose=48,
     )
-    patient = convert(coordinator, inquiry, counselor)
+    patient = converted(coordinator, inquiry, counselor)
     handoff = EpisodeHandoff.objects.get(episode__patient=patient)
     assert handoff.source == HandoffSource.PRESCREEN
     assert handoff.source_reference == inquiry.reference
@@ -124,7 +114,7 @@ def test_the_intake_offers_the_prescreen_as_drafts_with_their_source(
     coordinator, counselor, director
 ):
     inquiry = prescreened(coordinator, substances=[XANAX], withdrawal_seizures=True)
-    patient = convert(coordinator, inquiry, counselor)
+    patient = converted(coordinator, inquiry, counselor)
     assessment_start(actor=counselor, patient=patient)
     client = verified_client(counselor)
     url = f"/patients/{patient.pk}/assessment/"
@@ -155,7 +145,7 @@ def test_the_intake_offers_the_prescreen_as_drafts_with_their_source(
 
 def test_a_carried_draft_cannot_be_added_twice(coordinator, counselor):
     inquiry = prescreened(coordinator, substances=[XANAX])
-    patient = convert(coordinator, inquiry, counselor)
+    patient = converted(coordinator, inquiry, counselor)
     assessment = assessment_start(actor=counselor, patient=patient)
     key = f"{EpisodeHandoff.objects.get(episode__patient=patient).pk}:0"
     fields = {"substance": "alprazolam"}

@@ -6,7 +6,6 @@ urgent (a medical assessment today); a seizure or confusion is a 911 call.
 """
 
 import re
-from types import SimpleNamespace
 
 import pytest
 
@@ -19,25 +18,9 @@ from openrecovery.helpline.rules import (
 )
 from openrecovery.helpline.services import inquiry_claim, prescreen_save
 from tests.support.helpline import callback
+from tests.support.helpline import prescreen_answers as answers
 
 KLONOPIN = [{"substance": "Klonopin", "dose": "1 mg", "last_use": "two days ago"}]
-
-
-def answers(**overrides):
-    base = dict(
-        overdose_signs=False,
-        suicidal_thoughts=False,
-        withdrawal_seizures=False,
-        withdrawal_complications=False,
-        alcohol_co_use=False,
-        opioid_co_use=False,
-        pregnancy="unknown",
-        substances=[],
-        withdrawal_now=False,
-        withdrawal_seizure_or_confusion_now=False,
-        hours_since_last_dose=None,
-    )
-    return SimpleNamespace(**{**base, **overrides})
 
 
 def codes(rules):
