@@ -127,3 +127,10 @@ def test_console_merge_of_a_stranger_answers_422_and_changes_nothing(coordinator
     assert ERROR_NOT_DUPLICATE in response.content.decode()
     stranger.refresh_from_db()
     assert stranger.closed_at is None
+
+
+def test_the_queue_api_names_the_possible_duplicate(coordinator):
+    first, again = callback(), callback(phone="555 010 4477")
+    entries = verified_client(coordinator).get("/api/v1/helpline/inquiries").json()["entries"]
+    marks = {e["reference"]: e["possible_duplicate_of"] for e in entries}
+    assert marks == {first.reference: again.reference, again.reference: first.reference}

@@ -17,6 +17,7 @@ from openrecovery.helpline.rules import (
     urgency_from_rules,
 )
 from openrecovery.helpline.services import inquiry_claim, prescreen_save
+from tests.support.factories import verified_client
 from tests.support.helpline import callback
 from tests.support.helpline import prescreen_answers as answers
 
@@ -87,3 +88,18 @@ def test_ran_out_two_days_ago_and_shaking_is_triaged_urgent(coordinator):
     inquiry.refresh_from_db()
     assert inquiry.urgency == Urgency.URGENT
     assert inquiry.prescreen.hours_since_last_dose == 48
+
+
+def test_the_api_takes_withdrawal_now_and_refuses_hours_as_text(coordinator):
+    inquiry = inquiry_claim(actor=coordinator, inquiry_id=callback().pk)
+    client = verified_client(coordinator)
+    url = f"/api/v1/helpline/inquiries/{inquiry.reference}/prescreen"
+    refused = client.post(url, {"hours_since_last_dose": "48"}, content_type="application/json")
+    assert refused.status_code == 422
+    body = {"substances": KLONOPIN, "withdrawal_now": True, "hours_since_last_dose": 48}
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 200
+    saved = response.json()
+    assert saved["urgency"] == "urgent"
+    assert saved["prescreen"]["hours_since_last_dose"] == 48
+    assert saved["danger_rules"][0]["code"] == "withdrawal_now"
