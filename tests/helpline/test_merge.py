@@ -104,6 +104,8 @@ def test_console_marks_the_pair_and_merges_from_the_inquiry_page(coordinator):
     assert f"possible duplicate of {kept.reference}" in queue
     page = client.get(f"/admissions/inquiries/{kept.reference}/").content.decode()
     assert f"Merge {duplicate.reference} into this inquiry" in page
+    shown = AuditEvent.objects.filter(action="list", object_type="inquiry").order_by("-id")[0]
+    assert shown.detail["inquiries"] == [duplicate.pk]  # what the page showed is audited
     response = client.post(
         f"/admissions/inquiries/{kept.reference}/merge/",
         {"duplicate": duplicate.reference},

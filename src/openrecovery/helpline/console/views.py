@@ -182,6 +182,16 @@ def _render_inquiry(
             object_id=inquiry.pk,
         )
     detail = selectors.inquiry_detail(inquiry)
+    duplicates = merging.possible_duplicates(inquiry)
+    merged_here = merging.merged_into(inquiry)
+    if shown := [other.pk for other in (*duplicates, *merged_here)]:
+        # The page shows these inquiries too (who they are, what they said): a read.
+        audit_record(
+            action=Action.LIST,
+            request=request,
+            object_type="inquiry",
+            detail={"results": len(shown), "inquiries": shown, "beside": inquiry.pk},
+        )
     user = request.user
     mine = inquiry.claimed_by_id == user.pk
     can_work = user.has_perm(WORK) and not inquiry.is_closed
@@ -200,8 +210,8 @@ def _render_inquiry(
             if detail["prescreen"] is None and inquiry.substances.strip()
             else ""
         ),
-        "possible_duplicates": merging.possible_duplicates(inquiry),
-        "merged_here": merging.merged_into(inquiry),
+        "possible_duplicates": duplicates,
+        "merged_here": merged_here,
         **extra,
     }
     return render(request, "helpline/console/inquiry.html", context, status=status)
