@@ -8,12 +8,10 @@ which the kept inquiry's page shows. Nothing is deleted or moved.
 """
 
 import datetime as dt
-import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Expression, F, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Replace
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -30,11 +28,10 @@ from .services import (
     _require,
     _workable,
 )
+from .validation import phone_digits
 
 DUPLICATE_WINDOW = dt.timedelta(hours=24)
 DUPLICATES_SHOWN = 10
-# What a phone number may hold besides digits (helpline.validation.PHONE_CHARS).
-PHONE_PUNCTUATION = (" ", "-", "(", ")", ".", "+", "\t")
 ERROR_SELF = "An inquiry cannot be merged into itself."
 ERROR_NOT_DUPLICATE = (
     "Only an open inquiry from the same phone number, received within 24 hours, can be "
@@ -43,39 +40,31 @@ ERROR_NOT_DUPLICATE = (
 MERGED_NOTE = "Merged into {reference} (same phone within 24 hours)."
 
 
-def phone_digits(phone: str) -> str:
-    """Return the digits of a phone number, as ``phone_digits_sql`` computes them."""
-    return re.sub(r"\D", "", phone)
+def mark_possible_duplicates(inquiries: list[Inquiry]) -> None:
+    """Set ``possible_duplicate_of`` on each of ``inquiries`` (open ones, as the queue
+    shows them): the reference of the earliest other one from the same phone received
+    within 24 hours, or None.
 
-
-def phone_digits_sql(field: str = "phone") -> Expression | F:
-    """Return ``field`` with the punctuation a phone may hold removed (both databases)."""
-    expression: Expression | F = F(field)
-    for char in PHONE_PUNCTUATION:
-        expression = Replace(expression, Value(char), Value(""))
-    return expression
-
-
-def with_possible_duplicate(inquiries: QuerySet[Inquiry]) -> QuerySet[Inquiry]:
-    """Annotate ``possible_duplicate_of``: the reference of another open inquiry from the
-    same phone received within 24 hours (the earliest), or None.
-
-    A correlated subquery in the same statement, so the queue stays one query.
+    Pure Python over the rows already read, so the queue stays one query and costs no
+    more to poll; a pair of which only one is among the rows shown is found on the
+    inquiry's own page (``possible_duplicates``).
     """
-    received = OuterRef("received_at")
-    other = (
-        Inquiry.objects.filter(OPEN)
-        .exclude(pk=OuterRef("pk"))
-        .filter(received_at__gt=received - DUPLICATE_WINDOW)
-        .filter(received_at__lt=received + DUPLICATE_WINDOW)
-        .annotate(digits=phone_digits_sql())
-        .filter(digits=OuterRef("phone_digits"))
-        .order_by("received_at", "pk")
-        .values("reference")[:1]
-    )
-    return inquiries.annotate(phone_digits=phone_digits_sql()).annotate(
-        possible_duplicate_of=Subquery(other)
-    )
+    by_phone: dict[str, list[Inquiry]] = {}
+    for inquiry in sorted(inquiries, key=lambda i: (i.received_at, i.pk)):
+        inquiry.possible_duplicate_of = None
+        if inquiry.phone_digits:
+            by_phone.setdefault(inquiry.phone_digits, []).append(inquiry)
+    for same_phone in by_phone.values():
+        for inquiry in same_phone:
+            inquiry.possible_duplicate_of = next(
+                (
+                    other.reference
+                    for other in same_phone
+                    if other is not inquiry
+                    and abs(other.received_at - inquiry.received_at) < DUPLICATE_WINDOW
+                ),
+                None,
+            )
 
 
 def _near(inquiry: Inquiry) -> QuerySet[Inquiry]:
@@ -84,8 +73,7 @@ def _near(inquiry: Inquiry) -> QuerySet[Inquiry]:
         .exclude(pk=inquiry.pk)
         .filter(received_at__gt=inquiry.received_at - DUPLICATE_WINDOW)
         .filter(received_at__lt=inquiry.received_at + DUPLICATE_WINDOW)
-        .annotate(digits=phone_digits_sql())
-        .filter(digits=phone_digits(inquiry.phone))
+        .filter(phone_digits=phone_digits(inquiry.phone))
     )
 
 

@@ -56,6 +56,8 @@ class Inquiry(models.Model):
     # What the person told us when asking for a callback.
     name = models.CharField("name or alias", max_length=100)
     phone = models.CharField(max_length=32)
+    # The phone's digits (``merging.phone_digits``): how possible duplicates are found.
+    phone_digits = models.CharField(max_length=32, blank=True, editable=False)
     best_time = models.CharField("best time to call", max_length=100, blank=True)
     for_whom = models.CharField(max_length=16, choices=ForWhom.choices)
     substances = models.CharField(max_length=300, blank=True)
@@ -92,6 +94,10 @@ class Inquiry(models.Model):
             # The live queue: open inquiries by urgency, then longest waiting.
             models.Index(
                 fields=["urgency", "received_at"], condition=OPEN, name="inquiry_open_queue"
+            ),
+            # Possible duplicates: open inquiries from the same phone (merging.py).
+            models.Index(
+                fields=["phone_digits", "received_at"], condition=OPEN, name="inquiry_open_phone"
             ),
             # History and conversion figures read bounded windows of received_at.
             models.Index(fields=["received_at"], name="inquiry_received"),

@@ -21,7 +21,7 @@ from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
 
 from .choices import DispositionKind
-from .merging import with_possible_duplicate
+from .merging import mark_possible_duplicates
 from .models import OPEN, CallAttempt, Disposition, Inquiry, PreScreen
 from .references import reference_normalize
 from .rules import danger_rules
@@ -39,6 +39,7 @@ QUEUE_COLUMNS = (
     "claimed_at",
     "name",
     "for_whom",
+    "phone_digits",
     "claimed_by__username",
     "claimed_by__first_name",
     "claimed_by__last_name",
@@ -88,13 +89,17 @@ def queue_open(limit: int = QUEUE_LIMIT, *, now: dt.datetime | None = None) -> l
     """Return up to ``limit`` open inquiries, most urgent first, then longest waiting.
 
     One query, read along the partial index ``inquiry_open_queue``; each inquiry carries
-    ``possible_duplicate_of`` (``merging.with_possible_duplicate``).
+    ``possible_duplicate_of`` (``merging.mark_possible_duplicates``).
     """
     now = now or timezone.now()
     target = dt.timedelta(minutes=response_minutes())
-    rows = with_possible_duplicate(
-        Inquiry.objects.filter(OPEN).select_related("claimed_by").only(*QUEUE_COLUMNS)
-    ).order_by("urgency", "received_at")[: max(0, min(limit, QUEUE_LIMIT))]
+    rows = list(
+        Inquiry.objects.filter(OPEN)
+        .select_related("claimed_by")
+        .only(*QUEUE_COLUMNS)
+        .order_by("urgency", "received_at")[: max(0, min(limit, QUEUE_LIMIT))]
+    )
+    mark_possible_duplicates(rows)
     entries = []
     for inquiry in rows:
         due = inquiry.received_at + target

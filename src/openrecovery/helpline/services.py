@@ -53,7 +53,7 @@ from .models import CallAttempt, Disposition, Inquiry, PreScreen
 from .ratelimit import rate_limit_hit, rate_parse
 from .references import reference_new
 from .rules import danger_rules, urgency_from_rules, urgency_from_self_check
-from .validation import callback_fields, phone_problem
+from .validation import callback_fields, phone_digits, phone_problem
 
 WORK_PERMISSION = "helpline.work_inquiries"
 REGISTER_PERMISSION = "records.register_patient"
@@ -232,6 +232,7 @@ def callback_request_create(
             urgency=urgency,
             received_at=timezone.now(),
             self_check=verified,
+            phone_digits=phone_digits(fields["phone"]),
             **fields,
         )
         try:
@@ -324,6 +325,7 @@ def inquiry_log_call(
         claimed_by=actor,
         claimed_at=now,
         logged_by=actor,
+        phone_digits=phone_digits(fields["phone"]),
         **fields,
     )
     _audit(actor, request, inquiry, action=Action.CREATE, source=InquirySource.PHONE)
