@@ -86,6 +86,8 @@ class Inquiry(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
     )
+    # Not stored: set on queue rows by ``merging.mark_possible_duplicates``.
+    possible_duplicate_of: str | None = None
 
     class Meta:
         verbose_name_plural = "inquiries"
