@@ -11,7 +11,7 @@ from openrecovery.audit.models import AuditEvent
 from openrecovery.helpline.choices import DispositionKind, InquiryStatus, Urgency
 from openrecovery.helpline.merging import ERROR_NOT_DUPLICATE, inquiry_merge
 from openrecovery.helpline.models import Inquiry
-from openrecovery.helpline.selectors import queue_open
+from openrecovery.helpline.selectors import conversion_figures, queue_open
 from openrecovery.helpline.services import (
     InquiryTaken,
     call_attempt_record,
@@ -136,3 +136,11 @@ def test_the_queue_api_names_the_possible_duplicate(coordinator):
     entries = verified_client(coordinator).get("/api/v1/helpline/inquiries").json()["entries"]
     marks = {e["reference"]: e["possible_duplicate_of"] for e in entries}
     assert marks == {first.reference: again.reference, again.reference: first.reference}
+
+
+def test_a_merged_duplicate_is_not_counted_again_in_the_figures(coordinator):
+    kept = inquiry_claim(actor=coordinator, inquiry_id=callback().pk)
+    duplicate = callback()
+    assert conversion_figures(7).total == 2
+    inquiry_merge(actor=coordinator, inquiry_id=kept.pk, duplicate_id=duplicate.pk)
+    assert conversion_figures(7).total == 1

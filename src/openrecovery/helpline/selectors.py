@@ -211,7 +211,10 @@ def conversion_figures(days: int = 30, *, now: dt.datetime | None = None) -> Con
     """
     days = max(1, min(days, FIGURES_MAX_DAYS))
     now = now or timezone.now()
-    window = Inquiry.objects.filter(received_at__gte=now - dt.timedelta(days=days))
+    # A merged duplicate is the same person asking again: counted once, as the one kept.
+    window = Inquiry.objects.filter(received_at__gte=now - dt.timedelta(days=days)).exclude(
+        disposition_kind=DispositionKind.MERGED
+    )
     by_day = list(
         window.annotate(day=TruncDate("received_at"))
         .values("day")
