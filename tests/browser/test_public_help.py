@@ -97,6 +97,13 @@ def test_a_visitor_on_a_phone_completes_the_self_check_and_sends_a_callback_requ
     page.get_by_label("Name or alias").fill("Sam")
     page.get_by_label("Phone number").fill("555-0142")
     page.get_by_label("Best time to call").fill("After 6 pm")
+    # The person taps into Substances and types: nothing is glued to a prefilled value.
+    substances = page.get_by_label("Substances (optional)")
+    expect(substances).to_have_value("")
+    expect(substances).to_have_attribute("placeholder", re.compile("Which benzodiazepines"))
+    substances.click()
+    substances.press("End")
+    substances.press_sequentially("xanax")
     page.get_by_label("I agree to be contacted about this request").check()
     _assert_fits_width(page)
     inspect.check(page, "5-callback-form")
@@ -112,6 +119,7 @@ def test_a_visitor_on_a_phone_completes_the_self_check_and_sends_a_callback_requ
         ["mixing_risk"],
     )
     assert (inquiry.name, inquiry.best_time) == ("Sam", "After 6 pm")
+    assert inquiry.substances == "xanax"
     _assert_crisis_lines_on_first_screen(page)
     _assert_fits_width(page)
     inspect.check(page, "6-sent")

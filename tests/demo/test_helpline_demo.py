@@ -14,7 +14,7 @@ from django.utils import timezone
 from openrecovery.accounts.models import User
 from openrecovery.audit.models import AuditEvent
 from openrecovery.audit.verification import audit_verify
-from openrecovery.helpline.choices import DispositionKind, InquirySource, Urgency
+from openrecovery.helpline.choices import DispositionKind, ForWhom, InquirySource, Urgency
 from openrecovery.helpline.console.selectors import figures_panel, queue_rows
 from openrecovery.helpline.models import OPEN, CallAttempt, Disposition, Inquiry, PreScreen
 from openrecovery.helpline.selectors import conversion_figures, inquiry_detail
@@ -131,11 +131,18 @@ def test_conversions_link_to_patients_whose_stories_start_there(demo):
         disposition_kind=DispositionKind.SCHEDULE_ASSESSMENT
     ).select_related("patient", "disposition__clinician")
     assert converted.count() >= 5
-    readmitted = 0
+    readmitted = for_someone_else = 0
     for inquiry in converted:
         patient = inquiry.patient
         assert patient is not None
-        assert patient.phone_mobile == inquiry.phone
+        if inquiry.for_whom == ForWhom.SOMEONE_ELSE:
+            # A relative called: they are the patient's contact, not the patient's name.
+            contact = patient.contacts.get()
+            assert (contact.name, contact.phone) == (inquiry.name, inquiry.phone)
+            assert inquiry.name not in patient.display_name
+            for_someone_else += 1
+        else:
+            assert patient.phone_mobile == inquiry.phone
         assert inquiry.disposition.clinician.username == "counselor"
         # The episode the conversion opened starts at assessment, when the inquiry closed.
         opening = patient.episodes.get(started_at=inquiry.closed_at)
@@ -150,6 +157,7 @@ def test_conversions_link_to_patients_whose_stories_start_there(demo):
             occurred_at=inquiry.closed_at,
         ).exists()
     assert readmitted >= 1  # an earlier patient who called again
+    assert for_someone_else >= 1  # a relative who called for them
 
 
 def test_the_helpline_load_is_audited_and_the_chain_verifies(demo, capsys):

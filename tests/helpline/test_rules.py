@@ -1,26 +1,12 @@
 """Danger rules: each fires on its answer, names its source, and never advises stopping."""
 
 import re
-from types import SimpleNamespace
 
 import pytest
 
 from openrecovery.helpline.choices import Urgency
 from openrecovery.helpline.rules import danger_rules, urgency_from_rules, urgency_from_self_check
-
-
-def answers(**overrides):
-    base = dict(
-        overdose_signs=False,
-        suicidal_thoughts=False,
-        withdrawal_seizures=False,
-        withdrawal_complications=False,
-        alcohol_co_use=False,
-        opioid_co_use=False,
-        pregnancy="unknown",
-        substances=[],
-    )
-    return SimpleNamespace(**{**base, **overrides})
+from tests.support.helpline import prescreen_answers as answers
 
 
 @pytest.mark.parametrize(

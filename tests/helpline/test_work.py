@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action
@@ -21,7 +20,6 @@ from openrecovery.helpline.services import (
     call_attempt_record,
     disposition_record,
     inquiry_claim,
-    inquiry_convert,
     inquiry_log_call,
     prescreen_save,
 )
@@ -29,27 +27,13 @@ from openrecovery.records.choices import Stage, TimelineKind
 from openrecovery.records.models import CareTeamMember
 from tests.support.audit import audit_mark, events_since
 from tests.support.factories import discharge, make_patient, make_staff
-from tests.support.helpline import VALID, callback
+from tests.support.helpline import VALID, callback, convert
 
 
 @pytest.fixture
 def claimed(coordinator):
     inquiry = callback()
     return inquiry_claim(actor=coordinator, inquiry_id=inquiry.pk)
-
-
-def convert(actor, inquiry, clinician, **extra):
-    return inquiry_convert(
-        actor=actor,
-        inquiry_id=inquiry.pk,
-        given_name="Samantha",
-        family_name="Rivera",
-        date_of_birth=dt.date(1990, 5, 4),
-        sex_at_birth="female",
-        scheduled_for=timezone.now() + dt.timedelta(days=1),
-        clinician=clinician,
-        **extra,
-    )
 
 
 def test_work_needs_the_claim(coordinator, coordinator2):

@@ -405,3 +405,16 @@ def test_attaching_to_a_patient_in_care_says_why(client_c, claimed, physician):
     assert escape(ERROR_OPEN_EPISODE) in response.content.decode()
     claimed.refresh_from_db()
     assert not claimed.is_closed and in_care.episodes.count() == 1
+
+
+def test_prescreen_asks_about_withdrawal_now_and_shows_the_urgent_banner(client_c, claimed):
+    page = client_c.get(url(claimed)).content.decode()
+    assert 'name="withdrawal_now"' in page and 'name="hours_since_last_dose"' in page
+    assert 'name="withdrawal_seizure_or_confusion_now"' in page
+    data = {**PRESCREEN, "substance_0": "Klonopin", "withdrawal_now": "on"}
+    data["hours_since_last_dose"] = "48"
+    body = client_c.post(url(claimed, "prescreen"), data, follow=True).content.decode()
+    claimed.refresh_from_db()
+    assert claimed.urgency == Urgency.URGENT
+    assert 'data-rule="withdrawal_now"' in body and "medical assessment today" in body
+    assert "Source: 2025 Joint Clinical Practice Guideline" in body

@@ -184,3 +184,16 @@ def test_answers_survive_a_field_error_and_stay_removable(db):
     assert "Your self-check answers" in body
     assert 'id="id_include_self_check" checked' in body
     assert not Inquiry.objects.exists()
+
+
+def test_the_prefill_hints_at_benzodiazepines_without_a_value_to_glue_onto(db):
+    # "Benzodiazepines" used to be the field's value: typing "xanax" after it stored
+    # "Benzodiazepinesxanax". A placeholder asks without putting words in the field.
+    client = Client()
+    answers = prefilled_answers(client, {"3", "4"})
+    body = client.post(
+        "/help/callback/", {"prefill": "1", "self_check_answers": answers}
+    ).content.decode()
+    field = re.search(r"<input[^>]*name=\"substances\"[^>]*>", body).group(0)
+    assert "value=" not in field
+    assert 'placeholder="Which benzodiazepines, if you know' in field

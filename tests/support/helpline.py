@@ -1,12 +1,16 @@
 """Helpline data for tests: stored callback requests, and the public help pages' forms."""
 
+import datetime as dt
 import re
+from types import SimpleNamespace
+from typing import Any
 
 from django.apps import apps
 from django.test import Client
+from django.utils import timezone
 
 from openrecovery.helpline.public.selfcheck import SELF_CHECK
-from openrecovery.helpline.services import callback_request_create
+from openrecovery.helpline.services import callback_request_create, inquiry_convert
 from tests.support.pages import collect
 
 CRISIS_LINKS = ("tel:911", "tel:988", "tel:18006624357", "tel:18002221222")
@@ -84,3 +88,39 @@ def prefilled_answers(client: Client, yes: set[str]) -> str:
     match = HIDDEN_ANSWERS.search(response.content.decode())
     assert match, "the result page offers no way to send the answers"
     return match.group(1)
+
+
+def prescreen_answers(**overrides: Any) -> SimpleNamespace:
+    """Return pre-screen answers for the danger rules: nothing reported, but ``overrides``."""
+    base = dict(
+        overdose_signs=False,
+        suicidal_thoughts=False,
+        withdrawal_seizures=False,
+        withdrawal_complications=False,
+        alcohol_co_use=False,
+        opioid_co_use=False,
+        pregnancy="unknown",
+        substances=[],
+        withdrawal_now=False,
+        withdrawal_seizure_or_confusion_now=False,
+        hours_since_last_dose=None,
+    )
+    return SimpleNamespace(**{**base, **overrides})
+
+
+def convert(actor: Any, inquiry: Any, clinician: Any, **extra: Any) -> Any:
+    """Schedule an assessment for ``inquiry`` tomorrow, registering Samantha Rivera
+    (born 1990-05-04) unless ``extra`` names someone else."""
+    person = {
+        "given_name": "Samantha",
+        "family_name": "Rivera",
+        "date_of_birth": dt.date(1990, 5, 4),
+        "sex_at_birth": "female",
+    }
+    return inquiry_convert(
+        actor=actor,
+        inquiry_id=inquiry.pk,
+        scheduled_for=timezone.now() + dt.timedelta(days=1),
+        clinician=clinician,
+        **{**person, **extra},
+    )

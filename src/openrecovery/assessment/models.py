@@ -77,6 +77,10 @@ class SubstanceUse(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
+    # A row added from a carried-forward draft: which one ("<handoff id>:<row>") and the
+    # source as shown ("From pre-screen, Dec 1 by J. Smith").
+    carried_from = models.CharField(max_length=32, blank=True)
+    source = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["id"]

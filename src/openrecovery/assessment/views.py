@@ -17,8 +17,10 @@ from openrecovery.core.htmx import is_htmx
 from openrecovery.instruments import registry
 from openrecovery.instruments.engine import AnswerError, score
 from openrecovery.privacy.gates import access_patient_by_id, access_patient_grant_by_id
-from openrecovery.records.choices import Stage
+from openrecovery.records.choices import HandoffSource, Stage
+from openrecovery.records.contacts import handoffs_for
 
+from .carry import SectionDraft, section_drafts, substance_drafts
 from .forms import (
     SECTION_FORMS,
     AddendumForm,
@@ -55,6 +57,7 @@ RECORD_PROBLEM = "assessment.record_problem"
 CONFIRM_PROBLEM = "assessment.confirm_problem"
 NO_DRAFT = "There is no intake assessment in progress for this episode."
 INTAKE_OBJECT = "intake_assessment"
+CARRIED_KEY_MAX = 32
 
 
 def _initial(assessment: IntakeAssessment | None, section: str) -> dict[str, Any]:
@@ -74,6 +77,17 @@ def _initial(assessment: IntakeAssessment | None, section: str) -> dict[str, Any
     return initial
 
 
+def _draft(
+    assessment: IntakeAssessment | None, key: str, carried: SectionDraft | None
+) -> forms.Form:
+    """Return a section's form: its saved answers, else the carried-forward draft's."""
+    if carried is not None and assessment is not None and key not in assessment.sections:
+        form = draft_form(key, initial=carried.initial)
+        form.carried_source = carried.source  # type: ignore[attr-defined]
+        return form
+    return draft_form(key, initial=_initial(assessment, key))
+
+
 def _intake_context(
     request: StaffRequest, patient_id: int, *, bound: dict[str, forms.BaseForm] | None = None
 ) -> dict[str, Any]:
@@ -83,12 +97,19 @@ def _intake_context(
     page = intake_view(access)
     assessment = page.assessment
     bound = bound or {}
-    drafts = {
-        key: bound.get(key) or draft_form(key, initial=_initial(assessment, key))
-        for key in [*SECTION_FORMS, DimensionRatingsForm.key, LevelOfCareForm.key]
-    }
     user = request.user
     editable = assessment is not None and not assessment.is_signed and user.has_perm(EDIT)
+    handoffs = handoffs_for(page.episode, HandoffSource.PRESCREEN) if editable else []
+    carried_sections = section_drafts(handoffs)
+    drafts = {
+        key: bound.get(key) or _draft(assessment, key, carried_sections.get(key))
+        for key in [*SECTION_FORMS, DimensionRatingsForm.key, LevelOfCareForm.key]
+    }
+    carried_rows = (
+        substance_drafts(handoffs, {r.carried_from for r in assessment.substances.all()})
+        if assessment is not None and handoffs
+        else []
+    )
     return {
         "page": page,
         "patient": page.patient,
@@ -97,6 +118,10 @@ def _intake_context(
         "dimensions_form": drafts[DimensionRatingsForm.key],
         "level_form": drafts[LevelOfCareForm.key],
         "substance_form": bound.get("substance") or SubstanceUseForm(),
+        "carried_substances": [
+            (draft, SubstanceUseForm(initial=draft.initial, auto_id=f"id_carried{n}_%s"))
+            for n, draft in enumerate(carried_rows)
+        ],
         "sign_form": bound.get("sign") or SignForm(),
         "addendum_form": bound.get("addendum") or AddendumForm(),
         "editable": editable,
@@ -231,7 +256,11 @@ def substance_add(request: StaffRequest, patient_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             substance_use_add(
-                actor=request.user, assessment=assessment, fields=request.POST, request=request
+                actor=request.user,
+                assessment=assessment,
+                fields=request.POST,
+                carried_from=request.POST.get("carried_from", "")[:CARRIED_KEY_MAX],
+                request=request,
             )
         except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)

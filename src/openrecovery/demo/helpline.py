@@ -23,6 +23,7 @@ from openrecovery.helpline.choices import (
     ReferralSource,
 )
 from openrecovery.helpline.duplicates import duplicate_matches
+from openrecovery.helpline.merging import inquiry_merge
 from openrecovery.helpline.models import CallAttempt, Disposition, Inquiry, PreScreen
 from openrecovery.helpline.public.selfcheck import self_check_payload
 from openrecovery.helpline.services import (
@@ -84,6 +85,7 @@ SELF_CHECKS: dict[str, tuple[int, int, int, int]] = {
     "self_harm": (7, 1, 0, 1),
 }
 SIGN_ITEMS = 11
+RELATIVE_CALLS_EVERY = 4
 
 
 class HelplineDesk:
@@ -96,6 +98,7 @@ class HelplineDesk:
         self.coordinator = staff["admissions"]
         self.clinician = staff["counselor"]  # who takes the assessments the desk books
         self._addresses = itertools.count()
+        self._conversions = itertools.count()
 
     def caller(self, **more: Any) -> dict[str, Any]:
         """Return what a fictional caller gives: name or alias, phone, and so on."""
@@ -226,6 +229,12 @@ class HelplineDesk:
         Disposition.objects.filter(pk=disposition.pk).update(created_at=at)
         Inquiry.objects.filter(pk=inquiry.pk).update(closed_at=at)
 
+    def merge(self, kept: Inquiry, duplicate: Inquiry, actor: User, at: dt.datetime) -> None:
+        """Merge ``duplicate`` (the same phone) into ``kept`` at ``at``."""
+        inquiry_merge(actor=actor, inquiry_id=kept.pk, duplicate_id=duplicate.pk)
+        Disposition.objects.filter(inquiry=duplicate).update(created_at=at)
+        Inquiry.objects.filter(pk=duplicate.pk).update(closed_at=at)
+
     def conversion(
         self,
         *,
@@ -244,11 +253,26 @@ class HelplineDesk:
         person = _person(patient) if patient is not None else fields
         received = when - dt.timedelta(minutes=rng.uniform(30, 480))
         source = rng.choice((InquirySource.WEB, InquirySource.WEB, InquirySource.PHONE))
+        # Every fourth new person was called in by their emergency contact (a relative
+        # or friend): that caller becomes their contact, never their name (no rng drawn,
+        # so the rest of the demo stays as it was).
+        relative = patient is None and next(self._conversions) % RELATIVE_CALLS_EVERY == 0
         data = self.caller(
             name=person["preferred_name"] or person["legal_given_name"],
             phone=person["phone_mobile"],
             for_whom=ForWhom.MYSELF,
         )
+        caller: dict[str, Any] = {}
+        if relative and person.get("emergency_contact_name"):
+            data |= {
+                "name": person["emergency_contact_name"].split()[0],
+                "phone": person["emergency_contact_phone"],
+                "for_whom": ForWhom.SOMEONE_ELSE,
+            }
+            caller = {
+                "caller_relationship": person["emergency_contact_relationship"].lower(),
+                "patient_phone": person["phone_mobile"],
+            }
         sent = self.self_check("some_signs") if rng.random() < 0.4 else None
         inquiry = self.receive(source=source, received=received, data=data, self_check=sent)
         contact = received
@@ -271,7 +295,9 @@ class HelplineDesk:
             actor = self.staff["director"]
             self.release(inquiry, self.coordinator)
             self.claim(inquiry, actor, contact)
-        matches = duplicate_matches(actor=actor, inquiry=inquiry, **names)
+        matches = duplicate_matches(
+            actor=actor, inquiry=inquiry, patient_phone=caller.get("patient_phone", ""), **names
+        )
         disposition = inquiry_convert(
             actor=actor,
             inquiry_id=inquiry.pk,
@@ -282,6 +308,7 @@ class HelplineDesk:
             confirm_not_duplicate=patient is None and bool(matches),
             existing_patient_id=patient.pk if patient is not None else None,
             **names,
+            **caller,
         )
         Disposition.objects.filter(pk=disposition.pk).update(created_at=when)
         Inquiry.objects.filter(pk=inquiry.pk).update(closed_at=when)

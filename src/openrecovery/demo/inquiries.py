@@ -37,6 +37,16 @@ from .histories import HELPLINE_DAYS
 from .people import DEMO_SEED, People
 
 DEMO_HELPLINE_SEED = DEMO_SEED + 4
+# Sent twice from one phone: merged by the coordinator (issue 10, point 3).
+DUPLICATE_CALLER = {
+    "name": "T.",
+    "phone": "415-555-0166",
+    "best_time": "lunchtime",
+    "for_whom": ForWhom.MYSELF,
+    "substances": "Xanax",
+    "voicemail_ok": False,
+    "message": "",
+}
 CLOSED_PER_DAY = (1, 2, 2, 3)  # closed inquiries (besides conversions) per day
 LOST_CONTACT_AFTER_DAYS = 4  # lost contact is decided after callbacks on three days
 # The first closures (the oldest days) show each way an inquiry ends without a patient.
@@ -213,7 +223,9 @@ class _Month:
 
     def month(self) -> None:
         """Close a few inquiries on each of the last ``HELPLINE_DAYS`` days, oldest first."""
-        kinds = [k for k in DispositionKind if k != DispositionKind.SCHEDULE_ASSESSMENT]
+        # Scheduling and merging are played elsewhere (stories convert; no demo duplicates).
+        skipped = {DispositionKind.SCHEDULE_ASSESSMENT, DispositionKind.MERGED}
+        kinds = [k for k in DispositionKind if k not in skipped]
         forced = list(FIRST_KINDS)
         for days in range(HELPLINE_DAYS - 1, -1, -1):
             for _ in range(self.rng.choice(CLOSED_PER_DAY)):
@@ -252,6 +264,25 @@ class _Month:
             desk.release(inquiry, worker)
         self.counts.open += 1
 
+    def merged_pair(self) -> None:
+        """Take in one callback twice, 12 minutes apart, three days ago; merge the second
+        into the first, then refer the first (no random draws: the rest stays as it was)."""
+        desk, worker = self.desk, self.staff["admissions"]
+        day = timezone.localdate(self.now) - dt.timedelta(days=3)
+        noon = dt.datetime.combine(day, dt.time(13), tzinfo=timezone.get_current_timezone())
+        first = desk.receive(source=WEB, received=noon, data=DUPLICATE_CALLER)
+        again = {**DUPLICATE_CALLER, "message": "Sent this already, nobody called yet."}
+        second = desk.receive(source=WEB, received=noon + _minutes(12), data=again)
+        desk.claim(first, worker, noon + _minutes(14))
+        desk.call(first, worker, CallOutcome.REACHED, noon + _minutes(15))
+        desk.merge(first, second, worker, noon + _minutes(16))
+        target, detail = REFERRALS[0]
+        at = noon + _minutes(40)
+        desk.close(first, worker, DispositionKind.REFERRED, at, referral_target=target,
+                   referral_detail=detail)  # fmt: skip
+        self.counts.closed[DispositionKind.REFERRED] += 1
+        self.counts.closed[DispositionKind.MERGED] += 1
+
     def _tomorrow_morning(self) -> dt.datetime:
         day = timezone.localtime(self.now) + dt.timedelta(days=1)
         return day.replace(hour=10, minute=0, second=0, microsecond=0)
@@ -268,6 +299,7 @@ def demo_helpline_create(staff: list[User], seed: int = DEMO_HELPLINE_SEED) -> H
         month.month()
         for case in OPEN_QUEUE:
             month.waiting(case)
+        month.merged_pair()
     return month.counts
 
 

@@ -40,6 +40,7 @@ class DispositionKind(models.TextChoices):
     REFERRED = "referred", "Referred elsewhere"
     NOT_A_FIT = "not_a_fit", "Not a fit"
     LOST_CONTACT = "lost_contact", "Lost contact"
+    MERGED = "merged", "Merged into another inquiry"
 
 
 class ReferralTarget(models.TextChoices):

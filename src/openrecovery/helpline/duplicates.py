@@ -24,6 +24,7 @@ from openrecovery.audit.services import audit_record
 from openrecovery.privacy.gates import access_basis
 from openrecovery.records.models import Patient
 
+from .choices import ForWhom
 from .models import Inquiry
 
 DUPLICATES_LIMIT = 10
@@ -80,15 +81,20 @@ def duplicate_matches(
     given_name: str,
     family_name: str,
     date_of_birth: dt.date | None,
+    patient_phone: str = "",
 ) -> list[DuplicateMatch]:
     """Return the patients who may be this person, each marked visible to ``actor`` or not.
+
+    The phone compared is the inquiry's when the person called for themselves, else the
+    patient's own (``patient_phone``): a relative's number says nothing about who the
+    patient is.
 
     Visible means the access gate lets ``actor`` open the chart (care team, coverage of
     the current stage, or an unexpired break-glass grant). Nothing is audited here:
     ``duplicate_matches_shown`` audits what is disclosed.
     """
     given, family = given_name.strip().lower(), family_name.strip().lower()
-    phone = inquiry.phone.strip()
+    phone = (inquiry.phone if inquiry.for_whom == ForWhom.MYSELF else patient_phone).strip()
     condition = Q()
     if given and family and date_of_birth is not None:
         condition |= Q(search_given=given, search_family=family, date_of_birth=date_of_birth)

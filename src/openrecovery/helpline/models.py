@@ -5,6 +5,7 @@ and change them through ``services``.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -21,6 +22,7 @@ from .choices import (
 )
 
 OPEN = Q(closed_at__isnull=True)
+HOURS_SINCE_LAST_DOSE_MAX = 24 * 365
 
 
 class Inquiry(models.Model):
@@ -30,7 +32,8 @@ class Inquiry(models.Model):
     disposition was recorded, ``closed_at`` set). ``urgency`` orders the queue; it is
     computed from what the person told us (a self-check they chose to send, the
     pre-screen's danger rules) and only ever raised by a newer answer, never silently
-    lowered.
+    lowered. A duplicate (the same phone within a day) merged into another inquiry is
+    closed with ``merged_into`` pointing at the one kept; its calls stay its own.
     """
 
     reference = models.CharField(max_length=12, unique=True)
@@ -53,6 +56,8 @@ class Inquiry(models.Model):
     # What the person told us when asking for a callback.
     name = models.CharField("name or alias", max_length=100)
     phone = models.CharField(max_length=32)
+    # The phone's digits (``merging.phone_digits``): how possible duplicates are found.
+    phone_digits = models.CharField(max_length=32, blank=True, editable=False)
     best_time = models.CharField("best time to call", max_length=100, blank=True)
     for_whom = models.CharField(max_length=16, choices=ForWhom.choices)
     substances = models.CharField(max_length=300, blank=True)
@@ -77,6 +82,12 @@ class Inquiry(models.Model):
         on_delete=models.PROTECT,
         related_name="inquiries",
     )
+    # Set when a coordinator merged this duplicate into another inquiry (then closed).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
+    # Not stored: set on queue rows by ``merging.mark_possible_duplicates``.
+    possible_duplicate_of: str | None = None
 
     class Meta:
         verbose_name_plural = "inquiries"
@@ -85,6 +96,10 @@ class Inquiry(models.Model):
             # The live queue: open inquiries by urgency, then longest waiting.
             models.Index(
                 fields=["urgency", "received_at"], condition=OPEN, name="inquiry_open_queue"
+            ),
+            # Possible duplicates: open inquiries from the same phone (merging.py).
+            models.Index(
+                fields=["phone_digits", "received_at"], condition=OPEN, name="inquiry_open_phone"
             ),
             # History and conversion figures read bounded windows of received_at.
             models.Index(fields=["received_at"], name="inquiry_received"),
@@ -128,7 +143,8 @@ class PreScreen(models.Model):
     """The admissions pre-screen of one inquiry, editable until its disposition.
 
     ``substances`` is a list of rows ``{"substance", "dose", "frequency", "duration",
-    "last_use"}`` (free text each). The yes/no answers feed ``rules.danger_rules``.
+    "last_use"}`` (free text each). The yes/no answers, and withdrawal happening now
+    with the hours since the last dose, feed ``rules.danger_rules``.
     """
 
     inquiry = models.OneToOneField(Inquiry, on_delete=models.PROTECT, related_name="prescreen")
@@ -145,6 +161,19 @@ class PreScreen(models.Model):
     suicidal_thoughts = models.BooleanField("suicidal thoughts now or recently", default=False)
     overdose_signs = models.BooleanField(
         "signs of overdose now (unresponsive, slow or no breathing, seizure)", default=False
+    )
+    withdrawal_now = models.BooleanField(
+        "withdrawal symptoms now (shaking, sweating, racing heart, anxiety, no sleep)",
+        default=False,
+    )
+    withdrawal_seizure_or_confusion_now = models.BooleanField(
+        "seizure, confusion or hallucinations now", default=False
+    )
+    hours_since_last_dose = models.PositiveSmallIntegerField(
+        "hours since the last dose",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(HOURS_SINCE_LAST_DOSE_MAX)],
     )
     medical_conditions = models.TextField(blank=True)
     psychiatric_conditions = models.TextField(blank=True)

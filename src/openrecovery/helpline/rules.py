@@ -29,6 +29,16 @@ SOURCE_NO_ABRUPT_STOP = (
     "discontinuation); FDA boxed warning for all benzodiazepines (23 Sep 2020: withdrawal "
     "reactions)"
 )
+SOURCE_WITHDRAWAL_NOW = (
+    "2025 Joint Clinical Practice Guideline on Benzodiazepine Tapering, rec. 2 (avoid abrupt "
+    "discontinuation), rec. 12 (severe or complicated withdrawal is managed inpatient or "
+    "residential, with vital signs and seizure-risk assessment); FDA boxed warning for all "
+    "benzodiazepines (23 Sep 2020: withdrawal reactions, including seizures)"
+)
+SOURCE_WITHDRAWAL_911 = (
+    SOURCE_911 + "; 2025 Joint Clinical Practice Guideline on Benzodiazepine Tapering, rec. 12 "
+    "(complicated withdrawal needs medical management)"
+)
 SOURCE_PREGNANCY = (
     "2025 Joint Clinical Practice Guideline on Benzodiazepine Tapering, rec. 5 (complicating "
     "comorbidity: consider inpatient care)"
@@ -54,6 +64,16 @@ MESSAGE_NO_ABRUPT_STOP = (
     "Benzodiazepine use: tell the caller not to stop suddenly; stopping abruptly after "
     "regular use can cause seizures. A clinician will plan any change."
 )
+MESSAGE_WITHDRAWAL_NOW = (
+    "Withdrawal now from a benzodiazepine or alcohol{since}: urgent, arrange a medical "
+    "assessment today. This withdrawal can cause seizures: do not advise stopping or "
+    "cutting down; a clinician decides what to take. Call 911 if a seizure, confusion or "
+    "hallucinations start."
+)
+MESSAGE_WITHDRAWAL_911 = (
+    "Seizure or confusion during withdrawal: call 911 now (or tell the caller to). Stay on "
+    "the line; do not give anything by mouth to someone who is seizing or not fully awake."
+)
 MESSAGE_PREGNANCY = (
     "Pregnancy: route to a clinician today; withdrawal and medication changes need "
     "medical supervision."
@@ -64,6 +84,7 @@ BENZODIAZEPINE = re.compile(
     r"restoril|temazepam|librium|chlordiazepoxide|halcion|triazolam|oxazepam|etizolam",
     re.IGNORECASE,
 )
+ALCOHOL = re.compile(r"alcohol|beer|wine|vodka|whisk|liquor|drink", re.IGNORECASE)
 
 SEVERITY_URGENCY = {
     RuleSeverity.EMERGENCY: Urgency.URGENT,
@@ -71,6 +92,12 @@ SEVERITY_URGENCY = {
     RuleSeverity.HIGH: Urgency.HIGH,
     RuleSeverity.INFO: Urgency.NORMAL,
 }
+SEVERITY_ORDER = (
+    RuleSeverity.EMERGENCY,
+    RuleSeverity.URGENT,
+    RuleSeverity.HIGH,
+    RuleSeverity.INFO,
+)
 # Flags of the instruments and of the public benzodiazepine self-check.
 SELF_CHECK_URGENT_FLAGS = frozenset({"suicide_risk", "urgent_review", "self_harm"})
 SELF_CHECK_HIGH_FLAGS = frozenset({"seizure_risk", "mixing_risk"})
@@ -91,12 +118,51 @@ class DangerRule:
     source: str
 
 
-def _uses_benzodiazepine(substances: Any) -> bool:
+def _uses(pattern: re.Pattern[str], substances: Any) -> bool:
     for row in substances or []:
         name = row.get("substance", "") if isinstance(row, dict) else str(row)
-        if BENZODIAZEPINE.search(str(name)):
+        if pattern.search(str(name)):
             return True
     return False
+
+
+def _uses_benzodiazepine(substances: Any) -> bool:
+    return _uses(BENZODIAZEPINE, substances)
+
+
+def _since_last_dose(hours: int | None) -> str:
+    if hours is None:
+        return ""
+    if hours < 48:
+        return f", last dose {hours} hour{'s' if hours != 1 else ''} ago"
+    return f", last dose {hours // 24} days ago"
+
+
+def _withdrawal_rules(prescreen: Any) -> list[DangerRule]:
+    """Return the rules for withdrawal happening now (seizure or confusion: 911)."""
+    rules = []
+    if getattr(prescreen, "withdrawal_seizure_or_confusion_now", False):
+        rules.append(
+            DangerRule(
+                "withdrawal_911",
+                RuleSeverity.EMERGENCY,
+                MESSAGE_WITHDRAWAL_911,
+                SOURCE_WITHDRAWAL_911,
+            )
+        )
+    sedative = prescreen.alcohol_co_use or _uses(BENZODIAZEPINE, prescreen.substances)
+    sedative = sedative or _uses(ALCOHOL, prescreen.substances)
+    if getattr(prescreen, "withdrawal_now", False) and sedative:
+        since = _since_last_dose(getattr(prescreen, "hours_since_last_dose", None))
+        rules.append(
+            DangerRule(
+                "withdrawal_now",
+                RuleSeverity.URGENT,
+                MESSAGE_WITHDRAWAL_NOW.format(since=since),
+                SOURCE_WITHDRAWAL_NOW,
+            )
+        )
+    return rules
 
 
 def danger_rules(prescreen: Any) -> list[DangerRule]:
@@ -109,9 +175,11 @@ def danger_rules(prescreen: Any) -> list[DangerRule]:
         rules.append(DangerRule("overdose_911", RuleSeverity.EMERGENCY, MESSAGE_911, SOURCE_911))
     if prescreen.suicidal_thoughts:
         rules.append(DangerRule("suicide_988", RuleSeverity.URGENT, MESSAGE_988, SOURCE_988))
+    rules.extend(_withdrawal_rules(prescreen))
     reasons = [
         text
         for present, text in (
+            (getattr(prescreen, "withdrawal_now", False), "withdrawal symptoms now"),
             (prescreen.withdrawal_seizures, "past withdrawal seizures"),
             (prescreen.withdrawal_complications, "past withdrawal complications"),
             (prescreen.alcohol_co_use, "alcohol co-use"),
@@ -136,6 +204,8 @@ def danger_rules(prescreen: Any) -> list[DangerRule]:
                 "no_abrupt_stop", RuleSeverity.INFO, MESSAGE_NO_ABRUPT_STOP, SOURCE_NO_ABRUPT_STOP
             )
         )
+    # Stable: rules of one severity keep the order above.
+    rules.sort(key=lambda rule: SEVERITY_ORDER.index(rule.severity))
     return rules
 
 

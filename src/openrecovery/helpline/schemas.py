@@ -27,7 +27,7 @@ from openrecovery.instruments.registry import SELF_CHECKS
 from openrecovery.records.models import EpisodeOfCare
 
 from .choices import CallOutcome, ForWhom, Pregnancy, ReferralSource, ReferralTarget, Urgency
-from .models import CallAttempt, Disposition, Inquiry, PreScreen
+from .models import HOURS_SINCE_LAST_DOSE_MAX, CallAttempt, Disposition, Inquiry, PreScreen
 from .rules import DangerRule, danger_rules
 from .selectors import QueueEntry
 from .validation import MAX_LENGTHS, PHONE_PATTERN, REQUIRED_TEXT_PATTERN, TEXT_PATTERN
@@ -40,6 +40,9 @@ TEXT: JsonDict = {"pattern": TEXT_PATTERN}
 REQUIRED_TEXT: JsonDict = {"pattern": REQUIRED_TEXT_PATTERN}
 PHONE: JsonDict = {"pattern": PHONE_PATTERN}
 SELF_CHECK_VALUES = {o.value for c in SELF_CHECKS.values() for i in c.items for o in i.options}
+Hours = Annotated[
+    StrictInt, Field(ge=0, le=HOURS_SINCE_LAST_DOSE_MAX), BeforeValidator(json_integral)
+]
 Text = Annotated[JsonText, Field(max_length=2000)]
 ShortText = Annotated[JsonText, Field(max_length=200)]
 
@@ -142,6 +145,11 @@ class QueueEntryOut(Schema):
     claimed_by: str | None
     name: str = _of_inquiry("name")
     for_whom: str = _of_inquiry("for_whom")
+    possible_duplicate_of: str | None = Field(
+        None,
+        validation_alias="inquiry.possible_duplicate_of",
+        description="Another open inquiry from the same phone within 24 hours, if any.",
+    )
 
     @staticmethod
     def resolve_urgency(entry: QueueEntry) -> str:
@@ -199,6 +207,9 @@ class PreScreenIn(Schema):
     pregnancy: Pregnancy = Pregnancy.UNKNOWN
     suicidal_thoughts: StrictBool = False
     overdose_signs: StrictBool = False
+    withdrawal_now: StrictBool = False
+    withdrawal_seizure_or_confusion_now: StrictBool = False
+    hours_since_last_dose: Hours | None = None
     medical_conditions: Text = ""
     psychiatric_conditions: Text = ""
     current_prescriber: ShortText = ""
@@ -218,6 +229,9 @@ class PreScreenOut(Schema):
     pregnancy: str
     suicidal_thoughts: bool
     overdose_signs: bool
+    withdrawal_now: bool
+    withdrawal_seizure_or_confusion_now: bool
+    hours_since_last_dose: int | None
     medical_conditions: str
     psychiatric_conditions: str
     current_prescriber: str
@@ -346,7 +360,13 @@ class DispositionIn(Schema):
 
 
 class ConvertIn(Schema):
-    """Schedule an assessment: register the person (or readmit an existing patient)."""
+    """Schedule an assessment: register the person (or readmit an existing patient).
+
+    The names are the patient's own. For an inquiry ``for_whom`` "someone_else" the
+    caller is recorded as the patient's contact: ``caller_relationship`` is required,
+    ``caller_may_be_told`` needs ``caller_consent_note``, and ``patient_phone`` is the
+    patient's own number (the inquiry's phone is the caller's).
+    """
 
     model_config = ConfigDict(extra="forbid")
     given_name: Annotated[JsonText, Field(min_length=1, max_length=100)]
@@ -360,6 +380,11 @@ class ConvertIn(Schema):
     existing_match: Annotated[JsonText, Field(min_length=1, max_length=64)] | None = None
     emergency_reason: Text = ""
     notes: Text = ""
+    # For an inquiry for someone else: the caller becomes the patient's contact.
+    caller_relationship: Annotated[JsonText, Field(max_length=64)] = ""
+    caller_may_be_told: StrictBool = False
+    caller_consent_note: Annotated[JsonText, Field(max_length=300)] = ""
+    patient_phone: Annotated[JsonText, Field(max_length=MAX_LENGTHS["phone"])] = ""
 
 
 class ConvertOut(Schema):

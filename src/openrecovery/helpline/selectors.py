@@ -21,6 +21,7 @@ from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
 
 from .choices import DispositionKind
+from .merging import mark_possible_duplicates
 from .models import OPEN, CallAttempt, Disposition, Inquiry, PreScreen
 from .references import reference_normalize
 from .rules import danger_rules
@@ -38,6 +39,7 @@ QUEUE_COLUMNS = (
     "claimed_at",
     "name",
     "for_whom",
+    "phone_digits",
     "claimed_by__username",
     "claimed_by__first_name",
     "claimed_by__last_name",
@@ -86,16 +88,18 @@ def inquiry_access(user: User, *, write: bool = False) -> None:
 def queue_open(limit: int = QUEUE_LIMIT, *, now: dt.datetime | None = None) -> list[QueueEntry]:
     """Return up to ``limit`` open inquiries, most urgent first, then longest waiting.
 
-    One query, read along the partial index ``inquiry_open_queue``.
+    One query, read along the partial index ``inquiry_open_queue``; each inquiry carries
+    ``possible_duplicate_of`` (``merging.mark_possible_duplicates``).
     """
     now = now or timezone.now()
     target = dt.timedelta(minutes=response_minutes())
-    rows = (
+    rows = list(
         Inquiry.objects.filter(OPEN)
         .select_related("claimed_by")
         .only(*QUEUE_COLUMNS)
         .order_by("urgency", "received_at")[: max(0, min(limit, QUEUE_LIMIT))]
     )
+    mark_possible_duplicates(rows)
     entries = []
     for inquiry in rows:
         due = inquiry.received_at + target
@@ -207,7 +211,10 @@ def conversion_figures(days: int = 30, *, now: dt.datetime | None = None) -> Con
     """
     days = max(1, min(days, FIGURES_MAX_DAYS))
     now = now or timezone.now()
-    window = Inquiry.objects.filter(received_at__gte=now - dt.timedelta(days=days))
+    # A merged duplicate is the same person asking again: counted once, as the one kept.
+    window = Inquiry.objects.filter(received_at__gte=now - dt.timedelta(days=days)).exclude(
+        disposition_kind=DispositionKind.MERGED
+    )
     by_day = list(
         window.annotate(day=TruncDate("received_at"))
         .values("day")

@@ -29,7 +29,8 @@ from openrecovery.instruments.registry import self_check_get
 from openrecovery.privacy.choices import AccessBasis
 from openrecovery.privacy.gates import access_basis
 from openrecovery.privacy.services import break_glass_grant
-from openrecovery.records.choices import CareTeamRole, Stage, TimelineKind
+from openrecovery.records.choices import CareTeamRole, HandoffSource, Stage, TimelineKind
+from openrecovery.records.contacts import episode_handoff_add, patient_contact_add
 from openrecovery.records.identifiers import mrn_next
 from openrecovery.records.models import CareTeamMember, EpisodeOfCare, Patient
 from openrecovery.records.services import (
@@ -42,6 +43,7 @@ from openrecovery.records.services import (
 from .choices import (
     CallOutcome,
     DispositionKind,
+    ForWhom,
     InquirySource,
     InquiryStatus,
     ReferralTarget,
@@ -51,7 +53,7 @@ from .models import CallAttempt, Disposition, Inquiry, PreScreen
 from .ratelimit import rate_limit_hit, rate_parse
 from .references import reference_new
 from .rules import danger_rules, urgency_from_rules, urgency_from_self_check
-from .validation import callback_fields
+from .validation import callback_fields, phone_digits, phone_problem
 
 WORK_PERMISSION = "helpline.work_inquiries"
 REGISTER_PERMISSION = "records.register_patient"
@@ -70,6 +72,7 @@ ERROR_OUTCOME = "Choose what happened on the call."
 ERROR_SUBSTANCES = "List substances as rows of substance, dose, frequency, duration, last use."
 ERROR_KIND = "Choose how the inquiry ended."
 ERROR_SCHEDULE_VIA_CONVERT = "Schedule an assessment by converting the inquiry into a patient."
+ERROR_MERGE_VIA_MERGE = "Merge a duplicate from the inquiry it repeats."
 ERROR_REFERRAL_TARGET = "Choose where the person was referred."
 ERROR_CLINICIAN = "Choose a clinician who can see patients."
 ERROR_SCHEDULED_FOR = "Choose when the assessment takes place."
@@ -82,6 +85,9 @@ ERROR_HIDDEN_MATCH = (
     "clinical director, to attach the inquiry; or, if it cannot wait, state the emergency "
     "(at least 15 characters): that opens emergency access, which is reviewed."
 )
+SUMMARY_MAX = 300  # records.TimelineEvent.summary
+ERROR_CALLER_RELATIONSHIP = "Say how the caller knows the patient (e.g. sister)."
+ERROR_CALLER_CONSENT = "Say how the patient consented to the caller being told."
 TEAM_ROLE_FOR = {
     "physician": CareTeamRole.ATTENDING_PHYSICIAN,
     "nurse": CareTeamRole.PRIMARY_NURSE,
@@ -226,6 +232,7 @@ def callback_request_create(
             urgency=urgency,
             received_at=timezone.now(),
             self_check=verified,
+            phone_digits=phone_digits(fields["phone"]),
             **fields,
         )
         try:
@@ -318,6 +325,7 @@ def inquiry_log_call(
         claimed_by=actor,
         claimed_at=now,
         logged_by=actor,
+        phone_digits=phone_digits(fields["phone"]),
         **fields,
     )
     _audit(actor, request, inquiry, action=Action.CREATE, source=InquirySource.PHONE)
@@ -472,6 +480,8 @@ def disposition_record(
     inquiry = _locked_for_work(actor, inquiry_id)
     if kind == DispositionKind.SCHEDULE_ASSESSMENT:
         raise ValidationError({"kind": ERROR_SCHEDULE_VIA_CONVERT})
+    if kind == DispositionKind.MERGED:
+        raise ValidationError({"kind": ERROR_MERGE_VIA_MERGE})
     if kind not in DispositionKind.values:
         raise ValidationError({"kind": ERROR_KIND})
     if kind == DispositionKind.REFERRED and referral_target not in ReferralTarget.values:
@@ -508,9 +518,19 @@ def inquiry_convert(
     existing_match: str | None = None,
     emergency_reason: str = "",
     notes: str = "",
+    caller_relationship: str = "",
+    caller_may_be_told: bool = False,
+    caller_consent_note: str = "",
+    patient_phone: str = "",
     request: HttpRequest | None = None,
 ) -> Disposition:
     """Schedule an assessment: make the inquiry a Patient with an episode at assessment.
+
+    The names are the patient's own. When the inquiry is for someone else, the caller is
+    recorded as the patient's contact (``caller_relationship`` required; they may be told
+    anything only with the patient's consent: ``caller_may_be_told`` with
+    ``caller_consent_note``), never as the patient's name or phone: ``patient_phone`` is
+    the patient's own number, if known, and the one the duplicate check compares.
 
     Without a chosen match a new patient is registered, unless likely duplicates exist
     (same name and date of birth, or same phone): then raise LikelyDuplicates (each match
@@ -530,12 +550,20 @@ def inquiry_convert(
         raise ValidationError({"scheduled_for": ERROR_SCHEDULED_FOR})
     # Read (not locked) to look for matches; the conversion locks and checks it again.
     inquiry = _workable(actor, Inquiry.objects.select_related("claimed_by").get(pk=inquiry_id))
+    caller = _caller_contact(
+        inquiry,
+        relationship=caller_relationship,
+        may_be_told=caller_may_be_told,
+        consent_note=caller_consent_note,
+        patient_phone=patient_phone,
+    )
     matches = duplicate_matches(
         actor=actor,
         inquiry=inquiry,
         given_name=given_name,
         family_name=family_name,
         date_of_birth=date_of_birth,
+        patient_phone=patient_phone,
     )
     target = _chosen_match(matches, existing_patient_id, existing_match)
     if target is None and matches and not confirm_not_duplicate:
@@ -553,13 +581,46 @@ def inquiry_convert(
                 "legal_family_name": family_name.strip(),
                 "date_of_birth": date_of_birth,
                 "sex_at_birth": sex_at_birth,
+                "phone_mobile": patient_phone.strip(),
             },
             scheduled_for=scheduled_for,
             clinician=clinician,
             confirm_not_duplicate=confirm_not_duplicate,
             notes=notes,
+            caller=caller,
             request=request,
         )
+
+
+def _caller_contact(
+    inquiry: Inquiry, *, relationship: str, may_be_told: bool, consent_note: str, patient_phone: str
+) -> dict[str, Any] | None:
+    """Return the caller as a contact of the patient (None when they called for themselves).
+
+    Raise ValidationError for a missing relationship, consent without how it was given,
+    or a patient phone that cannot be dialled.
+    """
+    problems: dict[str, str] = {}
+    if patient_phone.strip() and (problem := phone_problem(patient_phone.strip())):
+        problems["patient_phone"] = problem
+    if inquiry.for_whom != ForWhom.SOMEONE_ELSE:
+        if problems:
+            raise ValidationError(problems)
+        return None
+    if not relationship.strip():
+        problems["caller_relationship"] = ERROR_CALLER_RELATIONSHIP
+    if may_be_told and not consent_note.strip():
+        problems["caller_consent_note"] = ERROR_CALLER_CONSENT
+    if problems:
+        raise ValidationError(problems)
+    return {
+        "name": inquiry.name,
+        "relationship": relationship,
+        "phone": inquiry.phone,
+        "may_be_told": bool(may_be_told),
+        "consent_note": consent_note if may_be_told else "",
+        "source": f"Helpline inquiry {inquiry.reference}",
+    }
 
 
 def _chosen_match(
@@ -598,6 +659,7 @@ def _convert(
     clinician: User,
     confirm_not_duplicate: bool,
     notes: str,
+    caller: dict[str, Any] | None,
     request: HttpRequest | None,
 ) -> Disposition:
     reason = f"Helpline inquiry {inquiry.reference}"
@@ -622,17 +684,22 @@ def _convert(
             actor=actor, request=request, patient=patient, reason=reason, stage=Stage.ASSESSMENT
         )
     else:
-        alias = inquiry.name.strip()
+        # The name and phone on the inquiry are the caller's: the patient's own only when
+        # they called for themselves.
+        alias = inquiry.name.strip() if caller is None else ""
         given = patient_fields["legal_given_name"]
+        if caller is None:
+            patient_fields = {**patient_fields, "phone_mobile": inquiry.phone}
         patient = patient_register(
             actor=actor,
             request=request,
             stage=Stage.ASSESSMENT,
             mrn=mrn_next(),
             preferred_name=alias if alias.lower() != given.lower() else "",
-            phone_mobile=inquiry.phone,
             **patient_fields,
         )
+    if caller is not None:
+        patient_contact_add(actor=actor, request=request, patient=patient, **caller)
     on_team = CareTeamMember.objects.filter(patient=patient, user=clinician, active=True).exists()
     if not emergency and not on_team:
         care_team_add(
@@ -653,14 +720,22 @@ def _convert(
         created_by=actor,
     )
     _close(inquiry, DispositionKind.SCHEDULE_ASSESSMENT, now, patient=patient)
+    episode = patient.episodes.filter(ended_at__isnull=True).first()
+    _prescreen_hand_over(actor, request, inquiry, episode)
     when = timezone.localtime(scheduled_for)
     team = "" if emergency or on_team else f"; {clinician} joined the care team"
+    if caller is not None:
+        told = "may be told (patient's consent)" if caller["may_be_told"] else "tell nothing"
+        team += f"; caller {caller['name']} ({caller['relationship']}) is a contact: {told}"
     timeline_add(
         patient=patient,
-        episode=patient.episodes.filter(ended_at__isnull=True).first(),
+        episode=episode,
         kind=TimelineKind.CONTACT,
         actor=actor,
-        summary=f"{reason}: assessment scheduled for {when:%Y-%m-%d %H:%M} with {clinician}{team}",
+        # A long caller name or relationship must not overflow the summary column.
+        summary=f"{reason}: assessment scheduled for {when:%Y-%m-%d %H:%M} with {clinician}{team}"[
+            :SUMMARY_MAX
+        ],
         occurred_at=now,
     )
     _audit(
@@ -675,3 +750,40 @@ def _convert(
         flagged=emergency,
     )
     return disposition
+
+
+# What the intake starts from (records.EpisodeHandoff documents the shape).
+PRESCREEN_HANDOFF_FIELDS = (
+    "substances",
+    "alcohol_co_use",
+    "opioid_co_use",
+    "withdrawal_seizures",
+    "withdrawal_complications",
+    "withdrawal_now",
+    "withdrawal_seizure_or_confusion_now",
+    "hours_since_last_dose",
+    "pregnancy",
+    "suicidal_thoughts",
+    "medical_conditions",
+    "psychiatric_conditions",
+    "current_prescriber",
+)
+
+
+def _prescreen_hand_over(
+    actor: User, request: HttpRequest | None, inquiry: Inquiry, episode: EpisodeOfCare | None
+) -> None:
+    """Hand the inquiry's pre-screen to the new episode, for the intake to start from."""
+    prescreen = PreScreen.objects.filter(inquiry=inquiry).select_related("updated_by").first()
+    if prescreen is None or episode is None:
+        return
+    episode_handoff_add(
+        actor=actor,
+        request=request,
+        episode=episode,
+        source=HandoffSource.PRESCREEN,
+        source_reference=inquiry.reference,
+        recorded_at=prescreen.updated_at,
+        recorded_by=prescreen.updated_by,
+        data={name: getattr(prescreen, name) for name in PRESCREEN_HANDOFF_FIELDS},
+    )

@@ -38,6 +38,11 @@ ERROR_YES_NO = "Answer yes or no."
 ERROR_CONSENT = "Tick this box so we may call you back."
 
 
+def phone_digits(phone: str) -> str:
+    """Return the digits of a phone number: how one number typed two ways is matched."""
+    return re.sub(r"\D", "", phone)
+
+
 def phone_problem(phone: str) -> str | None:
     """Return why ``phone`` cannot be dialled, or None when it can."""
     digits = sum(c.isdigit() for c in phone)

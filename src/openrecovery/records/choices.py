@@ -58,3 +58,9 @@ class AlertSeverity(models.TextChoices):
 
 class AlertKind(models.TextChoices):
     SUICIDE_RISK_HIGH = "suicide_risk_high", "High suicide risk"
+
+
+class HandoffSource(models.TextChoices):
+    """Which earlier step recorded what an episode's next step starts from."""
+
+    PRESCREEN = "prescreen", "Pre-screen"

@@ -11,6 +11,7 @@ from .choices import (
     AlertSeverity,
     CareTeamRole,
     DischargeType,
+    HandoffSource,
     SexAtBirth,
     Stage,
     TimelineKind,
@@ -141,6 +142,63 @@ class CareTeamMember(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} as {self.team_role} for {self.patient_id}"
+
+
+class PatientContact(TimeStampedModel):
+    """Someone the patient knows who reached out or may be reached: the relative who
+    called the helpline for them, for example. A contact is never the patient's name.
+
+    Whether staff may tell the contact anything about the patient (even that they are a
+    patient) is the patient's consent (42 CFR Part 2): ``may_be_told`` stays False until
+    the patient gives it, and ``consent_note`` then says how it was given.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="contacts")
+    name = models.CharField("name or alias", max_length=100)
+    relationship = models.CharField(max_length=64)
+    phone = models.CharField(max_length=32, blank=True)
+    may_be_told = models.BooleanField("may be told about the patient's care", default=False)
+    consent_note = models.CharField("how the patient consented", max_length=300, blank=True)
+    source = models.CharField(max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"contact {self.pk} of patient {self.patient_id}"
+
+
+class EpisodeHandoff(models.Model):
+    """What an earlier step recorded for a later one to start from, with who and when.
+
+    The helpline's pre-screen is handed to the intake assessment when an inquiry becomes
+    a patient (``source`` "prescreen"): ``data`` holds its substance rows (``substance``,
+    ``dose``, ``frequency``, ``duration``, ``last_use``, free text) and answers
+    (``alcohol_co_use``, ``opioid_co_use``, ``withdrawal_seizures``,
+    ``withdrawal_complications``, ``withdrawal_now``,
+    ``withdrawal_seizure_or_confusion_now``, ``hours_since_last_dose``, ``pregnancy``,
+    ``suicidal_thoughts``, ``medical_conditions``, ``psychiatric_conditions``,
+    ``current_prescriber``). The intake offers each as a prefilled draft naming this
+    source; nothing here is the intake's own record until a clinician saves it.
+    """
+
+    episode = models.ForeignKey(EpisodeOfCare, on_delete=models.PROTECT, related_name="handoffs")
+    source = models.CharField(max_length=32, choices=HandoffSource.choices)
+    source_reference = models.CharField(max_length=32, blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} handed to episode {self.episode_id}"
 
 
 class TimelineEvent(models.Model):

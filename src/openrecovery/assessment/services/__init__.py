@@ -2,6 +2,7 @@
 
 from .intake import (
     ERROR_ADDENDUM_EMPTY,
+    ERROR_CARRIED,
     ERROR_DIMENSIONS_INCOMPLETE,
     ERROR_EPISODE_CLOSED,
     ERROR_LEVEL_REQUIRED,
@@ -40,6 +41,7 @@ from .problems import (
 
 __all__ = [
     "CONFIRM_PERMISSION",
+    "ERROR_CARRIED",
     "DSM5_DESCRIPTION",
     "DSM5_ICD10CM",
     "DSM5_SEDATIVE",

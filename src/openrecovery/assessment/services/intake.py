@@ -13,9 +13,10 @@ from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import StateConflict
 from openrecovery.records.choices import Stage, TimelineKind
-from openrecovery.records.models import EpisodeOfCare, Patient
+from openrecovery.records.models import EpisodeHandoff, EpisodeOfCare, Patient
 from openrecovery.records.services import episode_move_stage, timeline_add
 
+from ..carry import handoff_source
 from ..choices import (
     LEVELS_WITHOUT_ADMISSION,
     WITHDRAWAL_LEVELS,
@@ -41,6 +42,7 @@ ERROR_RATIONALE_REQUIRED = "Give the rationale for the level of care."
 ERROR_EPISODE_CLOSED = "The episode is closed; its intake cannot be signed."
 ERROR_NOT_A_CLINICIAN = "Only a physician, counselor or clinical director may sign."
 ERROR_ADDENDUM_EMPTY = "Write the addendum."
+ERROR_CARRIED = "That carried-forward draft is not available (already added?)."
 
 
 def _locked_draft(assessment: IntakeAssessment) -> IntakeAssessment:
@@ -154,21 +156,44 @@ def assessment_save_draft(
     return assessment
 
 
+def _carried_source(assessment: IntakeAssessment, carried_from: str) -> str:
+    """Return the source of the carried-forward draft ``carried_from`` names, or refuse."""
+    handoff_id, _, number = carried_from.partition(":")
+    handoff = (
+        EpisodeHandoff.objects.filter(pk=int(handoff_id), episode_id=assessment.episode_id)
+        .select_related("recorded_by")
+        .first()
+        if handoff_id.isdigit() and number.isdigit() and len(handoff_id) < 19
+        else None
+    )
+    taken = SubstanceUse.objects.filter(assessment=assessment, carried_from=carried_from)
+    if handoff is None or taken.exists():
+        raise ValidationError(ERROR_CARRIED)
+    return handoff_source(handoff)
+
+
 @transaction.atomic
 def substance_use_add(
     *,
     actor: User,
     assessment: IntakeAssessment,
     fields: Mapping[str, Any],
+    carried_from: str = "",
     request: HttpRequest | None = None,
 ) -> SubstanceUse:
-    """Add a substance row to a draft's use history (fields are validated by the form)."""
+    """Add a substance row to a draft's use history (fields are validated by the form).
+
+    ``carried_from`` names the carried-forward draft the row was checked from (see
+    ``assessment.carry``); the row then records that source, and the draft is done.
+    """
     form = SubstanceUseForm(data=fields)
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
     assessment = _locked_draft(assessment)
     row: SubstanceUse = form.save(commit=False)
     row.assessment = assessment
+    if carried_from:
+        row.carried_from, row.source = carried_from, _carried_source(assessment, carried_from)
     row.full_clean()
     row.save()
     assessment.version += 1

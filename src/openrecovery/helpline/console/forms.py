@@ -5,6 +5,7 @@ everything else (claims, urgency, conversion) and the views copy their errors ba
 """
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
@@ -19,10 +20,18 @@ from openrecovery.records.choices import SexAtBirth
 
 from ..choices import CallOutcome, DispositionKind, ReferralTarget
 from ..forms import CallbackRequestForm
+from ..merging import ERROR_NOT_DUPLICATE
 from ..models import PreScreen
-from ..services import CLINICIAN_PERMISSION, PRESCREEN_SUBSTANCE_KEYS, PRESCREEN_SUBSTANCES_MAX
+from ..references import reference_normalize
+from ..services import (
+    CLINICIAN_PERMISSION,
+    PRESCREEN_SUBSTANCE_KEYS,
+    PRESCREEN_SUBSTANCES_MAX,
+    PRESCREEN_TEXT_MAX,
+)
 
 SUBSTANCE_ROWS_MIN = 3
+CALLBACK_SPLIT = re.compile(r"[,;/\n+&]|\band\b", re.IGNORECASE)
 SUBSTANCE_LABELS = {
     "substance": "Substance",
     "dose": "Dose",
@@ -34,8 +43,11 @@ ERROR_ROW_SUBSTANCE = "Name the substance on this row, or clear the row."
 ERROR_NEXT_IN_PAST = "Choose a time in the future for the next attempt."
 ERROR_SCHEDULED_IN_PAST = "Choose a date and time in the future."
 ERROR_BIRTH_DATE = "Enter a date of birth in the past."
+# Scheduling converts the inquiry; merging is done from the duplicate's own list.
 CLOSING_KINDS = [
-    (k.value, k.label) for k in DispositionKind if k != DispositionKind.SCHEDULE_ASSESSMENT
+    (k.value, k.label)
+    for k in DispositionKind
+    if k not in {DispositionKind.SCHEDULE_ASSESSMENT, DispositionKind.MERGED}
 ]
 
 
@@ -85,6 +97,15 @@ class CallAttemptForm(Form):
         return value
 
 
+def substance_rows_from_callback(text: str) -> list[dict[str, str]]:
+    """Split what the person typed on the callback form into pre-screen rows to check.
+
+    "alprazolam, sometimes wine" gives two rows; the coordinator edits them.
+    """
+    names = [name.strip()[:PRESCREEN_TEXT_MAX] for name in CALLBACK_SPLIT.split(text)]
+    return [{"substance": name} for name in names if name][: PRESCREEN_SUBSTANCES_MAX - 1]
+
+
 class PreScreenForm(ModelForm):
     """The admissions pre-screen; substance rows are numbered fields ``substance_0`` ...
 
@@ -104,6 +125,9 @@ class PreScreenForm(ModelForm):
             "withdrawal_complications",
             "overdose_signs",
             "suicidal_thoughts",
+            "withdrawal_now",
+            "withdrawal_seizure_or_confusion_now",
+            "hours_since_last_dose",
             "pregnancy",
             "medical_conditions",
             "psychiatric_conditions",
@@ -119,6 +143,14 @@ class PreScreenForm(ModelForm):
             "referral_detail": "Referral detail (who referred them)",
             "medical_conditions": "Other medical conditions",
             "psychiatric_conditions": "Psychiatric conditions",
+            "withdrawal_now": "Withdrawal symptoms now (shaking, sweating, racing heart, "
+            "anxiety, cannot sleep)",
+            "withdrawal_seizure_or_confusion_now": "A seizure, confusion or hallucinations now",
+            "hours_since_last_dose": "Hours since the last dose",
+        }
+        help_texts = {
+            "hours_since_last_dose": "Of the benzodiazepine or alcohol; e.g. 48 for "
+            "“ran out two days ago”.",
         }
         widgets = {
             "medical_conditions": forms.Textarea(attrs={"rows": 2}),
@@ -192,8 +224,8 @@ class ScheduleForm(Form):
     must choose "new" (register a new patient) or the id of an existing patient.
     """
 
-    given_name = forms.CharField(label="Legal given name", max_length=100)
-    family_name = forms.CharField(label="Legal family name", max_length=100)
+    given_name = forms.CharField(label="Patient's legal given name", max_length=100)
+    family_name = forms.CharField(label="Patient's legal family name", max_length=100)
     date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     sex_at_birth = forms.ChoiceField(choices=[("", "Choose…"), *SexAtBirth.choices])
     date = forms.DateField(label="Assessment date", widget=forms.DateInput(attrs={"type": "date"}))
@@ -212,9 +244,49 @@ class ScheduleForm(Form):
         "which is logged and reviewed.",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    # Only when the inquiry is for someone else: the caller is the patient's contact.
+    patient_phone = forms.CharField(
+        label="Patient's own phone",
+        required=False,
+        max_length=32,
+        widget=forms.TelInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+        help_text="If known. The number on the inquiry is the caller's.",
+    )
+    caller_relationship = forms.CharField(
+        label="Caller's relationship to the patient",
+        max_length=64,
+        help_text="E.g. sister, partner, friend.",
+    )
+    caller_may_be_told = forms.BooleanField(
+        label="The patient consents to the caller being told about their care",
+        required=False,
+        help_text="Leave unticked until the patient says so (42 CFR Part 2): until then, "
+        "tell the caller nothing, not even whether the person is a patient.",
+    )
+    caller_consent_note = forms.CharField(
+        label="How the patient consented",
+        required=False,
+        max_length=300,
+        help_text="Needed when the box above is ticked, e.g. “signed consent form, Dec 2”.",
+    )
+    CALLER_FIELDS = (
+        "patient_phone",
+        "caller_relationship",
+        "caller_may_be_told",
+        "caller_consent_note",
+    )
+
+    def __init__(self, *args: Any, for_someone_else: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["clinician"].queryset = clinicians_selectable()  # type: ignore[attr-defined]
+        self.for_someone_else = for_someone_else
+        if not for_someone_else:
+            for name in self.CALLER_FIELDS:
+                del self.fields[name]
+
+    def caller_fields(self) -> dict[str, Any]:
+        """Return the caller-as-contact arguments of ``inquiry_convert`` (empty if myself)."""
+        return {name: self.cleaned_data[name] for name in self.CALLER_FIELDS if name in self.fields}
 
     def clean_date_of_birth(self) -> dt.date:
         value: dt.date = self.cleaned_data["date_of_birth"]
@@ -263,3 +335,15 @@ class CloseForm(Form):
     notes = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class MergeForm(Form):
+    """Merge a possible duplicate, named by its reference, into the inquiry on the page."""
+
+    duplicate = forms.CharField(label="Duplicate inquiry", max_length=20)
+
+    def clean_duplicate(self) -> str:
+        value = reference_normalize(self.cleaned_data["duplicate"])
+        if value is None:
+            raise forms.ValidationError(ERROR_NOT_DUPLICATE)
+        return value

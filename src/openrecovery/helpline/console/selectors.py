@@ -44,6 +44,8 @@ class QueueRow:
     contacted: bool
     claimed_by: str
     claimed_at: dt.datetime | None
+    possible_duplicate_of: str | None = None
+    duplicate_url: str = ""
 
 
 def queue_rows(limit: int = QUEUE_ROWS, *, now: dt.datetime | None = None) -> list[QueueRow]:
@@ -54,6 +56,7 @@ def queue_rows(limit: int = QUEUE_ROWS, *, now: dt.datetime | None = None) -> li
     for entry in queue_open(limit, now=now):
         inquiry = entry.inquiry
         claimer = inquiry.claimed_by
+        other = getattr(inquiry, "possible_duplicate_of", None)
         rows.append(
             QueueRow(
                 inquiry_id=inquiry.pk,
@@ -69,6 +72,8 @@ def queue_rows(limit: int = QUEUE_ROWS, *, now: dt.datetime | None = None) -> li
                 contacted=inquiry.first_contact_at is not None,
                 claimed_by=str(claimer) if claimer is not None else "",
                 claimed_at=inquiry.claimed_at,
+                possible_duplicate_of=other,
+                duplicate_url=url.replace(_REFERENCE_SLOT, other) if other else "",
             )
         )
     return rows

@@ -16,4 +16,5 @@ urlpatterns = [
     path("inquiries/<str:reference>/prescreen/", views.prescreen, name="prescreen"),
     path("inquiries/<str:reference>/schedule/", views.schedule, name="schedule"),
     path("inquiries/<str:reference>/close/", views.close, name="close"),
+    path("inquiries/<str:reference>/merge/", views.merge, name="merge"),
 ]

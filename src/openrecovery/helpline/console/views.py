@@ -25,10 +25,19 @@ from openrecovery.core.errors import StateConflict
 from openrecovery.core.forms import form_add_service_errors
 from openrecovery.records.models import CareTeamMember
 
-from .. import selectors, services
+from .. import merging, selectors, services
+from ..choices import ForWhom
 from ..duplicates import DuplicateMatch, duplicate_matches, duplicate_matches_shown
 from ..models import Inquiry, PreScreen
-from .forms import CallAttemptForm, CloseForm, PhoneInquiryForm, PreScreenForm, ScheduleForm
+from .forms import (
+    CallAttemptForm,
+    CloseForm,
+    MergeForm,
+    PhoneInquiryForm,
+    PreScreenForm,
+    ScheduleForm,
+    substance_rows_from_callback,
+)
 from .selectors import (
     OPEN_COUNT_CAP,
     figures_panel,
@@ -128,18 +137,28 @@ def log_call(request: StaffRequest) -> HttpResponse:
     return _render_console(request, form, status=422)
 
 
+def _for_someone_else(inquiry: Inquiry) -> bool:
+    return bool(inquiry.for_whom == ForWhom.SOMEONE_ELSE)
+
+
+def callback_source(inquiry: Inquiry) -> str:
+    """Return how carried-forward callback answers name their source."""
+    when = timezone.localtime(inquiry.received_at)
+    return f"From the callback request, {when:%b} {when.day} ({inquiry.get_source_display()})"
+
+
 def _forms(inquiry: Inquiry, prescreen: PreScreen | None) -> dict[str, BaseForm]:
     initial: dict[str, Any] = {}
     if prescreen is not None:
         initial = {name: getattr(prescreen, name) for name in PreScreenForm.Meta.fields}
+        rows = prescreen.substances
+    else:
+        # Nothing typed twice: the callback's substances are the first draft rows.
+        rows = substance_rows_from_callback(inquiry.substances)
     return {
         "call_form": CallAttemptForm(),
-        "prescreen_form": PreScreenForm(
-            instance=prescreen,
-            initial=initial,
-            rows=prescreen.substances if prescreen is not None else [],
-        ),
-        "schedule_form": ScheduleForm(),
+        "prescreen_form": PreScreenForm(instance=prescreen, initial=initial, rows=rows),
+        "schedule_form": ScheduleForm(for_someone_else=_for_someone_else(inquiry)),
         "close_form": CloseForm(),
     }
 
@@ -163,6 +182,16 @@ def _render_inquiry(
             object_id=inquiry.pk,
         )
     detail = selectors.inquiry_detail(inquiry)
+    duplicates = merging.possible_duplicates(inquiry)
+    merged_here = merging.merged_into(inquiry)
+    if shown := [other.pk for other in (*duplicates, *merged_here)]:
+        # The page shows these inquiries too (who they are, what they said): a read.
+        audit_record(
+            action=Action.LIST,
+            request=request,
+            object_type="inquiry",
+            detail={"results": len(shown), "inquiries": shown, "beside": inquiry.pk},
+        )
     user = request.user
     mine = inquiry.claimed_by_id == user.pk
     can_work = user.has_perm(WORK) and not inquiry.is_closed
@@ -176,6 +205,13 @@ def _render_inquiry(
         "can_schedule": can_work and mine and user.has_perm(services.REGISTER_PERMISSION),
         "taken_by_other": inquiry.claimed_by_id is not None and not mine,
         "response_minutes": selectors.response_minutes(),
+        "prescreen_carried": (
+            callback_source(inquiry)
+            if detail["prescreen"] is None and inquiry.substances.strip()
+            else ""
+        ),
+        "possible_duplicates": duplicates,
+        "merged_here": merged_here,
         **extra,
     }
     return render(request, "helpline/console/inquiry.html", context, status=status)
@@ -188,7 +224,9 @@ def _load(request: StaffRequest, reference: str, *, write: bool) -> Inquiry:
 
 
 def _reload(inquiry: Inquiry) -> Inquiry:
-    return Inquiry.objects.select_related("claimed_by", "logged_by", "patient").get(pk=inquiry.pk)
+    return Inquiry.objects.select_related("claimed_by", "logged_by", "patient", "merged_into").get(
+        pk=inquiry.pk
+    )
 
 
 def _taken(request: StaffRequest, inquiry: Inquiry, exc: services.InquiryTaken) -> HttpResponse:
@@ -329,7 +367,7 @@ def schedule(request: StaffRequest, reference: str) -> HttpResponse:
     to register a new patient or to attach the inquiry to one of them.
     """
     inquiry = _load(request, reference, write=True)
-    form = ScheduleForm(request.POST)
+    form = ScheduleForm(request.POST, for_someone_else=_for_someone_else(inquiry))
     if not form.is_valid():
         return _render_inquiry(
             request, _reload(inquiry), status=422, audit=True, schedule_form=form
@@ -352,6 +390,7 @@ def schedule(request: StaffRequest, reference: str) -> HttpResponse:
             emergency_reason=data["emergency_reason"],
             notes=data["notes"],
             request=request,
+            **form.caller_fields(),
         )
     except services.InquiryTaken as exc:
         return _taken(request, inquiry, exc)
@@ -369,6 +408,7 @@ def schedule(request: StaffRequest, reference: str) -> HttpResponse:
                 given_name=data["given_name"],
                 family_name=data["family_name"],
                 date_of_birth=data["date_of_birth"],
+                patient_phone=data.get("patient_phone", ""),
             )
             duplicate_matches_shown(
                 actor=request.user, inquiry=inquiry, matches=matches, request=request
@@ -410,4 +450,32 @@ def _render_schedule_choice(
         schedule_form=form,
         duplicates=matches,
         has_hidden_match=any(not m.visible for m in matches),
+    )
+
+
+@staff_view(WORK)
+@require_POST
+def merge(request: StaffRequest, reference: str) -> HttpResponse:
+    """Merge a possible duplicate (same phone within 24 hours) into this inquiry.
+
+    The duplicate is closed with a pointer here; its calls and notes show on this page.
+    """
+    inquiry = _load(request, reference, write=True)
+    form = MergeForm(request.POST)
+    duplicate = None
+    if form.is_valid():
+        duplicate = Inquiry.objects.filter(reference=form.cleaned_data["duplicate"]).first()
+        if duplicate is None:
+            form.add_error("duplicate", merging.ERROR_NOT_DUPLICATE)
+    if duplicate is None:
+        return _render_inquiry(request, _reload(inquiry), status=422, audit=True, merge_form=form)
+    return _work(
+        request,
+        inquiry,
+        form,
+        "merge_form",
+        lambda: merging.inquiry_merge(
+            actor=request.user, inquiry_id=inquiry.pk, duplicate_id=duplicate.pk, request=request
+        ),
+        f"{duplicate.reference} merged into this inquiry; its calls and notes are shown below.",
     )

@@ -32,6 +32,7 @@ from .selfcheck import (
 SESSION_REFERENCE = "helpline_callback_reference"
 PREFILL_FIELD = "prefill"
 INCLUDE_FIELD = "include_self_check"
+PREFILL_PLACEHOLDER = "Which benzodiazepines, if you know (e.g. Xanax, Klonopin)"
 DEFAULT_RESPONSE_MINUTES = 15
 ERROR_TOO_LARGE = "That request is too large to send. Please shorten your message."
 
@@ -111,8 +112,13 @@ def callback_request(request: HttpRequest) -> HttpResponse:
         )
     answers = answers_decode(request.POST.get(ANSWERS_FIELD))
     if PREFILL_FIELD in request.POST:
-        initial = {"for_whom": ForWhom.MYSELF, "substances": "Benzodiazepines"}
-        form = CallbackRequestForm(initial=initial if answers is not None else None)
+        # A hint, not a value: a prefilled value got glued to what the person typed
+        # ("Benzodiazepinesxanax"), and the attached self-check already says benzodiazepines.
+        form = CallbackRequestForm(
+            initial={"for_whom": ForWhom.MYSELF} if answers is not None else None
+        )
+        if answers is not None:
+            form.fields["substances"].widget.attrs["placeholder"] = PREFILL_PLACEHOLDER
         return _callback_page(request, form, answers, include=answers is not None)
     include = answers is not None and request.POST.get(INCLUDE_FIELD) == "on"
     form = CallbackRequestForm(request.POST)

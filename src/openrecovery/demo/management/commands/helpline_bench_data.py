@@ -30,6 +30,7 @@ from openrecovery.helpline.choices import (
 )
 from openrecovery.helpline.models import OPEN, Inquiry
 from openrecovery.helpline.references import REFERENCE_ALPHABET
+from openrecovery.helpline.validation import phone_digits
 
 BATCH = 5000
 CODES = len(REFERENCE_ALPHABET) ** 8
@@ -134,7 +135,8 @@ class Command(BaseCommand):
             urgency=urgency,
             received_at=received,
             name=f"Bench {i:07d}",
-            phone=f"+1 555 01{i % 100:02d} {i % 10000:04d}",
+            phone=(phone := f"+1 555 01{i % 100:02d} {i % 10000:04d}"),
+            phone_digits=phone_digits(phone),
             best_time="evenings" if i % 2 else "",
             for_whom=ForWhom.MYSELF if i % 3 else ForWhom.SOMEONE_ELSE,
             voicemail_ok=bool(i % 2),
