@@ -1,12 +1,13 @@
 """Helpline data for tests: stored callback requests, and the public help pages' forms."""
 
+import datetime as dt
 import re
 
 from django.apps import apps
 from django.test import Client
 
 from openrecovery.helpline.public.selfcheck import SELF_CHECK
-from openrecovery.helpline.services import callback_request_create
+from openrecovery.helpline.services import callback_request_create, inquiry_claim, inquiry_convert
 from tests.support.pages import collect
 
 CRISIS_LINKS = ("tel:911", "tel:988", "tel:18006624357", "tel:18002221222")
@@ -84,3 +85,19 @@ def prefilled_answers(client: Client, yes: set[str]) -> str:
     match = HIDDEN_ANSWERS.search(response.content.decode())
     assert match, "the result page offers no way to send the answers"
     return match.group(1)
+
+
+def assessment_booked(coordinator, clinician, when, *, phone: str, given: str = "Marcus", **extra):
+    """Claim a new callback and convert it: ``clinician`` then sees ``given`` Okafor at ``when``."""
+    inquiry = inquiry_claim(actor=coordinator, inquiry_id=callback(phone=phone).pk)
+    return inquiry_convert(
+        actor=coordinator,
+        inquiry_id=inquiry.pk,
+        given_name=given,
+        family_name="Okafor",
+        date_of_birth=dt.date(1985, 3, 4),
+        sex_at_birth="male",
+        scheduled_for=when,
+        clinician=clinician,
+        **extra,
+    )

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from openrecovery.accounts.models import User
+from openrecovery.helpline.bookings import clinician_bookings
 from openrecovery.helpline.choices import (
     CallOutcome,
     ForWhom,
@@ -84,6 +85,9 @@ SELF_CHECKS: dict[str, tuple[int, int, int, int]] = {
     "self_harm": (7, 1, 0, 1),
 }
 SIGN_ITEMS = 11
+APPOINTMENT_HOURS = (9, 10, 11, 13, 14, 15)  # when assessments start
+APPOINTMENT_DAYS = 14  # how far ahead the desk looks for a free slot
+ERROR_NO_SLOT = "The demo clinician has no free assessment slot in the next %d days."
 
 
 class HelplineDesk:
@@ -276,7 +280,7 @@ class HelplineDesk:
             actor=actor,
             inquiry_id=inquiry.pk,
             sex_at_birth=person["sex_at_birth"],
-            scheduled_for=self._appointment(when),
+            scheduled_for=self._appointment(when, self.clinician),
             clinician=self.clinician,
             # A coordinator checked the likely matches: none of them is this new person.
             confirm_not_duplicate=patient is None and bool(matches),
@@ -288,11 +292,17 @@ class HelplineDesk:
         converted = Patient.objects.get(inquiries=inquiry)
         return converted, converted.episodes.get(ended_at__isnull=True)
 
-    def _appointment(self, when: dt.datetime) -> dt.datetime:
-        """Return an assessment slot on the day after ``when``."""
-        day = timezone.localtime(when) + dt.timedelta(days=1)
-        hour, minute = self.rng.choice((9, 10, 11, 13, 14, 15)), self.rng.choice((0, 30))
-        return day.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    def _appointment(self, when: dt.datetime, clinician: User) -> dt.datetime:
+        """Return a slot ``clinician`` has free, on the first day after ``when`` that has one."""
+        start = timezone.localtime(when).replace(minute=0, second=0, microsecond=0)
+        for days in range(1, APPOINTMENT_DAYS + 1):
+            day = start + dt.timedelta(days=days)
+            slots = [day.replace(hour=h, minute=m) for h in APPOINTMENT_HOURS for m in (0, 30)]
+            self.rng.shuffle(slots)
+            free = [s for s in slots if not clinician_bookings(clinician, s)]
+            if free:
+                return free[0]
+        raise RuntimeError(ERROR_NO_SLOT % APPOINTMENT_DAYS)
 
 
 def _person(patient: Patient) -> dict[str, Any]:

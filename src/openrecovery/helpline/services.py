@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from openrecovery.accounts.models import User
+from openrecovery.accounts.roles import ASSESSMENT_PERMISSION
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_insert, audit_record
 from openrecovery.core.errors import RateLimited, StateConflict
@@ -39,6 +40,7 @@ from openrecovery.records.services import (
     timeline_add,
 )
 
+from .bookings import booking_check
 from .choices import (
     CallOutcome,
     DispositionKind,
@@ -55,7 +57,7 @@ from .validation import callback_fields
 
 WORK_PERMISSION = "helpline.work_inquiries"
 REGISTER_PERMISSION = "records.register_patient"
-CLINICIAN_PERMISSION = "records.view_chart"
+CLINICIAN_PERMISSION = ASSESSMENT_PERMISSION  # who may take the assessment being booked
 REFERENCE_ATTEMPTS = 3
 SELF_CHECK_KEYS = frozenset({"code", "band", "answers"})
 PRESCREEN_SUBSTANCE_KEYS = ("substance", "dose", "frequency", "duration", "last_use")
@@ -71,7 +73,7 @@ ERROR_SUBSTANCES = "List substances as rows of substance, dose, frequency, durat
 ERROR_KIND = "Choose how the inquiry ended."
 ERROR_SCHEDULE_VIA_CONVERT = "Schedule an assessment by converting the inquiry into a patient."
 ERROR_REFERRAL_TARGET = "Choose where the person was referred."
-ERROR_CLINICIAN = "Choose a clinician who can see patients."
+ERROR_CLINICIAN = "Choose a clinician who takes assessments."
 ERROR_SCHEDULED_FOR = "Choose when the assessment takes place."
 ERROR_OPEN_EPISODE = "This patient already has an open episode; work with it from their chart."
 ERROR_DUPLICATES = "Patients with the same name and date of birth, or the same phone, exist."
@@ -504,6 +506,7 @@ def inquiry_convert(
     scheduled_for: dt.datetime,
     clinician: User | None,
     confirm_not_duplicate: bool = False,
+    confirm_double_booking: bool = False,
     existing_patient_id: int | None = None,
     existing_match: str | None = None,
     emergency_reason: str = "",
@@ -511,6 +514,10 @@ def inquiry_convert(
     request: HttpRequest | None = None,
 ) -> Disposition:
     """Schedule an assessment: make the inquiry a Patient with an episode at assessment.
+
+    ``clinician`` must hold the permission to take assessments; when they already have
+    an assessment overlapping ``scheduled_for``, raise ``bookings.ClinicianBooked``
+    unless ``confirm_double_booking``.
 
     Without a chosen match a new patient is registered, unless likely duplicates exist
     (same name and date of birth, or same phone): then raise LikelyDuplicates (each match
@@ -528,6 +535,7 @@ def inquiry_convert(
         raise ValidationError({"clinician": ERROR_CLINICIAN})
     if scheduled_for is None or timezone.is_naive(scheduled_for):
         raise ValidationError({"scheduled_for": ERROR_SCHEDULED_FOR})
+    booking_check(clinician=clinician, when=scheduled_for, confirmed=confirm_double_booking)
     # Read (not locked) to look for matches; the conversion locks and checks it again.
     inquiry = _workable(actor, Inquiry.objects.select_related("claimed_by").get(pk=inquiry_id))
     matches = duplicate_matches(

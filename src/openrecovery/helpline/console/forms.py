@@ -8,18 +8,19 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from openrecovery.accounts.models import User
-from openrecovery.accounts.roles import ROLE_PERMISSIONS
+from openrecovery.accounts.pickers import StaffChoiceField, staff_for
+from openrecovery.accounts.roles import ASSESSMENT_PERMISSION
 from openrecovery.core.renderers import FieldLayout
 from openrecovery.records.choices import SexAtBirth
 
+from ..bookings import booking_slot
 from ..choices import CallOutcome, DispositionKind, ReferralTarget
 from ..forms import CallbackRequestForm
 from ..models import PreScreen
-from ..services import CLINICIAN_PERMISSION, PRESCREEN_SUBSTANCE_KEYS, PRESCREEN_SUBSTANCES_MAX
+from ..services import PRESCREEN_SUBSTANCE_KEYS, PRESCREEN_SUBSTANCES_MAX
 
 SUBSTANCE_ROWS_MIN = 3
 SUBSTANCE_LABELS = {
@@ -36,17 +37,6 @@ ERROR_BIRTH_DATE = "Enter a date of birth in the past."
 CLOSING_KINDS = [
     (k.value, k.label) for k in DispositionKind if k != DispositionKind.SCHEDULE_ASSESSMENT
 ]
-
-
-def clinicians_selectable() -> QuerySet[User]:
-    """Return active staff whose role may see patients (they can take an assessment)."""
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if CLINICIAN_PERMISSION in perms]
-    return User.objects.filter(is_active=True, role__in=roles).order_by("last_name", "first_name")
-
-
-class ClinicianChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        return f"{obj} ({obj.role_label})"
 
 
 class PhoneInquiryForm(CallbackRequestForm):
@@ -197,11 +187,20 @@ class ScheduleForm(forms.Form):
     sex_at_birth = forms.ChoiceField(choices=[("", "Choose…"), *SexAtBirth.choices])
     date = forms.DateField(label="Assessment date", widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label="Assessment time", widget=forms.TimeInput(attrs={"type": "time"}))
-    clinician = ClinicianChoiceField(queryset=User.objects.none())
+    clinician = StaffChoiceField(
+        queryset=User.objects.none(),
+        help_text="Staff who take assessments. You are warned if they are already booked then.",
+    )
     notes = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     decision = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    # Shown with the double-booking warning: the slot warned about, and the acknowledgment.
+    booking_slot = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    confirm_double_booking = forms.BooleanField(
+        label="Book anyway: the clinician has agreed to the overlap",
+        required=False,
+    )
     emergency_reason = forms.CharField(
         label="Emergency reason",
         required=False,
@@ -213,7 +212,7 @@ class ScheduleForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinicians_selectable()  # type: ignore[attr-defined]
+        self.fields["clinician"].queryset = staff_for(ASSESSMENT_PERMISSION)  # type: ignore[attr-defined]
 
     def clean_date_of_birth(self) -> dt.date:
         value: dt.date = self.cleaned_data["date_of_birth"]
@@ -228,7 +227,22 @@ class ScheduleForm(forms.Form):
             if when <= timezone.now():
                 self.add_error("date", ERROR_SCHEDULED_IN_PAST)
             cleaned["scheduled_for"] = when
+        cleaned["confirm_double_booking"] = self._double_booking_confirmed(cleaned)
         return cleaned
+
+    def _double_booking_confirmed(self, cleaned: dict[str, Any]) -> bool:
+        """Return whether the double booking was confirmed for this clinician and time.
+
+        A tick given for another slot does not count, and the new warning shows it unticked.
+        """
+        clinician, when = cleaned.get("clinician"), cleaned.get("scheduled_for")
+        ticked = bool(cleaned.get("confirm_double_booking"))
+        slot = booking_slot(clinician, when) if clinician and when else None
+        if ticked and slot and cleaned.get("booking_slot") == slot:
+            return True
+        if ticked:
+            self.data = {k: v for k, v in self.data.items() if k != "confirm_double_booking"}
+        return False
 
     def choice(self) -> tuple[bool, int | None, str | None]:
         """Return (confirm_not_duplicate, existing_patient_id, existing_match) from ``decision``.

@@ -26,6 +26,7 @@ from openrecovery.core.forms import form_add_service_errors
 from openrecovery.records.models import CareTeamMember
 
 from .. import selectors, services
+from ..bookings import ASSESSMENT_LENGTH, ClinicianBooked, booking_slot, clinician_bookings
 from ..duplicates import DuplicateMatch, duplicate_matches, duplicate_matches_shown
 from ..models import Inquiry, PreScreen
 from .forms import CallAttemptForm, CloseForm, PhoneInquiryForm, PreScreenForm, ScheduleForm
@@ -178,7 +179,31 @@ def _render_inquiry(
         "response_minutes": selectors.response_minutes(),
         **extra,
     }
+    schedule_form = extra.get("schedule_form")
+    if isinstance(schedule_form, ScheduleForm) and schedule_form.is_bound:
+        context.update(_booking_warning(schedule_form))
     return render(request, "helpline/console/inquiry.html", context, status=status)
+
+
+def _booking_warning(form: ScheduleForm) -> dict[str, Any]:
+    """Return the double-booking warning when the chosen clinician is booked at that time.
+
+    Shown on every return of a filled-in schedule form, so it stays in view while the
+    coordinator settles the other questions (errors, likely duplicates).
+    """
+    data = getattr(form, "cleaned_data", {})
+    clinician, when = data.get("clinician"), data.get("scheduled_for")
+    if clinician is None or when is None:
+        return {}
+    bookings = clinician_bookings(clinician, when)
+    if not bookings:
+        return {}
+    return {
+        "bookings": [(start, start + ASSESSMENT_LENGTH) for start in bookings],
+        "booked_clinician": clinician,
+        "booking_slot": booking_slot(clinician, when),
+        "booking_confirmed": data.get("confirm_double_booking", False),
+    }
 
 
 def _load(request: StaffRequest, reference: str, *, write: bool) -> Inquiry:
@@ -347,6 +372,7 @@ def schedule(request: StaffRequest, reference: str) -> HttpResponse:
             scheduled_for=data["scheduled_for"],
             clinician=data["clinician"],
             confirm_not_duplicate=confirm,
+            confirm_double_booking=data["confirm_double_booking"],
             existing_patient_id=existing,
             existing_match=match,
             emergency_reason=data["emergency_reason"],
@@ -357,6 +383,11 @@ def schedule(request: StaffRequest, reference: str) -> HttpResponse:
         return _taken(request, inquiry, exc)
     except services.LikelyDuplicates as exc:
         return _render_schedule_choice(request, inquiry, form, exc.matches, status=409)
+    except ClinicianBooked:
+        # The warning comes with the form (``_booking_warning``): acknowledge or change.
+        return _render_inquiry(
+            request, _reload(inquiry), status=409, audit=True, schedule_form=form
+        )
     except StateConflict as exc:
         return _refused(request, inquiry, exc, schedule_form=form)
     except ValidationError as exc:
