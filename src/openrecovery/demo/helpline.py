@@ -15,6 +15,8 @@ from typing import Any
 from django.utils import timezone
 
 from openrecovery.accounts.models import User
+from openrecovery.audit.choices import Action
+from openrecovery.audit.services import audit_record
 from openrecovery.helpline.bookings import clinician_bookings
 from openrecovery.helpline.choices import (
     CallOutcome,
@@ -98,7 +100,7 @@ class HelplineDesk:
         self.people = people
         self.rng = people.rng
         self.coordinator = staff["admissions"]
-        self.clinician = staff["counselor"]  # who takes the assessments the desk books
+        self.clinician = staff["counselor"]  # who takes the assessments, unless told
         self._addresses = itertools.count()
 
     def caller(self, **more: Any) -> dict[str, Any]:
@@ -237,14 +239,17 @@ class HelplineDesk:
         patient: Patient | None,
         when: dt.datetime,
         withdrawal: bool,
+        clinician: User | None = None,
     ) -> tuple[Patient, EpisodeOfCare]:
         """Take in an inquiry and convert it at ``when``: the person's episode at assessment.
 
         ``fields`` describe a new person; ``patient`` is someone already registered (the
         conversion readmits them). ``withdrawal`` says their path leads to withdrawal
-        management, so the pre-screen found a reason for supervision.
+        management, so the pre-screen found a reason for supervision. The assessment is
+        booked with ``clinician`` (the demo counselor by default) at a slot they have free.
         """
         rng = self.rng
+        clinician = clinician or self.clinician
         person = _person(patient) if patient is not None else fields
         received = when - dt.timedelta(minutes=rng.uniform(30, 480))
         source = rng.choice((InquirySource.WEB, InquirySource.WEB, InquirySource.PHONE))
@@ -280,8 +285,8 @@ class HelplineDesk:
             actor=actor,
             inquiry_id=inquiry.pk,
             sex_at_birth=person["sex_at_birth"],
-            scheduled_for=self._appointment(when, self.clinician),
-            clinician=self.clinician,
+            scheduled_for=self._appointment(when, clinician),
+            clinician=clinician,
             # A coordinator checked the likely matches: none of them is this new person.
             confirm_not_duplicate=patient is None and bool(matches),
             existing_patient_id=patient.pk if patient is not None else None,
@@ -290,7 +295,22 @@ class HelplineDesk:
         Disposition.objects.filter(pk=disposition.pk).update(created_at=when)
         Inquiry.objects.filter(pk=inquiry.pk).update(closed_at=when)
         converted = Patient.objects.get(inquiries=inquiry)
+        if patient is None:
+            self._identity_record(converted, fields, clinician)
         return converted, converted.episodes.get(ended_at__isnull=True)
+
+    def _identity_record(self, patient: Patient, fields: dict[str, Any], by: User) -> None:
+        """Record the gender identity and pronouns the assessment asks (the call did not)."""
+        asked = {"gender_identity": fields["gender_identity"], "pronouns": fields["pronouns"]}
+        Patient.objects.filter(pk=patient.pk).update(**asked)
+        audit_record(
+            action=Action.UPDATE,
+            actor=by,
+            patient_id=patient.pk,
+            object_type="patient",
+            object_id=patient.pk,
+            detail={"fields": sorted(asked)},
+        )
 
     def _appointment(self, when: dt.datetime, clinician: User) -> dt.datetime:
         """Return a slot ``clinician`` has free, on the first day after ``when`` that has one."""
