@@ -95,9 +95,15 @@ class Storyteller:
         for index, step in enumerate(steps):
             when = days_ago(step.days_ago)
             mark = timeline_mark()
-            self._step(record, step, steps[index:], fields, when)
+            if step.action == StepAction.MOVE:
+                # Who joins for the new stage is there to make the move (the physician who
+                # admits to withdrawal management is the patient's attending).
+                self._team(record, step, when)
+                self._step(record, step, steps[index:], fields, when)
+            else:
+                self._step(record, step, steps[index:], fields, when)
+                self._team(record, step, when)
             assert record.patient is not None and record.episode is not None  # noqa: S101
-            self._team(record, step, when)
             new_entries_backdate(record.patient, mark, when)
             until = days_ago(steps[index + 1].days_ago) if index + 1 < len(steps) else None
             self._entries(record, step.stage, when, until)
