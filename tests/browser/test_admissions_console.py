@@ -103,15 +103,7 @@ def test_callback_to_scheduled_assessment(page: Page, server, inspect, director)
 
     # Schedule the assessment with the physician.
     when = timezone.localdate() + dt.timedelta(days=1)
-    schedule = page.locator("#schedule-form")
-    schedule.get_by_label("Legal given name").fill("Samantha")
-    schedule.get_by_label("Legal family name").fill("Rivera")
-    schedule.get_by_label("Date of birth").fill("1990-05-04")
-    schedule.get_by_label("Sex at birth").select_option("female")
-    schedule.get_by_label("Assessment date").fill(when.isoformat())
-    schedule.get_by_label("Assessment time").fill("10:30")
-    schedule.get_by_label("Clinician").select_option(label="Dana Whitfield — Physician")
-    schedule.get_by_role("button", name="Schedule assessment").click()
+    schedule_submit(page, when, "10:30", "Dana Whitfield — Physician")
     expect(page.locator("#disposition")).to_contain_text("Assessment scheduled for")
     expect(page.locator("#disposition")).to_contain_text("Dana Whitfield")
     inspect.check(page, "6-assessment-scheduled")
@@ -129,6 +121,19 @@ def test_callback_to_scheduled_assessment(page: Page, server, inspect, director)
     sign_in(page, server, physician)
     expect(page.locator("main")).to_contain_text("Rivera")
     inspect.check(page, "8-physician-dashboard")
+
+
+def schedule_submit(page: Page, day: dt.date, time: str, clinician: str) -> None:
+    """Fill the schedule form for Samantha Rivera with ``clinician`` and submit it."""
+    schedule = page.locator("#schedule-form")
+    schedule.get_by_label("Legal given name").fill("Samantha")
+    schedule.get_by_label("Legal family name").fill("Rivera")
+    schedule.get_by_label("Date of birth").fill("1990-05-04")
+    schedule.get_by_label("Sex at birth").select_option("female")
+    schedule.get_by_label("Assessment date").fill(day.isoformat())
+    schedule.get_by_label("Assessment time").fill(time)
+    schedule.get_by_label("Clinician").select_option(label=clinician)
+    schedule.get_by_role("button", name="Schedule assessment").click()
 
 
 SIZES = {"desktop": (1366, 900), "tablet": (820, 1180), "phone": (390, 844)}
@@ -149,15 +154,7 @@ def test_a_double_booking_is_warned_and_can_be_confirmed(page: Page, server, ins
     page.set_viewport_size({"width": width, "height": height})
     sign_in(page, server, coordinator)
     page.goto(f"{server}/admissions/inquiries/{inquiry.reference}/")
-    schedule = page.locator("#schedule-form")
-    schedule.get_by_label("Legal given name").fill("Samantha")
-    schedule.get_by_label("Legal family name").fill("Rivera")
-    schedule.get_by_label("Date of birth").fill("1990-05-04")
-    schedule.get_by_label("Sex at birth").select_option("female")
-    schedule.get_by_label("Assessment date").fill(day.isoformat())
-    schedule.get_by_label("Assessment time").fill("10:30")
-    schedule.get_by_label("Clinician").select_option(label="Dana Whitfield — Physician")
-    schedule.get_by_role("button", name="Schedule assessment").click()
+    schedule_submit(page, day, "10:30", "Dana Whitfield — Physician")
     warning = page.locator("#double-booking")
     expect(warning).to_contain_text("Dana Whitfield — Physician is already booked then")
     expect(warning).to_contain_text("10:00–11:00")
