@@ -103,7 +103,8 @@ def test_callback_to_scheduled_assessment(page: Page, server, inspect, director)
 
     # Schedule the assessment with the physician.
     when = timezone.localdate() + dt.timedelta(days=1)
-    schedule_submit(page, when, "10:30", "Dana Whitfield — Physician")
+    schedule_fill(page, when, "10:30", "Dana Whitfield — Physician")
+    page.get_by_role("button", name="Schedule assessment").click()
     expect(page.locator("#disposition")).to_contain_text("Assessment scheduled for")
     expect(page.locator("#disposition")).to_contain_text("Dana Whitfield")
     inspect.check(page, "6-assessment-scheduled")
@@ -123,8 +124,8 @@ def test_callback_to_scheduled_assessment(page: Page, server, inspect, director)
     inspect.check(page, "8-physician-dashboard")
 
 
-def schedule_submit(page: Page, day: dt.date, time: str, clinician: str) -> None:
-    """Fill the schedule form for Samantha Rivera with ``clinician`` and submit it."""
+def schedule_fill(page: Page, day: dt.date, time: str, clinician: str) -> None:
+    """Fill the schedule form for Samantha Rivera with ``clinician`` (not sent yet)."""
     schedule = page.locator("#schedule-form")
     schedule.get_by_label("Legal given name").fill("Samantha")
     schedule.get_by_label("Legal family name").fill("Rivera")
@@ -133,7 +134,6 @@ def schedule_submit(page: Page, day: dt.date, time: str, clinician: str) -> None
     schedule.get_by_label("Assessment date").fill(day.isoformat())
     schedule.get_by_label("Assessment time").fill(time)
     schedule.get_by_label("Clinician").select_option(label=clinician)
-    schedule.get_by_role("button", name="Schedule assessment").click()
 
 
 SIZES = {"desktop": (1366, 900), "tablet": (820, 1180), "phone": (390, 844)}
@@ -154,13 +154,19 @@ def test_a_double_booking_is_warned_and_can_be_confirmed(page: Page, server, ins
     page.set_viewport_size({"width": width, "height": height})
     sign_in(page, server, coordinator)
     page.goto(f"{server}/admissions/inquiries/{inquiry.reference}/")
-    schedule_submit(page, day, "10:30", "Dana Whitfield — Physician")
+    # The warning shows as soon as the slot is chosen, before anything is sent.
+    schedule_fill(page, day, "10:30", "Dana Whitfield — Physician")
     warning = page.locator("#double-booking")
     expect(warning).to_contain_text("Dana Whitfield — Physician is already booked then")
     expect(warning).to_contain_text("10:00–11:00")
     warning.scroll_into_view_if_needed()
     inspect.check(page, f"double-booking-{size}", full_page=False)
-    warning.get_by_label("Book anyway: the clinician has agreed to the overlap").check()
+    # Sent anyway without the tick: the server refuses and shows the warning again.
+    submit = page.locator("#schedule-form").get_by_role("button", name="Schedule assessment")
+    submit.click()
+    expect(page.locator("#double-booking")).to_be_visible()
+    assert not EpisodeOfCare.objects.filter(patient__legal_family_name="Rivera").exists()
+    page.get_by_label("Book anyway: the clinician has agreed to the overlap").check()
     page.locator("#schedule-form").get_by_role("button", name="Schedule assessment").click()
     expect(page.locator("#disposition")).to_contain_text("with Dana Whitfield")
     inspect.check(page, f"double-booking-confirmed-{size}", full_page=False)

@@ -111,3 +111,25 @@ def test_inquiry_page_queries_do_not_grow_with_the_staff(client_c, claimed):
     many, sql = queries_of(client_c, url(claimed))
     assert many == few, sql
     assert len(clinician_options(client_c.get(url(claimed)).content.decode())) == 6
+
+
+def test_the_form_asks_about_bookings_when_the_slot_changes(client_c, claimed, team):
+    body = client_c.get(url(claimed)).content.decode()
+    for name in ("date", "time", "clinician"):
+        field = re.search(rf'<(input|select)[^>]*name="{name}"[^>]*>', body).group(0)
+        assert 'hx-get="/admissions/bookings/"' in field, name
+        assert 'hx-target="#booking-warning"' in field
+    assert 'id="booking-warning"' in body
+
+
+def test_the_booking_check_warns_before_the_form_is_sent(client_c, team, booked):
+    physician = team[Role.PHYSICIAN]
+    query = {"date": DAY.isoformat(), "time": "10:45", "clinician": physician.pk}
+    warned = client_c.get("/admissions/bookings/", query).content.decode()
+    assert "Dana Physician — Physician is already booked then" in warned
+    assert 'name="booking_slot"' in warned and 'name="confirm_double_booking"' in warned
+    free = client_c.get("/admissions/bookings/", {**query, "time": "11:00"})
+    assert free.status_code == 200
+    assert "already booked" not in free.content.decode()
+    unfinished = client_c.get("/admissions/bookings/", {"clinician": physician.pk})
+    assert unfinished.status_code == 200 and not unfinished.content.decode().strip()

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 
 from openrecovery.accounts.models import User
@@ -34,6 +35,10 @@ ERROR_ROW_SUBSTANCE = "Name the substance on this row, or clear the row."
 ERROR_NEXT_IN_PAST = "Choose a time in the future for the next attempt."
 ERROR_SCHEDULED_IN_PAST = "Choose a date and time in the future."
 ERROR_BIRTH_DATE = "Enter a date of birth in the past."
+# The schedule form's fields a booking check sends.
+SLOT_FIELDS = (
+    "#schedule-form [name=date], #schedule-form [name=time], #schedule-form [name=clinician]"
+)
 CLOSING_KINDS = [
     (k.value, k.label) for k in DispositionKind if k != DispositionKind.SCHEDULE_ASSESSMENT
 ]
@@ -174,23 +179,57 @@ class PreScreenForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class ScheduleForm(forms.Form):
-    """Schedule an assessment: who the person is, when, and with which clinician.
+class AssessmentSlotForm(forms.Form):
+    """When an assessment takes place and with whom: a clinician who takes assessments.
 
-    ``decision`` is empty on the first try; when likely duplicates exist the coordinator
-    must choose "new" (register a new patient) or the id of an existing patient.
+    Changing any of the three asks ``bookings`` (htmx) whether the clinician is already
+    booked then, so the warning shows before the form is sent; the service checks again.
     """
 
-    given_name = forms.CharField(label="Legal given name", max_length=100)
-    family_name = forms.CharField(label="Legal family name", max_length=100)
-    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    sex_at_birth = forms.ChoiceField(choices=[("", "Choose…"), *SexAtBirth.choices])
     date = forms.DateField(label="Assessment date", widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label="Assessment time", widget=forms.TimeInput(attrs={"type": "time"}))
     clinician = StaffChoiceField(
         queryset=User.objects.none(),
         help_text="Staff who take assessments. You are warned if they are already booked then.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = staff_for(ASSESSMENT_PERMISSION)  # type: ignore[attr-defined]
+        check = {
+            "hx-get": reverse("helpline:console:bookings"),
+            "hx-trigger": "change",
+            "hx-target": "#booking-warning",
+            "hx-include": SLOT_FIELDS,
+            # One check at a time: a newer one replaces one in flight, whose answer is stale.
+            "hx-sync": "closest form:replace",
+        }
+        for name in ("date", "time", "clinician"):
+            self.fields[name].widget.attrs.update(check)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("date") and cleaned.get("time"):
+            when = timezone.make_aware(dt.datetime.combine(cleaned["date"], cleaned["time"]))
+            if when <= timezone.now():
+                self.add_error("date", ERROR_SCHEDULED_IN_PAST)
+            cleaned["scheduled_for"] = when
+        return cleaned
+
+
+class ScheduleForm(AssessmentSlotForm):
+    """Schedule an assessment: who the person is, when, and with which clinician.
+
+    ``decision`` is empty on the first try; when likely duplicates exist the coordinator
+    must choose "new" (register a new patient) or the id of an existing patient.
+    """
+
+    field_order = ["given_name", "family_name", "date_of_birth", "sex_at_birth", "date", "time"]
+
+    given_name = forms.CharField(label="Legal given name", max_length=100)
+    family_name = forms.CharField(label="Legal family name", max_length=100)
+    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    sex_at_birth = forms.ChoiceField(choices=[("", "Choose…"), *SexAtBirth.choices])
     notes = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -210,10 +249,6 @@ class ScheduleForm(forms.Form):
         "which is logged and reviewed.",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = staff_for(ASSESSMENT_PERMISSION)  # type: ignore[attr-defined]
-
     def clean_date_of_birth(self) -> dt.date:
         value: dt.date = self.cleaned_data["date_of_birth"]
         if value >= timezone.localdate():
@@ -221,12 +256,7 @@ class ScheduleForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("date") and cleaned.get("time"):
-            when = timezone.make_aware(dt.datetime.combine(cleaned["date"], cleaned["time"]))
-            if when <= timezone.now():
-                self.add_error("date", ERROR_SCHEDULED_IN_PAST)
-            cleaned["scheduled_for"] = when
+        cleaned = super().clean()
         cleaned["confirm_double_booking"] = self._double_booking_confirmed(cleaned)
         return cleaned
 

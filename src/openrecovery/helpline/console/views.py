@@ -29,7 +29,14 @@ from .. import selectors, services
 from ..bookings import ASSESSMENT_LENGTH, ClinicianBooked, booking_slot, clinician_bookings
 from ..duplicates import DuplicateMatch, duplicate_matches, duplicate_matches_shown
 from ..models import Inquiry, PreScreen
-from .forms import CallAttemptForm, CloseForm, PhoneInquiryForm, PreScreenForm, ScheduleForm
+from .forms import (
+    AssessmentSlotForm,
+    CallAttemptForm,
+    CloseForm,
+    PhoneInquiryForm,
+    PreScreenForm,
+    ScheduleForm,
+)
 from .selectors import (
     OPEN_COUNT_CAP,
     figures_panel,
@@ -185,7 +192,7 @@ def _render_inquiry(
     return render(request, "helpline/console/inquiry.html", context, status=status)
 
 
-def _booking_warning(form: ScheduleForm) -> dict[str, Any]:
+def _booking_warning(form: AssessmentSlotForm) -> dict[str, Any]:
     """Return the double-booking warning when the chosen clinician is booked at that time.
 
     Shown on every return of a filled-in schedule form, so it stays in view while the
@@ -202,7 +209,6 @@ def _booking_warning(form: ScheduleForm) -> dict[str, Any]:
         "bookings": [(start, start + ASSESSMENT_LENGTH) for start in bookings],
         "booked_clinician": clinician,
         "booking_slot": booking_slot(clinician, when),
-        "booking_confirmed": data.get("confirm_double_booking", False),
     }
 
 
@@ -422,6 +428,23 @@ def schedule(request: StaffRequest, reference: str) -> HttpResponse:
 
 
 CHOICE_FIELDS = frozenset({"existing_patient_id", "existing_match", "emergency_reason"})
+
+
+@staff_view(WORK)
+@require_GET
+def bookings(request: StaffRequest) -> HttpResponse:
+    """Return the double-booking warning for a clinician and time (htmx; empty when free).
+
+    The schedule form asks whenever its date, time or clinician changes. Only times are
+    shown, never whom the clinician sees, so nothing here is audited as a patient read.
+    """
+    slot = AssessmentSlotForm(request.GET)
+    context = _booking_warning(slot) if slot.is_valid() else {}
+    return render(
+        request,
+        "helpline/console/partials/double_booking.html",
+        {"form": ScheduleForm(), **context},
+    )
 
 
 def _render_schedule_choice(
