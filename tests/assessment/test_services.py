@@ -21,7 +21,7 @@ from openrecovery.core.errors import StateConflict
 from openrecovery.records.choices import Stage, TimelineKind
 from openrecovery.records.models import StageTransition, TimelineEvent
 from openrecovery.records.services import episode_move_stage
-from tests.support.assessment import CLONAZEPAM, COMPLETE_SECTIONS, fill
+from tests.support.assessment import CLONAZEPAM, COMPLETE_SECTIONS, RATINGS, fill
 from tests.support.factories import make_patient
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +54,34 @@ def test_start_refuses_an_episode_not_at_assessment(director, counselor, stage):
         assessment_start(actor=counselor, patient=patient)
     assert error.value.message == services.ERROR_NOT_AT_ASSESSMENT
     assert not IntakeAssessment.objects.exists()
+
+
+LEVEL = {"level_of_care": "2.1", "level_rationale": "Structured counseling."}
+
+
+@pytest.mark.parametrize(
+    ("section", "answers", "change"),
+    [
+        ("medical", COMPLETE_SECTIONS["medical"], {"conditions": "Asthma"}),
+        ("dimensions", RATINGS, {"rating_1": "3"}),
+        ("level", LEVEL, {"level_of_care": "1"}),
+    ],
+)
+def test_saving_the_answers_the_draft_holds_changes_nothing(
+    draft, counselor, section, answers, change
+):
+    """The autosave sends a field's answers on input and again on change: one version."""
+    for _ in range(3):
+        saved = assessment_save_draft(
+            actor=counselor, assessment=draft, section=section, answers=answers
+        )
+    assert saved.version == IntakeAssessment.objects.get().version == draft.version + 1
+    updates = AuditEvent.objects.filter(object_type="intake_assessment", action="update")
+    assert updates.count() == 1
+    changed = assessment_save_draft(
+        actor=counselor, assessment=draft, section=section, answers={**answers, **change}
+    )
+    assert changed.version == draft.version + 2
 
 
 def test_save_draft_stores_a_section_and_counts_the_version(draft, counselor):

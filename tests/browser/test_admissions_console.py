@@ -10,11 +10,12 @@ from playwright.sync_api import Page, expect
 from openrecovery.accounts.roles import Role
 from openrecovery.helpline.models import Inquiry
 from openrecovery.helpline.rules import SOURCE_SUPERVISED
-from openrecovery.helpline.services import callback_request_create
+from openrecovery.helpline.services import callback_request_create, inquiry_claim
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import EpisodeOfCare
 from tests.support.browser import sign_in
 from tests.support.factories import make_staff
+from tests.support.helpline import assessment_booked
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -102,15 +103,8 @@ def test_callback_to_scheduled_assessment(page: Page, server, inspect, director)
 
     # Schedule the assessment with the physician.
     when = timezone.localdate() + dt.timedelta(days=1)
-    schedule = page.locator("#schedule-form")
-    schedule.get_by_label("Legal given name").fill("Samantha")
-    schedule.get_by_label("Legal family name").fill("Rivera")
-    schedule.get_by_label("Date of birth").fill("1990-05-04")
-    schedule.get_by_label("Sex at birth").select_option("female")
-    schedule.get_by_label("Assessment date").fill(when.isoformat())
-    schedule.get_by_label("Assessment time").fill("10:30")
-    schedule.get_by_label("Clinician").select_option(label="Dana Whitfield (Physician)")
-    schedule.get_by_role("button", name="Schedule assessment").click()
+    schedule_fill(page, when, "10:30", "Dana Whitfield — Physician")
+    page.get_by_role("button", name="Schedule assessment").click()
     expect(page.locator("#disposition")).to_contain_text("Assessment scheduled for")
     expect(page.locator("#disposition")).to_contain_text("Dana Whitfield")
     inspect.check(page, "6-assessment-scheduled")
@@ -130,6 +124,54 @@ def test_callback_to_scheduled_assessment(page: Page, server, inspect, director)
     inspect.check(page, "8-physician-dashboard")
 
 
+def schedule_fill(page: Page, day: dt.date, time: str, clinician: str) -> None:
+    """Fill the schedule form for Samantha Rivera with ``clinician`` (not sent yet)."""
+    schedule = page.locator("#schedule-form")
+    schedule.get_by_label("Legal given name").fill("Samantha")
+    schedule.get_by_label("Legal family name").fill("Rivera")
+    schedule.get_by_label("Date of birth").fill("1990-05-04")
+    schedule.get_by_label("Sex at birth").select_option("female")
+    schedule.get_by_label("Assessment date").fill(day.isoformat())
+    schedule.get_by_label("Assessment time").fill(time)
+    schedule.get_by_label("Clinician").select_option(label=clinician)
+
+
+SIZES = {"desktop": (1366, 900), "tablet": (820, 1180), "phone": (390, 844)}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_double_booking_is_warned_and_can_be_confirmed(page: Page, server, inspect, size):
+    coordinator = make_staff(
+        Role.ADMISSIONS_COORDINATOR, "coordinator", first_name="Riley", last_name="Okafor"
+    )
+    physician = make_staff(Role.PHYSICIAN, "physician", first_name="Dana", last_name="Whitfield")
+    day = timezone.localdate() + dt.timedelta(days=1)
+    ten = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+    assessment_booked(coordinator, physician, ten, phone="(555) 010-2323")
+    inquiry = callback_request_create(data=CALLBACK, source_ip="203.0.113.9")
+    inquiry_claim(actor=coordinator, inquiry_id=inquiry.pk)
+    width, height = SIZES[size]
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(page, server, coordinator)
+    page.goto(f"{server}/admissions/inquiries/{inquiry.reference}/")
+    # The warning shows as soon as the slot is chosen, before anything is sent.
+    schedule_fill(page, day, "10:30", "Dana Whitfield — Physician")
+    warning = page.locator("#double-booking")
+    expect(warning).to_contain_text("Dana Whitfield — Physician is already booked then")
+    expect(warning).to_contain_text("10:00–11:00")
+    warning.scroll_into_view_if_needed()
+    inspect.check(page, f"double-booking-{size}", full_page=False)
+    # Sent anyway without the tick: the server refuses and shows the warning again.
+    submit = page.locator("#schedule-form").get_by_role("button", name="Schedule assessment")
+    submit.click()
+    expect(page.locator("#double-booking")).to_be_visible()
+    assert not EpisodeOfCare.objects.filter(patient__legal_family_name="Rivera").exists()
+    page.get_by_label("Book anyway: the clinician has agreed to the overlap").check()
+    page.locator("#schedule-form").get_by_role("button", name="Schedule assessment").click()
+    expect(page.locator("#disposition")).to_contain_text("with Dana Whitfield")
+    inspect.check(page, f"double-booking-confirmed-{size}", full_page=False)
+
+
 def test_a_claim_lost_to_a_colleague_shows_who_has_it(page: Page, server, inspect, director):
     coordinator = make_staff(
         Role.ADMISSIONS_COORDINATOR, "coordinator", first_name="Riley", last_name="Okafor"
@@ -140,8 +182,6 @@ def test_a_claim_lost_to_a_colleague_shows_who_has_it(page: Page, server, inspec
     inquiry = callback_request_create(data=CALLBACK, source_ip="203.0.113.9")
     sign_in(page, server, coordinator)
     page.goto(f"{server}/admissions/inquiries/{inquiry.reference}/")
-    from openrecovery.helpline.services import inquiry_claim
-
     inquiry_claim(actor=colleague, inquiry_id=inquiry.pk)  # Ana is a moment faster
     page.get_by_role("button", name="Claim").click()
     expect(page.locator("#taken")).to_contain_text("Taken by Ana Lima at")

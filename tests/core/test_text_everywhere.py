@@ -239,6 +239,7 @@ READ_WITHOUT_A_FORM = {
     "self_check_answers": "decoded as digits and commas by answers_decode",
     "prefill": "only its presence is read",
     "include_self_check": 'compared with "on"',
+    "carried_from": 'parsed as "<digits>:<digits>" by _carried_source, else refused',
 }
 
 

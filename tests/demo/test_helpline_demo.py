@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openrecovery.accounts.models import User
+from openrecovery.accounts.roles import Role
 from openrecovery.audit.models import AuditEvent
 from openrecovery.audit.verification import audit_verify
 from openrecovery.helpline.choices import DispositionKind, ForWhom, InquirySource, Urgency
@@ -143,14 +144,15 @@ def test_conversions_link_to_patients_whose_stories_start_there(demo):
             for_someone_else += 1
         else:
             assert patient.phone_mobile == inquiry.phone
-        assert inquiry.disposition.clinician.username == "counselor"
+        clinician = inquiry.disposition.clinician
+        assert clinician.role == Role.COUNSELOR
         # The episode the conversion opened starts at assessment, when the inquiry closed.
         opening = patient.episodes.get(started_at=inquiry.closed_at)
         first = opening.transitions.order_by("moved_at", "pk").first()
         assert (first.from_stage, first.to_stage) == ("", Stage.ASSESSMENT)
         assert opening.started_at == first.moved_at == inquiry.closed_at
         readmitted += opening.previous_episode_id is not None
-        assert patient.care_team.filter(user__username="counselor").exists()
+        assert patient.care_team.filter(user=clinician).exists()
         assert patient.timeline.filter(
             kind=TimelineKind.CONTACT,
             summary__startswith=f"Helpline inquiry {inquiry.reference}: assessment scheduled",

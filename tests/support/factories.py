@@ -96,3 +96,11 @@ def discharge(patient: Patient, *, actor: User, reason: str, discharge_type: str
         reason=reason,
         discharge_type=discharge_type,
     )
+
+
+def staff_per_role(prefix: str) -> dict[str, User]:
+    """Create one staff member per role, named "Dana <Role label>" (pickers show the name)."""
+    return {
+        role: make_staff(role, f"{prefix}_{role.value}", first_name="Dana", last_name=role.label)
+        for role in Role
+    }

@@ -1,6 +1,7 @@
 """Helpline data for tests: stored callback requests, and the public help pages' forms."""
 
 import datetime as dt
+import itertools
 import re
 from types import SimpleNamespace
 from typing import Any
@@ -10,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from openrecovery.helpline.public.selfcheck import SELF_CHECK
-from openrecovery.helpline.services import callback_request_create, inquiry_convert
+from openrecovery.helpline.services import callback_request_create, inquiry_claim, inquiry_convert
 from tests.support.pages import collect
 
 CRISIS_LINKS = ("tel:911", "tel:988", "tel:18006624357", "tel:18002221222")
@@ -108,9 +109,13 @@ def prescreen_answers(**overrides: Any) -> SimpleNamespace:
     return SimpleNamespace(**{**base, **overrides})
 
 
+# Each conversion books the next two-hour slot, so that no test double-books by accident.
+_SLOTS = itertools.count()
+
+
 def convert(actor: Any, inquiry: Any, clinician: Any, **extra: Any) -> Any:
-    """Schedule an assessment for ``inquiry`` tomorrow, registering Samantha Rivera
-    (born 1990-05-04) unless ``extra`` names someone else."""
+    """Schedule an assessment for ``inquiry`` tomorrow (a free slot), registering Samantha
+    Rivera (born 1990-05-04) unless ``extra`` names someone else."""
     person = {
         "given_name": "Samantha",
         "family_name": "Rivera",
@@ -120,7 +125,23 @@ def convert(actor: Any, inquiry: Any, clinician: Any, **extra: Any) -> Any:
     return inquiry_convert(
         actor=actor,
         inquiry_id=inquiry.pk,
-        scheduled_for=timezone.now() + dt.timedelta(days=1),
+        scheduled_for=timezone.now() + dt.timedelta(days=1, hours=2 * next(_SLOTS)),
         clinician=clinician,
         **{**person, **extra},
+    )
+
+
+def assessment_booked(coordinator, clinician, when, *, phone: str, given: str = "Marcus", **extra):
+    """Claim a new callback and convert it: ``clinician`` then sees ``given`` Okafor at ``when``."""
+    inquiry = inquiry_claim(actor=coordinator, inquiry_id=callback(phone=phone).pk)
+    return inquiry_convert(
+        actor=coordinator,
+        inquiry_id=inquiry.pk,
+        given_name=given,
+        family_name="Okafor",
+        date_of_birth=dt.date(1985, 3, 4),
+        sex_at_birth="male",
+        scheduled_for=when,
+        clinician=clinician,
+        **extra,
     )

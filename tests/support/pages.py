@@ -28,6 +28,7 @@ ASSET_ATTRIBUTES = {
 }
 PERMISSIONS = {"public": "public", "signed in (any role)": "signed_in"}
 # The per-response CSRF token, so two rendered pages can be compared byte for byte.
+OPTION = re.compile(r'<option value="(\d+)"[^>]*>([^<]*)</option>')
 CSRF_VALUE = re.compile(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]*"')
 
 
@@ -175,3 +176,9 @@ def tour(world: AccessWorld) -> list[RenderedPage]:
         )
     _keep(pages, "locked out", response)
     return pages
+
+
+def select_options(body: str, name: str) -> dict[int, str]:
+    """Return the options of the page's ``<select name=name>`` as {value: label}."""
+    select = body.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+    return {int(pk): label for pk, label in OPTION.findall(select)}

@@ -52,6 +52,11 @@ class User(AbstractUser):
     def role_label(self) -> str:
         return Role(self.role).label if self.role else "No role"
 
+    @property
+    def name_and_role(self) -> str:
+        """Return the name with the role beside it ("Dana Ortiz — Counselor"), as pickers do."""
+        return f"{self} — {self.role_label}"
+
 
 class StaffSession(models.Model):
     """A server-side session opened by a login, so logout and deactivation can end it."""

@@ -159,6 +159,17 @@ PATIENT_DATA_PERMISSIONS = frozenset(
 )
 
 
+# The permission each job a staff picker offers people for takes. A picker lists only the
+# roles that hold it (``roles_with``), and the service that does the job checks it again.
+ASSESSMENT_PERMISSION = "assessment.sign_assessment"  # take an intake assessment and sign it
+CARE_TEAM_PERMISSION = "records.view_chart"  # serve on a care team: open the patient's chart
+
+
+def roles_with(permission: str) -> frozenset[str]:
+    """Return the roles whose permissions include ``permission`` (``"app.codename"``)."""
+    return frozenset(role for role, perms in ROLE_PERMISSIONS.items() if permission in perms)
+
+
 def role_adds_patient_access(old: str, new: str) -> bool:
     """Return whether moving from role ``old`` to ``new`` opens patients ``old`` could not see.
 

@@ -2,7 +2,8 @@
 
 from django import forms
 
-from openrecovery.accounts.models import User
+from openrecovery.accounts.pickers import StaffChoiceField, staff_for
+from openrecovery.accounts.roles import CARE_TEAM_PERMISSION
 from openrecovery.core.forms import Form
 from openrecovery.core.renderers import FieldLayout
 from openrecovery.records.choices import CareTeamRole, DischargeType, Stage
@@ -42,10 +43,7 @@ class StageMoveForm(Form):
 
 
 class CareTeamAddForm(Form):
-    """Add a staff member to the care team."""
+    """Add a staff member to the care team: only staff whose role cares for patients."""
 
-    user = forms.ModelChoiceField(
-        label="Staff member",
-        queryset=User.objects.filter(is_active=True).exclude(role="").order_by("last_name"),
-    )
+    user = StaffChoiceField(label="Staff member", queryset=staff_for(CARE_TEAM_PERMISSION))
     team_role = forms.ChoiceField(label="Role on the team", choices=CareTeamRole.choices)

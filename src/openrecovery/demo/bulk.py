@@ -77,7 +77,7 @@ class BulkCounts:
 
 
 def _bulk_staff(staff: dict[str, User], patients: int, fake: Faker) -> tuple[dict, int]:
-    """Return user ids per care-team role (the demo user first) and how many were created.
+    """Return user ids per care-team role (the demo staff first) and how many were created.
 
     Synthetic colleagues cannot sign in (unusable password); they only spread caseloads.
     """
@@ -105,7 +105,7 @@ def _bulk_staff(staff: dict[str, User], patients: int, fake: Faker) -> tuple[dic
     User.groups.through.objects.bulk_create(memberships, batch_size=BULK_BATCH)
     ids = dict(User.objects.filter(username__in=every).values_list("username", "pk"))
     pools = {
-        role: [next(u.pk for u in staff.values() if u.role == role)] + [ids[n] for n in names]
+        role: [u.pk for u in staff.values() if u.role == role] + [ids[n] for n in names]
         for role, names in usernames.items()
     }
     return pools, len(wanted)

@@ -15,6 +15,9 @@ from typing import Any
 from django.utils import timezone
 
 from openrecovery.accounts.models import User
+from openrecovery.audit.choices import Action
+from openrecovery.audit.services import audit_record
+from openrecovery.helpline.bookings import clinician_bookings
 from openrecovery.helpline.choices import (
     CallOutcome,
     ForWhom,
@@ -86,6 +89,9 @@ SELF_CHECKS: dict[str, tuple[int, int, int, int]] = {
 }
 SIGN_ITEMS = 11
 RELATIVE_CALLS_EVERY = 4
+APPOINTMENT_HOURS = (9, 10, 11, 13, 14, 15)  # when assessments start
+APPOINTMENT_DAYS = 14  # how far ahead the desk looks for a free slot
+ERROR_NO_SLOT = "The demo clinician has no free assessment slot in the next %d days."
 
 
 class HelplineDesk:
@@ -96,7 +102,7 @@ class HelplineDesk:
         self.people = people
         self.rng = people.rng
         self.coordinator = staff["admissions"]
-        self.clinician = staff["counselor"]  # who takes the assessments the desk books
+        self.clinician = staff["counselor"]  # who takes the assessments, unless told
         self._addresses = itertools.count()
         self._conversions = itertools.count()
 
@@ -242,14 +248,17 @@ class HelplineDesk:
         patient: Patient | None,
         when: dt.datetime,
         withdrawal: bool,
+        clinician: User | None = None,
     ) -> tuple[Patient, EpisodeOfCare]:
         """Take in an inquiry and convert it at ``when``: the person's episode at assessment.
 
         ``fields`` describe a new person; ``patient`` is someone already registered (the
         conversion readmits them). ``withdrawal`` says their path leads to withdrawal
-        management, so the pre-screen found a reason for supervision.
+        management, so the pre-screen found a reason for supervision. The assessment is
+        booked with ``clinician`` (the demo counselor by default) at a slot they have free.
         """
         rng = self.rng
+        clinician = clinician or self.clinician
         person = _person(patient) if patient is not None else fields
         received = when - dt.timedelta(minutes=rng.uniform(30, 480))
         source = rng.choice((InquirySource.WEB, InquirySource.WEB, InquirySource.PHONE))
@@ -302,8 +311,8 @@ class HelplineDesk:
             actor=actor,
             inquiry_id=inquiry.pk,
             sex_at_birth=person["sex_at_birth"],
-            scheduled_for=self._appointment(when),
-            clinician=self.clinician,
+            scheduled_for=self._appointment(when, clinician),
+            clinician=clinician,
             # A coordinator checked the likely matches: none of them is this new person.
             confirm_not_duplicate=patient is None and bool(matches),
             existing_patient_id=patient.pk if patient is not None else None,
@@ -313,13 +322,34 @@ class HelplineDesk:
         Disposition.objects.filter(pk=disposition.pk).update(created_at=when)
         Inquiry.objects.filter(pk=inquiry.pk).update(closed_at=when)
         converted = Patient.objects.get(inquiries=inquiry)
+        if patient is None:
+            self._identity_record(converted, fields, clinician)
         return converted, converted.episodes.get(ended_at__isnull=True)
 
-    def _appointment(self, when: dt.datetime) -> dt.datetime:
-        """Return an assessment slot on the day after ``when``."""
-        day = timezone.localtime(when) + dt.timedelta(days=1)
-        hour, minute = self.rng.choice((9, 10, 11, 13, 14, 15)), self.rng.choice((0, 30))
-        return day.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    def _identity_record(self, patient: Patient, fields: dict[str, Any], by: User) -> None:
+        """Record the gender identity and pronouns the assessment asks (the call did not)."""
+        asked = {"gender_identity": fields["gender_identity"], "pronouns": fields["pronouns"]}
+        Patient.objects.filter(pk=patient.pk).update(**asked)
+        audit_record(
+            action=Action.UPDATE,
+            actor=by,
+            patient_id=patient.pk,
+            object_type="patient",
+            object_id=patient.pk,
+            detail={"fields": sorted(asked)},
+        )
+
+    def _appointment(self, when: dt.datetime, clinician: User) -> dt.datetime:
+        """Return a slot ``clinician`` has free, on the first day after ``when`` that has one."""
+        start = timezone.localtime(when).replace(minute=0, second=0, microsecond=0)
+        for days in range(1, APPOINTMENT_DAYS + 1):
+            day = start + dt.timedelta(days=days)
+            slots = [day.replace(hour=h, minute=m) for h in APPOINTMENT_HOURS for m in (0, 30)]
+            self.rng.shuffle(slots)
+            free = [s for s in slots if not clinician_bookings(clinician, s)]
+            if free:
+                return free[0]
+        raise RuntimeError(ERROR_NO_SLOT % APPOINTMENT_DAYS)
 
 
 def _person(patient: Patient) -> dict[str, Any]:

@@ -5,17 +5,18 @@ audited, it adds a timeline entry and its flags raise their alerts. Only then ar
 ``administered_at`` and that timeline entry moved back in time, so that the trends page
 shows months of history; the audit log keeps the true time of the load.
 
-- Treatment and aftercare patients of the demo counselor: a PHQ-9 and a GAD-7 at intake,
-  then every 2-4 weeks from the start of treatment (every 4-8 weeks in aftercare), most
-  of them improving. PHQ-9 item 9 is 0 for everyone but one treatment patient, whose latest PHQ-9
-  answers it "several days" and whose C-SSRS screener that follows is high risk: the one
-  urgent alert of the demo, unacknowledged, for that patient's care team.
+- Treatment and aftercare patients: a PHQ-9 and a GAD-7 at intake, then every 2-4 weeks
+  from the start of treatment (every 4-8 weeks in aftercare), most of them improving.
+  PHQ-9 item 9 is 0 for everyone but one treatment patient of the demo counselor, whose
+  latest PHQ-9 answers it "several days" and whose C-SSRS screener that follows is high
+  risk: the one urgent alert of the demo, unacknowledged, for that patient's care team.
 - Withdrawal-management patients: a CIWA-B every 4-8 hours since admission, falling from
   moderate to mild.
 - About half the patients past inquiry: a DAST-10 and a TAPS-1 during their assessment.
 
 Answers are drawn (seeded) to match a severity the story wants; totals, bands and flags
-always come from the engine.
+always come from the engine. The patient's own nurse gives the CIWA-B, their counselor
+the rest (the demo nurse or counselor when the team has none).
 """
 
 import dataclasses
@@ -27,13 +28,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from openrecovery.accounts.models import User
+from openrecovery.accounts.roles import Role
 from openrecovery.instruments.models import Administration
 from openrecovery.instruments.services import OBJECT_TYPE, administration_record
 from openrecovery.records.choices import Stage
-from openrecovery.records.models import CareTeamMember, ClinicalAlert, EpisodeOfCare
+from openrecovery.records.models import ClinicalAlert, EpisodeOfCare
 
 from .backdating import demo_latest_entry_backdate, demo_stage_windows
 from .people import DEMO_SEED
+from .staff import USERNAME_OF_ROLE, demo_care_team
 
 DEMO_INSTRUMENTS_SEED = DEMO_SEED + 1
 SERIES_MAX = 16  # PHQ-9/GAD-7 administrations per patient
@@ -89,12 +92,14 @@ class _Clinic:
         self.staff = staff
         self.rng = random.Random(seed)  # noqa: S311 (fictional data, not security)
         self.counts = AdministrationCounts()
+        self.team: dict[str, User] = {}  # the care team of the episode being recorded
 
     def give(
         self, episode: EpisodeOfCare, code: str, answers: Sequence[int | None], when: dt.datetime
     ) -> Administration:
-        actor = self.staff["nurse" if code == "ciwab" else "counselor"]
         patient = episode.patient
+        role = Role.NURSE if code == "ciwab" else Role.COUNSELOR
+        actor = self.team.get(role) or self.staff[USERNAME_OF_ROLE[role]]
         administration = administration_record(
             actor=actor, patient=patient, code=code, answers=answers
         )
@@ -194,23 +199,21 @@ def demo_administrations_create(
     Call once, after ``demo_stories_create``; ``progress`` is called once per episode.
     """
     clinic = _Clinic({u.username: u for u in staff}, seed)
-    counselor = clinic.staff["counselor"]
-    with_counselor = set(
-        CareTeamMember.objects.filter(user=counselor, active=True).values_list(
-            "patient_id", flat=True
-        )
-    )
+    counselor = clinic.staff[USERNAME_OF_ROLE[Role.COUNSELOR]]
     at_risk_chosen = False
     with transaction.atomic():
         for episode in episodes:
+            clinic.team = demo_care_team(episode.patient)
             windows = demo_stage_windows(episode)
             if Stage.ASSESSMENT in windows and clinic.rng.random() < SCREEN_SHARE:
                 clinic.screens(episode, windows)
             if episode.stage == Stage.WITHDRAWAL_MANAGEMENT:
                 clinic.withdrawal(episode, windows)
             measured = (Stage.TREATMENT, Stage.AFTERCARE)
-            if episode.stage in measured and episode.patient_id in with_counselor:
-                at_risk = episode.stage == Stage.TREATMENT and not at_risk_chosen
+            if episode.stage in measured:
+                # The one at risk is the demo counselor's, who signs in to find the alert.
+                theirs = clinic.team.get(Role.COUNSELOR) == counselor
+                at_risk = episode.stage == Stage.TREATMENT and theirs and not at_risk_chosen
                 at_risk_chosen = at_risk_chosen or at_risk
                 clinic.measurement(episode, windows, at_risk)
             if progress:

@@ -1,5 +1,7 @@
 """Fictional intake assessments and problem-list entries for the demo patients.
 
+- The patient's own counselor writes the intake (and a physician or counselor of their
+  team signs it), or the demo counselor when the team has none.
 - Patients at Assessment get a draft intake through ``assessment_start`` and the autosave
   service, with a few sections filled. The first reports withdrawal seizures, so its
   intake page shows a placement prompt.
@@ -28,6 +30,7 @@ from typing import Any
 from django.db import transaction
 
 from openrecovery.accounts.models import User
+from openrecovery.accounts.roles import Role
 from openrecovery.assessment.choices import AsamDimension, LevelOfCare
 from openrecovery.assessment.models import AsamDimensionRating, IntakeAssessment, Problem
 from openrecovery.assessment.services import (
@@ -49,6 +52,7 @@ from openrecovery.records.services import timeline_add
 
 from .backdating import demo_latest_entry_backdate, demo_stage_windows
 from .people import DEMO_SEED
+from .staff import USERNAME_OF_ROLE, demo_care_team
 
 DEMO_INTAKE_SEED = DEMO_SEED + 2
 ERROR_STAGE_MOVED = "Signing the demo intake moved episode %s; the stories already did."
@@ -135,10 +139,18 @@ class _Intakes:
         self.rng = random.Random(seed)  # noqa: S311 (fictional data, not security)
         self.counts = IntakeCounts()
         self.seizure_shown = False
+        self.team: dict[str, User] = {}  # the care team of the episode being recorded
+
+    def member(self, role: str) -> User:
+        """Return the team's member of ``role``, else the demo user of that role."""
+        return self.team.get(role) or self.staff[USERNAME_OF_ROLE[role]]
 
     def save(self, assessment: IntakeAssessment, section: str, answers: dict[str, Any]) -> None:
         assessment_save_draft(
-            actor=self.staff["counselor"], assessment=assessment, section=section, answers=answers
+            actor=self.member(Role.COUNSELOR),
+            assessment=assessment,
+            section=section,
+            answers=answers,
         )
 
     def sections(self, wm: bool) -> dict[str, dict[str, Any]]:
@@ -171,16 +183,15 @@ class _Intakes:
         }
 
     def substances(self, assessment: IntakeAssessment) -> None:
-        substance_use_add(
-            actor=self.staff["counselor"], assessment=assessment, fields=self.rng.choice(SUBSTANCES)
-        )
+        writer = self.member(Role.COUNSELOR)
+        substance_use_add(actor=writer, assessment=assessment, fields=self.rng.choice(SUBSTANCES))
         if self.rng.random() < 0.3:
-            substance_use_add(actor=self.staff["counselor"], assessment=assessment, fields=ALCOHOL)
+            substance_use_add(actor=writer, assessment=assessment, fields=ALCOHOL)
 
     def draft(self, episode: EpisodeOfCare, windows: dict) -> None:
         """Start an intake at Assessment and fill its first sections (one shows seizures)."""
         entered, left = windows[Stage.ASSESSMENT]
-        assessment = assessment_start(actor=self.staff["counselor"], patient=episode.patient)
+        assessment = assessment_start(actor=self.member(Role.COUNSELOR), patient=episode.patient)
         started = entered + (left - entered) * self.rng.uniform(0.3, 0.6)
         demo_latest_entry_backdate(episode.patient, started)
         self.substances(assessment)
@@ -202,8 +213,8 @@ class _Intakes:
         entered, left = windows[Stage.ASSESSMENT]
         started = entered + (left - entered) * self.rng.uniform(0.1, 0.4)
         signed = entered + (left - entered) * self.rng.uniform(0.6, 0.9)
-        signer = self.staff[self.rng.choice(("physician", "counselor"))]
-        assessment = _intake_backfill_start(actor=self.staff["counselor"], episode=episode)
+        signer = self.member(self.rng.choice((Role.PHYSICIAN, Role.COUNSELOR)))
+        assessment = _intake_backfill_start(actor=self.member(Role.COUNSELOR), episode=episode)
         demo_latest_entry_backdate(episode.patient, started)
         self.substances(assessment)
         for key, answers in self.sections(wm).items():
@@ -236,13 +247,16 @@ class _Intakes:
         context = {"medically_supervised": False}
         result = score(instrument, self.rng.choice(CHECKLISTS), context)
         problem = problem_record_from_dsm(
-            actor=self.staff["counselor"], patient=episode.patient, score=result, context=context
+            actor=self.member(Role.COUNSELOR),
+            patient=episode.patient,
+            score=result,
+            context=context,
         )
         demo_latest_entry_backdate(episode.patient, when)
         Problem.objects.filter(pk=problem.pk).update(recorded_at=when)
         self.counts.problems += 1
         if self.counts.problems % 2 == 1:
-            problem_confirm(actor=self.staff["physician"], problem=problem)
+            problem_confirm(actor=self.member(Role.PHYSICIAN), problem=problem)
             confirmed = when + dt.timedelta(hours=self.rng.uniform(16, 30))
             demo_latest_entry_backdate(episode.patient, confirmed)
             Problem.objects.filter(pk=problem.pk).update(confirmed_at=confirmed)
@@ -271,6 +285,7 @@ def demo_intakes_create(
     intakes = _Intakes({u.username: u for u in staff}, seed)
     with transaction.atomic():
         for episode in episodes:
+            intakes.team = demo_care_team(episode.patient)
             windows = demo_stage_windows(episode)
             if episode.stage == Stage.ASSESSMENT:
                 intakes.draft(episode, windows)

@@ -5,8 +5,10 @@ registered (``patient_register``), or comes in as a helpline inquiry that a coor
 converts (``helpline.HelplineDesk``, through ``inquiry_convert``), is readmitted
 (``episode_readmit``), moves through the stages (``episode_move_stage``), and the care
 team changes at each stage as ``histories.CARE_TEAM`` says (``care_team_add``,
-``care_team_remove``). Every write is audited as usual; the times are then moved back
-(``backdating``), so the histories reach months into the past.
+``care_team_remove``). Each seat goes to one of the demo staff of its role
+(``staff.demo_staff_pick``), so teams differ from patient to patient, and the seat's
+holder records that stage's entries. Every write is audited as usual; the times are then
+moved back (``backdating``), so the histories reach months into the past.
 """
 
 import dataclasses
@@ -18,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openrecovery.accounts.models import User
+from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.records.choices import DischargeType, Stage
@@ -56,9 +59,10 @@ from .histories import (
     team_changes,
 )
 from .people import DEMO_SEED, People
-from .staff import USERNAME_OF_ROLE
+from .staff import demo_staff_pick
 
 DEMO_STORY_COUNT = len(STORIES)
+TEAM_SEED_OFFSET = 4  # who fills the care-team seats draws from DEMO_SEED + 4
 READMIT_REASON = "Called the admissions line again"
 TEAM_ACTOR = "director"  # who changes care teams (the role holds manage_care_team)
 
@@ -76,10 +80,13 @@ class _Record:
 class Storyteller:
     """Play one story through the services, then backdate what they recorded."""
 
-    def __init__(self, staff: dict[str, User], rng: random.Random, desk: HelplineDesk) -> None:
+    def __init__(
+        self, staff: dict[str, User], rng: random.Random, desk: HelplineDesk, picks: random.Random
+    ) -> None:
         self.staff = staff
         self.rng = rng
         self.desk = desk
+        self.picks = picks  # who fills each seat: apart, so the stories stay as they were
 
     def play(self, story: Story, fields: dict) -> Patient:
         """Walk the story's steps, with its care team and timeline entries; return the patient."""
@@ -88,12 +95,18 @@ class Storyteller:
         for index, step in enumerate(steps):
             when = days_ago(step.days_ago)
             mark = timeline_mark()
-            self._step(record, step, steps[index:], fields, when)
+            if step.action == StepAction.MOVE:
+                # Who joins for the new stage is there to make the move (the physician who
+                # admits to withdrawal management is the patient's attending).
+                self._team(record, step, when)
+                self._step(record, step, steps[index:], fields, when)
+            else:
+                self._step(record, step, steps[index:], fields, when)
+                self._team(record, step, when)
             assert record.patient is not None and record.episode is not None  # noqa: S101
-            self._team(record, step, when)
             new_entries_backdate(record.patient, mark, when)
             until = days_ago(steps[index + 1].days_ago) if index + 1 < len(steps) else None
-            self._entries(record.patient, record.episode, step.stage, when, until)
+            self._entries(record, step.stage, when, until)
             record.stage = step.stage
         assert record.patient is not None  # noqa: S101 (every plan opens an episode)
         return record.patient
@@ -112,12 +125,17 @@ class Storyteller:
             )
         elif step.action == StepAction.CONVERT:
             withdrawal = any(s.stage == Stage.WITHDRAWAL_MANAGEMENT for s in _this_episode(rest))
+            clinician = demo_staff_pick(self.staff, Role.COUNSELOR, self.picks)
             record.patient, record.episode = self.desk.conversion(
-                fields=fields, patient=record.patient, when=when, withdrawal=withdrawal
+                fields=fields,
+                patient=record.patient,
+                when=when,
+                withdrawal=withdrawal,
+                clinician=clinician,
             )
-            # The clinician the coordinator booked (the counselor) joined with the conversion.
+            # The clinician the coordinator booked (a counselor) joined with the conversion.
             counselor = CareTeamMember.objects.get(
-                patient=record.patient, user=self.desk.clinician, active=True
+                patient=record.patient, user=clinician, active=True
             )
             member_backdate(counselor, joined=when, changed=when)
             record.team = {COUNSELOR: counselor}
@@ -125,7 +143,7 @@ class Storyteller:
             assert record.episode is not None  # noqa: S101 (a move follows an opening)
             username, reason = MOVE_BY[step.stage]
             record.episode = episode_move_stage(
-                actor=self.staff[username],
+                actor=self._holder(record, username),
                 episode=record.episode,
                 to_stage=step.stage,
                 reason=DischargeType(step.discharge).label if step.discharge else reason,
@@ -149,24 +167,27 @@ class Storyteller:
             member = care_team_add(
                 actor=actor,
                 patient=record.patient,
-                user=self.staff[USERNAME_OF_ROLE[seat.staff_role]],
+                user=demo_staff_pick(self.staff, seat.staff_role, self.picks),
                 team_role=seat.team_role,
             )
             member_backdate(member, joined=when, changed=when)
             record.team[seat] = member
 
+    def _holder(self, record: _Record, username: str) -> User:
+        """Return who on the team holds the role of demo user ``username``, else that user."""
+        role = self.staff[username].role
+        held = [m.user for seat, m in record.team.items() if seat.staff_role == role]
+        return held[0] if held else self.staff[username]
+
     def _entries(
-        self,
-        patient: Patient,
-        episode: EpisodeOfCare,
-        stage: str,
-        start: dt.datetime,
-        end: dt.datetime | None,
+        self, record: _Record, stage: str, start: dt.datetime, end: dt.datetime | None
     ) -> None:
         """Add a few of the stage's typical timeline entries between ``start`` and ``end``."""
+        patient, episode = record.patient, record.episode
+        assert patient is not None and episode is not None  # noqa: S101 (after the opening)
         entries = STAGE_ENTRIES[stage]
         count = 1 if stage == Stage.CLOSED else self.rng.randint(1, len(entries))
-        actor = self.staff[ENTRIES_BY.get(stage, ENTRIES_BY_DEFAULT)]
+        actor = self._holder(record, ENTRIES_BY.get(stage, ENTRIES_BY_DEFAULT))
         end = end or timezone.now()
         if stage == Stage.CLOSED:
             end = min(end, start + dt.timedelta(days=2))  # the discharge summary follows soon
@@ -196,7 +217,8 @@ def demo_stories_create(
     people = People(seed)
     by_name = {u.username: u for u in staff}
     desk = HelplineDesk(by_name, People(seed + DESK_SEED_OFFSET))
-    teller = Storyteller(by_name, people.rng, desk)
+    picks = random.Random(seed + TEAM_SEED_OFFSET)  # noqa: S311 (fictional data, not security)
+    teller = Storyteller(by_name, people.rng, desk, picks)
     stories = list(STORIES)
     people.rng.shuffle(stories)
     with transaction.atomic():

@@ -6,8 +6,8 @@ parses strictly (booleans must be JSON booleans, unknown keys refused), and answ
 like the patient endpoints, a caller without it is answered as if the inquiry did not
 exist (404, or an empty queue), and the refusal is audited. Every read and write of an
 inquiry is audited. The services' refusals are typed errors (``core.errors``) that the
-API's one handler answers (409 with ``ConflictOut`` or ``DuplicatesOut``, 413, 422, 429);
-the shapes are in ``schemas.py``.
+API's one handler answers (409 with ``ConflictOut``, ``DuplicatesOut`` or ``BookedOut``,
+413, 422, 429); the shapes are in ``schemas.py``.
 """
 
 import functools
@@ -32,6 +32,7 @@ from . import selectors, services
 from .models import Inquiry
 from .references import reference_new
 from .schemas import (
+    BookedOut,
     CallbackIn,
     CallbackOut,
     CallIn,
@@ -239,7 +240,7 @@ def disposition_post(request: StaffRequest, reference: Reference, body: Disposit
 
 @router.post(
     "/helpline/inquiries/{reference}/convert",
-    response={201: ConvertOut, **ONE_ERRORS, 409: ConflictOut | DuplicatesOut},
+    response={201: ConvertOut, **ONE_ERRORS, 409: ConflictOut | DuplicatesOut | BookedOut},
 )
 def convert(request: StaffRequest, reference: Reference, body: ConvertIn) -> Status:
     """Schedule an assessment: the person becomes a patient with an episode at assessment.
@@ -248,7 +249,10 @@ def convert(request: StaffRequest, reference: Reference, body: ConvertIn) -> Sta
     (a match the caller may see: 422 otherwise, whether or not the id exists) or
     ``existing_match`` (any match's token). Matches the caller may not see are not
     identified; attaching to one needs ``emergency_reason``, which opens break-glass
-    access (flagged for review) and adds nobody to the care team.
+    access (flagged for review) and adds nobody to the care team. ``clinician_id`` must
+    be staff who take assessments (422 otherwise); when they already have an assessment
+    overlapping ``scheduled_for``, 409 lists its ``bookings`` until
+    ``confirm_double_booking``.
     """
     inquiry = _for(request, reference, write=True)
     data = body.model_dump()

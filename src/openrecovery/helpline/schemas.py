@@ -376,6 +376,7 @@ class ConvertIn(Schema):
     scheduled_for: JsonDateTime
     clinician_id: Id
     confirm_not_duplicate: StrictBool = False
+    confirm_double_booking: StrictBool = False
     existing_patient_id: Id | None = None
     existing_match: Annotated[JsonText, Field(min_length=1, max_length=64)] | None = None
     emergency_reason: Text = ""
@@ -426,6 +427,15 @@ class DuplicatesOut(Schema):
 
     detail: str
     duplicates: list[DuplicateOut]
+
+
+class BookedOut(Schema):
+    """The clinician already has an assessment then (409): confirm the double booking."""
+
+    detail: str
+    bookings: list[dt.datetime] = Field(
+        description="Start times of the clinician's assessments overlapping the chosen one."
+    )
 
 
 DayCount = Annotated[

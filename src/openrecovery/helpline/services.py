@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from openrecovery.accounts.models import User
+from openrecovery.accounts.roles import ASSESSMENT_PERMISSION
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_insert, audit_record
 from openrecovery.core.errors import RateLimited, StateConflict
@@ -40,6 +41,7 @@ from openrecovery.records.services import (
     timeline_add,
 )
 
+from .bookings import booking_check
 from .choices import (
     CallOutcome,
     DispositionKind,
@@ -57,7 +59,7 @@ from .validation import callback_fields, phone_digits, phone_problem
 
 WORK_PERMISSION = "helpline.work_inquiries"
 REGISTER_PERMISSION = "records.register_patient"
-CLINICIAN_PERMISSION = "records.view_chart"
+CLINICIAN_PERMISSION = ASSESSMENT_PERMISSION  # who may take the assessment being booked
 REFERENCE_ATTEMPTS = 3
 SELF_CHECK_KEYS = frozenset({"code", "band", "answers"})
 PRESCREEN_SUBSTANCE_KEYS = ("substance", "dose", "frequency", "duration", "last_use")
@@ -74,7 +76,7 @@ ERROR_KIND = "Choose how the inquiry ended."
 ERROR_SCHEDULE_VIA_CONVERT = "Schedule an assessment by converting the inquiry into a patient."
 ERROR_MERGE_VIA_MERGE = "Merge a duplicate from the inquiry it repeats."
 ERROR_REFERRAL_TARGET = "Choose where the person was referred."
-ERROR_CLINICIAN = "Choose a clinician who can see patients."
+ERROR_CLINICIAN = "Choose a clinician who takes assessments."
 ERROR_SCHEDULED_FOR = "Choose when the assessment takes place."
 ERROR_OPEN_EPISODE = "This patient already has an open episode; work with it from their chart."
 ERROR_DUPLICATES = "Patients with the same name and date of birth, or the same phone, exist."
@@ -514,6 +516,7 @@ def inquiry_convert(
     scheduled_for: dt.datetime,
     clinician: User | None,
     confirm_not_duplicate: bool = False,
+    confirm_double_booking: bool = False,
     existing_patient_id: int | None = None,
     existing_match: str | None = None,
     emergency_reason: str = "",
@@ -531,6 +534,9 @@ def inquiry_convert(
     anything only with the patient's consent: ``caller_may_be_told`` with
     ``caller_consent_note``), never as the patient's name or phone: ``patient_phone`` is
     the patient's own number, if known, and the one the duplicate check compares.
+    ``clinician`` must hold the permission to take assessments; when they already have
+    an assessment overlapping ``scheduled_for``, raise ``bookings.ClinicianBooked``
+    unless ``confirm_double_booking``.
 
     Without a chosen match a new patient is registered, unless likely duplicates exist
     (same name and date of birth, or same phone): then raise LikelyDuplicates (each match
@@ -548,6 +554,7 @@ def inquiry_convert(
         raise ValidationError({"clinician": ERROR_CLINICIAN})
     if scheduled_for is None or timezone.is_naive(scheduled_for):
         raise ValidationError({"scheduled_for": ERROR_SCHEDULED_FOR})
+    booking_check(clinician=clinician, when=scheduled_for, confirmed=confirm_double_booking)
     # Read (not locked) to look for matches; the conversion locks and checks it again.
     inquiry = _workable(actor, Inquiry.objects.select_related("claimed_by").get(pk=inquiry_id))
     caller = _caller_contact(

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from openrecovery.accounts.models import User
+from openrecovery.accounts.roles import CARE_TEAM_PERMISSION
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import StateConflict
@@ -25,6 +26,7 @@ ERROR_EPISODE_CLOSED = "This episode is closed; readmit the patient as a new epi
 ERROR_OPEN_EPISODE_EXISTS = "This patient already has an open episode."
 ERROR_READMISSION_STAGE = "A readmission starts at inquiry or assessment."
 ERROR_ALREADY_ON_TEAM = "This staff member is already on the care team."
+ERROR_NOT_CARE_STAFF = "Choose a staff member whose role cares for patients."
 
 
 def timeline_add(
@@ -227,9 +229,11 @@ def care_team_add(
     team_role: str,
     request: HttpRequest | None = None,
 ) -> CareTeamMember:
-    """Put a staff member on a patient's care team."""
+    """Put a staff member on a patient's care team (active, in a role that opens charts)."""
     if team_role not in CareTeamRole.values:
         raise ValidationError({"team_role": "Choose a role on the team."})
+    if not user.is_active or not user.has_perm(CARE_TEAM_PERMISSION):
+        raise ValidationError({"user": ERROR_NOT_CARE_STAFF})
     if CareTeamMember.objects.filter(patient=patient, user=user, active=True).exists():
         raise ValidationError({"user": ERROR_ALREADY_ON_TEAM})
     member = CareTeamMember.objects.create(patient=patient, user=user, team_role=team_role)

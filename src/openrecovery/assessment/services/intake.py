@@ -126,8 +126,10 @@ def assessment_save_draft(
     """Save one section of a draft (the autosave); return the assessment, version bumped.
 
     ``answers`` are validated with the section's form; invalid answers raise
-    ValidationError (field -> messages) and change nothing. A signed assessment refuses
-    (StateConflict).
+    ValidationError (field -> messages) and change nothing. Answers the draft already
+    holds change nothing either: the version counts changes, not the autosave's repeats
+    (a field's ``input`` and its ``change`` send the same answers). A signed assessment
+    refuses (StateConflict).
     """
     if section not in DRAFT_FORMS:
         raise ValidationError(ERROR_UNKNOWN_SECTION, code="section", params={"section": section})
@@ -136,6 +138,8 @@ def assessment_save_draft(
         raise ValidationError(form.errors.as_data())
     assessment = _locked_draft(assessment)
     data = form.cleaned_data
+    if _section_holds(assessment, section, data):
+        return assessment
     if section in SECTION_FORMS:
         assessment.sections = {**assessment.sections, section: data}
     elif section == "level":
@@ -170,6 +174,20 @@ def _carried_source(assessment: IntakeAssessment, carried_from: str) -> str:
     if handoff is None or taken.exists():
         raise ValidationError(ERROR_CARRIED)
     return handoff_source(handoff)
+
+
+def _section_holds(assessment: IntakeAssessment, section: str, data: Mapping[str, Any]) -> bool:
+    """Return whether the draft already holds ``data`` (cleaned answers) for ``section``."""
+    if section in SECTION_FORMS:
+        return bool(assessment.sections.get(section) == data)
+    if section == "level":
+        held = (assessment.level_of_care, assessment.level_rationale)
+        return held == (data["level_of_care"], data["level_rationale"].strip())
+    ratings = AsamDimensionRating.objects.filter(assessment=assessment)
+    return all(
+        (r.rating, r.notes) == (data[f"rating_{r.dimension}"], data[f"notes_{r.dimension}"])
+        for r in ratings
+    )
 
 
 @transaction.atomic

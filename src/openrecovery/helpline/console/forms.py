@@ -9,22 +9,23 @@ import re
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from openrecovery.accounts.models import User
-from openrecovery.accounts.roles import ROLE_PERMISSIONS
+from openrecovery.accounts.pickers import StaffChoiceField, staff_for
+from openrecovery.accounts.roles import ASSESSMENT_PERMISSION
 from openrecovery.core.forms import Form, ModelForm
 from openrecovery.core.renderers import FieldLayout
 from openrecovery.records.choices import SexAtBirth
 
+from ..bookings import booking_slot
 from ..choices import CallOutcome, DispositionKind, ReferralTarget
 from ..forms import CallbackRequestForm
 from ..merging import ERROR_NOT_DUPLICATE
 from ..models import PreScreen
 from ..references import reference_normalize
 from ..services import (
-    CLINICIAN_PERMISSION,
     PRESCREEN_SUBSTANCE_KEYS,
     PRESCREEN_SUBSTANCES_MAX,
     PRESCREEN_TEXT_MAX,
@@ -43,23 +44,16 @@ ERROR_ROW_SUBSTANCE = "Name the substance on this row, or clear the row."
 ERROR_NEXT_IN_PAST = "Choose a time in the future for the next attempt."
 ERROR_SCHEDULED_IN_PAST = "Choose a date and time in the future."
 ERROR_BIRTH_DATE = "Enter a date of birth in the past."
+# The schedule form's fields a booking check sends.
+SLOT_FIELDS = (
+    "#schedule-form [name=date], #schedule-form [name=time], #schedule-form [name=clinician]"
+)
 # Scheduling converts the inquiry; merging is done from the duplicate's own list.
 CLOSING_KINDS = [
     (k.value, k.label)
     for k in DispositionKind
     if k not in {DispositionKind.SCHEDULE_ASSESSMENT, DispositionKind.MERGED}
 ]
-
-
-def clinicians_selectable() -> QuerySet[User]:
-    """Return active staff whose role may see patients (they can take an assessment)."""
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if CLINICIAN_PERMISSION in perms]
-    return User.objects.filter(is_active=True, role__in=roles).order_by("last_name", "first_name")
-
-
-class ClinicianChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        return f"{obj} ({obj.role_label})"
 
 
 class PhoneInquiryForm(CallbackRequestForm):
@@ -217,24 +211,67 @@ class PreScreenForm(ModelForm):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class ScheduleForm(Form):
+class AssessmentSlotForm(Form):
+    """When an assessment takes place and with whom: a clinician who takes assessments.
+
+    Changing any of the three asks ``bookings`` (htmx) whether the clinician is already
+    booked then, so the warning shows before the form is sent; the service checks again.
+    """
+
+    date = forms.DateField(label="Assessment date", widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label="Assessment time", widget=forms.TimeInput(attrs={"type": "time"}))
+    clinician = StaffChoiceField(
+        queryset=User.objects.none(),
+        help_text="Staff who take assessments. You are warned if they are already booked then.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = staff_for(ASSESSMENT_PERMISSION)  # type: ignore[attr-defined]
+        check = {
+            "hx-get": reverse("helpline:console:bookings"),
+            "hx-trigger": "change",
+            "hx-target": "#booking-warning",
+            "hx-include": SLOT_FIELDS,
+            # One check at a time: a newer one replaces one in flight, whose answer is stale.
+            "hx-sync": "closest form:replace",
+        }
+        for name in ("date", "time", "clinician"):
+            self.fields[name].widget.attrs.update(check)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("date") and cleaned.get("time"):
+            when = timezone.make_aware(dt.datetime.combine(cleaned["date"], cleaned["time"]))
+            if when <= timezone.now():
+                self.add_error("date", ERROR_SCHEDULED_IN_PAST)
+            cleaned["scheduled_for"] = when
+        return cleaned
+
+
+class ScheduleForm(AssessmentSlotForm):
     """Schedule an assessment: who the person is, when, and with which clinician.
 
     ``decision`` is empty on the first try; when likely duplicates exist the coordinator
     must choose "new" (register a new patient) or the id of an existing patient.
     """
 
+    field_order = ["given_name", "family_name", "date_of_birth", "sex_at_birth", "date", "time"]
+
     given_name = forms.CharField(label="Patient's legal given name", max_length=100)
     family_name = forms.CharField(label="Patient's legal family name", max_length=100)
     date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     sex_at_birth = forms.ChoiceField(choices=[("", "Choose…"), *SexAtBirth.choices])
-    date = forms.DateField(label="Assessment date", widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label="Assessment time", widget=forms.TimeInput(attrs={"type": "time"}))
-    clinician = ClinicianChoiceField(queryset=User.objects.none())
     notes = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     decision = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    # Shown with the double-booking warning: the slot warned about, and the acknowledgment.
+    booking_slot = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    confirm_double_booking = forms.BooleanField(
+        label="Book anyway: the clinician has agreed to the overlap",
+        required=False,
+    )
     emergency_reason = forms.CharField(
         label="Emergency reason",
         required=False,
@@ -278,7 +315,6 @@ class ScheduleForm(Form):
 
     def __init__(self, *args: Any, for_someone_else: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinicians_selectable()  # type: ignore[attr-defined]
         self.for_someone_else = for_someone_else
         if not for_someone_else:
             for name in self.CALLER_FIELDS:
@@ -295,13 +331,23 @@ class ScheduleForm(Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("date") and cleaned.get("time"):
-            when = timezone.make_aware(dt.datetime.combine(cleaned["date"], cleaned["time"]))
-            if when <= timezone.now():
-                self.add_error("date", ERROR_SCHEDULED_IN_PAST)
-            cleaned["scheduled_for"] = when
+        cleaned = super().clean()
+        cleaned["confirm_double_booking"] = self._double_booking_confirmed(cleaned)
         return cleaned
+
+    def _double_booking_confirmed(self, cleaned: dict[str, Any]) -> bool:
+        """Return whether the double booking was confirmed for this clinician and time.
+
+        A tick given for another slot does not count, and the new warning shows it unticked.
+        """
+        clinician, when = cleaned.get("clinician"), cleaned.get("scheduled_for")
+        ticked = bool(cleaned.get("confirm_double_booking"))
+        slot = booking_slot(clinician, when) if clinician and when else None
+        if ticked and slot and cleaned.get("booking_slot") == slot:
+            return True
+        if ticked:
+            self.data = {k: v for k, v in self.data.items() if k != "confirm_double_booking"}
+        return False
 
     def choice(self) -> tuple[bool, int | None, str | None]:
         """Return (confirm_not_duplicate, existing_patient_id, existing_match) from ``decision``.

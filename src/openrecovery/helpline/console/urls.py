@@ -9,6 +9,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("figures/", views.figures, name="figures"),
     path("log-call/", views.log_call, name="log_call"),
+    path("bookings/", views.bookings, name="bookings"),
     path("inquiries/<str:reference>/", views.inquiry_view, name="inquiry"),
     path("inquiries/<str:reference>/claim/", views.claim, name="claim"),
     path("inquiries/<str:reference>/release/", views.release, name="release"),

@@ -26,10 +26,12 @@ from openrecovery.core.forms import form_add_service_errors
 from openrecovery.records.models import CareTeamMember
 
 from .. import merging, selectors, services
+from ..bookings import ASSESSMENT_LENGTH, ClinicianBooked, booking_slot, clinician_bookings
 from ..choices import ForWhom
 from ..duplicates import DuplicateMatch, duplicate_matches, duplicate_matches_shown
 from ..models import Inquiry, PreScreen
 from .forms import (
+    AssessmentSlotForm,
     CallAttemptForm,
     CloseForm,
     MergeForm,
@@ -214,7 +216,30 @@ def _render_inquiry(
         "merged_here": merged_here,
         **extra,
     }
+    schedule_form = extra.get("schedule_form")
+    if isinstance(schedule_form, ScheduleForm) and schedule_form.is_bound:
+        context.update(_booking_warning(schedule_form))
     return render(request, "helpline/console/inquiry.html", context, status=status)
+
+
+def _booking_warning(form: AssessmentSlotForm) -> dict[str, Any]:
+    """Return the double-booking warning when the chosen clinician is booked at that time.
+
+    Shown on every return of a filled-in schedule form, so it stays in view while the
+    coordinator settles the other questions (errors, likely duplicates).
+    """
+    data = getattr(form, "cleaned_data", {})
+    clinician, when = data.get("clinician"), data.get("scheduled_for")
+    if clinician is None or when is None:
+        return {}
+    bookings = clinician_bookings(clinician, when)
+    if not bookings:
+        return {}
+    return {
+        "bookings": [(start, start + ASSESSMENT_LENGTH) for start in bookings],
+        "booked_clinician": clinician,
+        "booking_slot": booking_slot(clinician, when),
+    }
 
 
 def _load(request: StaffRequest, reference: str, *, write: bool) -> Inquiry:
@@ -385,6 +410,7 @@ def schedule(request: StaffRequest, reference: str) -> HttpResponse:
             scheduled_for=data["scheduled_for"],
             clinician=data["clinician"],
             confirm_not_duplicate=confirm,
+            confirm_double_booking=data["confirm_double_booking"],
             existing_patient_id=existing,
             existing_match=match,
             emergency_reason=data["emergency_reason"],
@@ -396,6 +422,11 @@ def schedule(request: StaffRequest, reference: str) -> HttpResponse:
         return _taken(request, inquiry, exc)
     except services.LikelyDuplicates as exc:
         return _render_schedule_choice(request, inquiry, form, exc.matches, status=409)
+    except ClinicianBooked:
+        # The warning comes with the form (``_booking_warning``): acknowledge or change.
+        return _render_inquiry(
+            request, _reload(inquiry), status=409, audit=True, schedule_form=form
+        )
     except StateConflict as exc:
         return _refused(request, inquiry, exc, schedule_form=form)
     except ValidationError as exc:
@@ -431,6 +462,23 @@ def schedule(request: StaffRequest, reference: str) -> HttpResponse:
 
 
 CHOICE_FIELDS = frozenset({"existing_patient_id", "existing_match", "emergency_reason"})
+
+
+@staff_view(WORK)
+@require_GET
+def bookings(request: StaffRequest) -> HttpResponse:
+    """Return the double-booking warning for a clinician and time (htmx; empty when free).
+
+    The schedule form asks whenever its date, time or clinician changes. Only times are
+    shown, never whom the clinician sees, so nothing here is audited as a patient read.
+    """
+    slot = AssessmentSlotForm(request.GET)
+    context = _booking_warning(slot) if slot.is_valid() else {}
+    return render(
+        request,
+        "helpline/console/partials/double_booking.html",
+        {"form": ScheduleForm(), **context},
+    )
 
 
 def _render_schedule_choice(

@@ -1,5 +1,6 @@
-"""Load fictional demo data: one staff member per role, patients over every stage and a
-month of the helpline; or, with ``--patients N``, synthetic patients in bulk for benchmarks.
+"""Load fictional demo data: one staff member per role and their colleagues, patients over
+every stage and a month of the helpline; or, with ``--patients N``, synthetic patients in
+bulk for benchmarks.
 
 The stories come first (``demo.stories``; their recent first contacts are helpline
 conversions), then instrument histories (``demo.instruments``), intake assessments
@@ -29,7 +30,8 @@ PASSWORD_ENV = "OPENRECOVERY_DEMO_PASSWORD"  # noqa: S105 (the variable's name, 
 
 class Command(BaseCommand):
     help = (
-        "Create one demo staff member per role (with a TOTP device), about 50 fictional "
+        "Create one demo staff member per role and colleagues in the clinical roles (each "
+        "with a TOTP device), about 50 fictional "
         "patients with instrument histories and intake assessments, and a month of helpline "
         "inquiries with today's admissions queue. --patients N bulk-loads N synthetic "
         "patients for benchmarks instead. "
