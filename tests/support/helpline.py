@@ -5,8 +5,10 @@ import re
 from django.apps import apps
 from django.test import Client
 
+from openrecovery.accounts.roles import Role
 from openrecovery.helpline.public.selfcheck import SELF_CHECK
-from openrecovery.helpline.services import callback_request_create
+from openrecovery.helpline.services import callback_request_create, inquiry_claim
+from tests.support.factories import make_staff
 from tests.support.pages import collect
 
 CRISIS_LINKS = ("tel:911", "tel:988", "tel:18006624357", "tel:18002221222")
@@ -84,3 +86,14 @@ def prefilled_answers(client: Client, yes: set[str]) -> str:
     match = HIDDEN_ANSWERS.search(response.content.decode())
     assert match, "the result page offers no way to send the answers"
     return match.group(1)
+
+
+def claimed_callback(**names: str):
+    """Return a coordinator (named ``names``) and a web callback they have claimed."""
+    coordinator = make_staff(Role.ADMISSIONS_COORDINATOR, "coordinator", **names)
+    inquiry = callback_request_create(
+        data={"name": "Sam", "phone": "555-0142", "for_whom": "myself", "consent": True},
+        source_ip="203.0.113.9",
+    )
+    inquiry_claim(actor=coordinator, inquiry_id=inquiry.pk)
+    return coordinator, inquiry
