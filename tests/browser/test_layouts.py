@@ -3,8 +3,6 @@ navigation stays compact, and the queue and the substance table fit a phone as c
 """
 
 import datetime as dt
-import shutil
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -27,16 +25,12 @@ SIZES = {
 # The staff navigation's height at most: one row on a desktop; on a tablet or a phone the
 # links take one row of their own under the brand and the crisis button, never a third.
 NAV_HEIGHT = {"desktop": 64, "tablet": 110, "phone": 110}
-SHOTS = Path("/tmp/ux-shots")
 
 
 def _look(page: Page, inspect, size: str, name: str) -> None:
     assert_fits_width(page)
     inspect.check(page, f"{name}-{size}")
-    SHOTS.mkdir(exist_ok=True)
-    shutil.copy(inspect.screenshot(page, f"{name}-{size}"), SHOTS / f"{name}-{size}.png")
-    first = inspect.screenshot(page, f"{name}-{size}-first-screen", full_page=False)
-    shutil.copy(first, SHOTS / f"{name}-{size}-first-screen.png")
+    inspect.screenshot(page, f"{name}-{size}-first-screen", full_page=False)
 
 
 def _nav_height(page: Page) -> float:
@@ -141,7 +135,8 @@ def test_the_phone_queue_labels_match_the_column_headings(page: Page, server, wo
         pairs = page.evaluate(
             """(selector) => {
                 const table = document.querySelector(selector);
-                const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+                const headings = [...table.querySelectorAll("thead th")]
+                    .map((th) => th.textContent.trim());
                 const row = table.querySelector("tbody tr");
                 return [...row.children].map((td, i) => [headings[i],
                     getComputedStyle(td, "::before").content.replace(/^"|"$/g, "")]);
