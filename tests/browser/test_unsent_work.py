@@ -181,3 +181,22 @@ def test_a_refused_stage_move_and_a_save_keep_the_place(
     after = page.evaluate("() => scrollY")
     assert abs(after - before) < 200, (before, after)
     inspect.check(page, "3-saved-in-place", full_page=False)
+
+
+def test_a_save_that_raises_a_danger_banner_shows_it_first(page: Page, server, inspect):
+    coordinator, inquiry = claimed_callback(first_name="Riley", last_name="Okafor")
+    page.set_viewport_size({"width": 820, "height": 700})
+    sign_in(page, server, coordinator)
+    page.goto(f"{server}/admissions/inquiries/{inquiry.reference}/")
+    form = page.locator("#prescreen-form")
+    form.get_by_label("Substance, row 1").fill("alprazolam")
+    form.get_by_label("Past withdrawal seizures").check()
+    form.get_by_role("button", name="Save pre-screen").scroll_into_view_if_needed()
+    assert page.evaluate("() => scrollY") > 0
+    form.get_by_role("button", name="Save pre-screen").click()
+    banner = page.locator('[data-rule="supervised_withdrawal"]')
+    expect(banner).to_be_visible()
+    # Not kept at the form: the banner is what the coordinator must read first.
+    expect(banner).to_be_in_viewport()
+    assert page.evaluate("() => scrollY") == 0
+    inspect.check(page, "danger-first", full_page=False)

@@ -109,18 +109,26 @@ document.addEventListener("click", (event) => {
     setTimeout(() => control.focus(), 0);
   }
 });
-// After a save the page comes back at the place it was submitted from, not at the top.
+// After a save the page comes back at the place it was submitted from, not at the top:
+// when it is the same page with the same form again, and it shows no alert (a danger
+// banner the save raised, an urgent alert, emergency access), which must be seen first.
 const SCROLL_KEY = "openrecovery.scroll";
+const formAction = (form) =>
+  new URL(form.getAttribute("action") || location.href, location.href).pathname;
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (form.method !== "post" || form.hasAttribute("hx-post")) return;
-  sessionStorage.setItem(SCROLL_KEY, JSON.stringify({ path: location.pathname, y: scrollY }));
+  const place = { path: location.pathname, action: formAction(form), y: scrollY };
+  sessionStorage.setItem(SCROLL_KEY, JSON.stringify(place));
 });
 document.addEventListener("DOMContentLoaded", () => {
   const saved = JSON.parse(sessionStorage.getItem(SCROLL_KEY) || "null");
   sessionStorage.removeItem(SCROLL_KEY);
   if (focusErrorSummary(document)) return;
-  if (saved && saved.path === location.pathname && !location.hash) window.scrollTo(0, saved.y);
+  if (!saved || saved.path !== location.pathname || location.hash) return;
+  const sameForm = [...document.forms].some((form) => formAction(form) === saved.action);
+  const alerting = document.querySelector("main [role=alert]:not([hidden])");
+  if (sameForm && !alerting) window.scrollTo(0, saved.y);
 });
 document.addEventListener("htmx:load", (event) => {
   if (event.detail.elt !== document.body) focusErrorSummary(event.detail.elt);
@@ -139,8 +147,7 @@ const DRAFT_FORMS =
 const NOT_KEPT = new Set(["hidden", "password", "file", "submit", "button", "reset", "image"]);
 
 function draftKey(form) {
-  const action = new URL(form.getAttribute("action") || location.href, location.href).pathname;
-  return `${DRAFT_PREFIX}${signedInUser}:${location.pathname}:${action}`;
+  return `${DRAFT_PREFIX}${signedInUser}:${location.pathname}:${formAction(form)}`;
 }
 function draftKeys() {
   return Object.keys(sessionStorage).filter((key) => key.startsWith(DRAFT_PREFIX));
