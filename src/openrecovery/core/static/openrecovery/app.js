@@ -124,7 +124,16 @@ document.addEventListener("submit", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   const saved = JSON.parse(sessionStorage.getItem(SCROLL_KEY) || "null");
   sessionStorage.removeItem(SCROLL_KEY);
-  if (focusErrorSummary(document)) return;
+  if (focusErrorSummary(document)) {
+    // The browser's move to a fragment of the address (a form posted to "...#sign-h")
+    // comes later and takes the focus back to the page: give it to the summary again.
+    if (location.hash) {
+      window.addEventListener("load", () => setTimeout(() => {
+        if (document.activeElement === document.body) focusErrorSummary(document);
+      }, 0));
+    }
+    return;
+  }
   if (!saved || saved.path !== location.pathname || location.hash) return;
   const sameForm = [...document.forms].some((form) => formAction(form) === saved.action);
   const alerting = document.querySelector("main [role=alert]:not([hidden])");
