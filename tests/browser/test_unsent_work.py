@@ -200,3 +200,15 @@ def test_a_save_that_raises_a_danger_banner_shows_it_first(page: Page, server, i
     expect(banner).to_be_in_viewport()
     assert page.evaluate("() => scrollY") == 0
     inspect.check(page, "danger-first", full_page=False)
+
+
+def test_staying_cannot_pass_the_absolute_lifetime(page: Page, server, settings, ciwab_form):
+    settings.SESSION_IDLE_TIMEOUT = 60
+    settings.SESSION_ABSOLUTE_TIMEOUT = 12
+    settings.SESSION_IDLE_WARNING = 10
+    page.reload()
+    warning = page.locator("#session-warning")
+    expect(warning).to_be_visible(timeout=12_000)
+    warning.get_by_role("button", name="Stay signed in").click()
+    expect(warning).to_contain_text("reached its time limit")
+    expect(warning.get_by_role("button", name="Stay signed in")).to_be_hidden()

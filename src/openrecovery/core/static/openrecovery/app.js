@@ -292,15 +292,24 @@ if (sessionWarning && document.body.dataset.sessionSecondsLeft) {
     setSecondsLeft(event.detail.xhr.getResponseHeader("X-Session-Seconds-Left"));
   });
   sessionWarning.querySelector("[data-session-extend]").addEventListener("click", async (event) => {
+    const button = event.currentTarget;
     const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-    const response = await fetch(event.currentTarget.dataset.sessionExtend, {
+    const response = await fetch(button.dataset.sessionExtend, {
       method: "POST",
       headers,
       credentials: "same-origin",
       redirect: "manual",
     });
     if (response.ok) {
-      setSecondsLeft(response.headers.get("X-Session-Seconds-Left"));
+      const left = response.headers.get("X-Session-Seconds-Left");
+      setSecondsLeft(left);
+      if (Number(left) <= warnSeconds) {
+        // The session's absolute lifetime is ending: staying cannot extend it.
+        button.hidden = true;
+        sessionWarning.querySelector("p").textContent =
+          "Your session has reached its time limit and ends in a moment. Answers you have " +
+          "not sent stay in this browser tab and come back when you sign in again.";
+      }
       tick();
     } else {
       deadline = Date.now(); // the session has ended already: go and sign in again
