@@ -196,7 +196,8 @@ def test_the_checklist_with_missing_answers_or_below_threshold(patient, nurse):
     client = verified_client(nurse)
     missing = client.post(url("problem_record", patient), {"item_1": "1"})
     assert missing.status_code == 422
-    assert missing.content.decode().count("This field is required.") == 10
+    # Each beside its item and in the summary at the top of the form.
+    assert missing.content.decode().count("This field is required.") == 20
     none = {f"item_{n}": "0" for n in range(1, 12)} | {"item_1": "1"}
     below = client.post(url("problem_record", patient), none)
     assert below.status_code == 422

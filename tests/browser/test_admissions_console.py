@@ -199,7 +199,10 @@ def test_an_unattended_console_signs_out_like_any_page(page: Page, server, inspe
     page.goto(f"{server}/admissions/")
     expect(page.locator("tr[data-reference]")).to_have_count(1)
     # Nobody touches the page; the queue keeps polling every second.
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?expired=1$"), timeout=12_000)
+    # The sign-in brings the coordinator back to the console.
+    expect(page).to_have_url(
+        re.compile(r"/accounts/login/\?expired=1&next=%2Fadmissions%2F$"), timeout=12_000
+    )
     expect(page.get_by_text("Your session ended")).to_be_visible()
     inspect.check(page, "idle-console-signed-out")
     page.goto(f"{server}/admissions/")

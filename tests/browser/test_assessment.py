@@ -114,7 +114,9 @@ def test_intake_is_completed_signed_and_moves_the_stage(
     assert saved.level_of_care == "3.7-WM"
 
     page.get_by_role("button", name="Sign assessment").click()
-    expect(page.get_by_text("Tick the box to confirm")).to_be_visible()
+    expect(page.locator("#id_confirm_error")).to_contain_text("Tick the box to confirm")
+    # The summary at the top of the sign form has the focus and leads to the box.
+    expect(page.locator("[data-error-summary]")).to_be_focused()
     page.get_by_label("I have reviewed this assessment").check()
     page.get_by_role("button", name="Sign assessment").click()
     expect(page.locator("#intake-status")).to_have_text("Signed")

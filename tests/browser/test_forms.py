@@ -10,13 +10,12 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from openrecovery.accounts.roles import Role
 from openrecovery.assessment.services import assessment_start
-from openrecovery.helpline.services import callback_request_create, inquiry_claim
 from openrecovery.helpline.validation import ERROR_CONSENT
 from openrecovery.records.choices import Stage
 from tests.support.browser import PHONE_VIEWPORT, VIEWPORT, sign_in
-from tests.support.factories import make_patient, make_staff
+from tests.support.factories import make_patient
+from tests.support.helpline import claimed_callback
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,14 +74,7 @@ def test_the_callback_form_in_error(page: Page, server, inspect):
 
 
 def test_staff_forms_in_error(page: Page, server, inspect, director, counselor):
-    coordinator = make_staff(
-        Role.ADMISSIONS_COORDINATOR, "coordinator", first_name="Riley", last_name="Okafor"
-    )
-    inquiry = callback_request_create(
-        data={"name": "Sam", "phone": "555-0142", "for_whom": "myself", "consent": True},
-        source_ip="203.0.113.9",
-    )
-    inquiry_claim(actor=coordinator, inquiry_id=inquiry.pk)
+    coordinator, inquiry = claimed_callback(first_name="Riley", last_name="Okafor")
     patient = make_patient(
         actor=director, stage=Stage.ASSESSMENT, team=[counselor], given="Amara", family="Okafor"
     )

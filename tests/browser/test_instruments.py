@@ -136,6 +136,7 @@ def test_missing_answers_are_named_in_the_browser(page: Page, server, inspect, d
     page.get_by_role("button", name="Save PHQ-9 answers").click()
     summary = page.locator("#form-errors")
     expect(summary).to_contain_text("Nothing was saved: 8 items need attention.")
+    expect(summary).to_be_focused()
     expect(summary).to_contain_text("Choose an answer to item 9.")
     expect(page.locator("#item_1_1")).to_be_checked()
     summary.get_by_role("link", name="Choose an answer to item 9.").click()

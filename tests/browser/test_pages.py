@@ -57,7 +57,7 @@ def test_break_glass_refuses_an_unknown_mrn(page: Page, server, inspect, counsel
     page.get_by_label("Patient MRN").fill("MRN9999999")
     page.get_by_label("Describe the emergency").fill(EMERGENCY_REASON)
     page.get_by_role("button", name="Open the chart").click()
-    expect(page.get_by_text("No patient has that MRN.")).to_be_visible()
+    expect(page.get_by_text("No patient has that MRN.", exact=True)).to_be_visible()
     expect(page.get_by_label("Patient MRN")).to_have_attribute("aria-invalid", "true")
     inspect.check(page, "error")
 

@@ -68,6 +68,7 @@ def test_a_visitor_on_a_phone_completes_the_self_check_and_sends_a_callback_requ
     # Send too early: the page names the questions left.
     page.get_by_role("button", name="See what my answers mean").click()
     expect(page.get_by_role("alert")).to_contain_text("Please answer 16 more questions")
+    expect(page.locator("#self-check-errors")).to_be_focused()
     inspect.check(page, "2-self-check-errors")
     for fieldset in page.locator("fieldset").all():
         number = (fieldset.get_attribute("id") or "").removeprefix("item_")

@@ -193,7 +193,9 @@ def test_stage_move_without_reason_shows_field_error_and_changes_nothing(directo
     body = response.content.decode()
     reason_field = re.search(r'<textarea name="reason"[^>]*>', body).group(0)
     assert "is-invalid" in reason_field
-    assert body.count(ERROR_REQUIRED) == 1
+    # Once beside the field, once in the summary at the top of the form, linking to it.
+    assert body.count(ERROR_REQUIRED) == 2
+    assert f'<a class="alert-link" href="#id_reason">Reason: {ERROR_REQUIRED}</a>' in body
     error = f'<div class="invalid-feedback d-block" id="id_reason_error">{ERROR_REQUIRED}</div>'
     assert error in body
     assert 'aria-describedby="id_reason_error"' in reason_field
@@ -220,7 +222,8 @@ def test_care_team_add_with_bad_input_changes_nothing(director):
         f"/patients/{patient.pk}/care-team/", {"user": HUGE_ID, "team_role": "chef"}
     )
     assert response.status_code == 422
-    assert response.content.decode().count("Select a valid choice.") == 2
+    # Each beside its field and in the summary at the top of the form.
+    assert response.content.decode().count("Select a valid choice.") == 4
     assert CareTeamMember.objects.filter(patient=patient).count() == before
 
 

@@ -263,8 +263,10 @@ def test_a_whole_form_shows_its_own_errors_then_its_fields():
     form = ExampleForm({"name": "Sam", "kind": "one", "agree": "on"})
     form.add_error(None, "Nothing was saved.")
     html = str(form)
-    alert = '<div class="alert alert-danger" role="alert"><div>Nothing was saved.</div></div>'
-    assert html.startswith(alert)
+    assert html.startswith(
+        '<div class="alert alert-danger error-summary" role="alert" tabindex="-1"'
+    )
+    assert "<li>Nothing was saved.</li>" in html
     assert html.count("<label") == 8  # each visible field but the radio groups, each choice
     assert html.count("<legend") == 2
     assert html.endswith('<input type="hidden" name="step" id="id_step">')

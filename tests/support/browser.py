@@ -140,3 +140,33 @@ def sign_in(page: Page, base_url: str, user: User) -> None:
     page.get_by_label("Code", exact=True).fill(totp_code(device_key(user)))
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("heading", name="My patients")).to_be_visible()
+
+
+def sign_in_again(page: Page, user: User) -> None:
+    """Sign ``user`` in on the sign-in page the browser is on (keeping its ``next``).
+
+    The code of the first sign-in may still be the current one; TOTP codes are
+    single-use, so the device forgets it was used (as the next 30-second window would).
+    """
+    TOTPDevice.objects.filter(user=user).update(last_t=-1)
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/accounts/mfa/"))
+    page.get_by_label("Code", exact=True).fill(totp_code(device_key(user)))
+    page.get_by_role("button", name="Verify").click()
+
+
+def kept_drafts(page: Page) -> dict[str, dict]:
+    """Return the unsent answers the tab keeps (app.js), by key."""
+    return page.evaluate(
+        """() => Object.fromEntries(Object.keys(sessionStorage)
+            .filter((k) => k.startsWith("openrecovery.draft."))
+            .map((k) => [k, JSON.parse(sessionStorage.getItem(k))]))"""
+    )
+
+
+def assert_fits_width(page: Page) -> None:
+    """Fail when the page scrolls sideways (it is wider than the window)."""
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the {page.viewport_size} window"

@@ -10,8 +10,10 @@ from django.apps import apps
 from django.test import Client
 from django.utils import timezone
 
+from openrecovery.accounts.roles import Role
 from openrecovery.helpline.public.selfcheck import SELF_CHECK
 from openrecovery.helpline.services import callback_request_create, inquiry_claim, inquiry_convert
+from tests.support.factories import make_staff
 from tests.support.pages import collect
 
 CRISIS_LINKS = ("tel:911", "tel:988", "tel:18006624357", "tel:18002221222")
@@ -145,3 +147,14 @@ def assessment_booked(coordinator, clinician, when, *, phone: str, given: str = 
         clinician=clinician,
         **extra,
     )
+
+
+def claimed_callback(**names: str):
+    """Return a coordinator (named ``names``) and a web callback they have claimed."""
+    coordinator = make_staff(Role.ADMISSIONS_COORDINATOR, "coordinator", **names)
+    inquiry = callback_request_create(
+        data={"name": "Sam", "phone": "555-0142", "for_whom": "myself", "consent": True},
+        source_ip="203.0.113.9",
+    )
+    inquiry_claim(actor=coordinator, inquiry_id=inquiry.pk)
+    return coordinator, inquiry

@@ -1,8 +1,9 @@
 """Session timeouts and the MFA requirement, enforced on every request."""
 
+import math
 import time
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -27,6 +28,49 @@ MFA_EXEMPT_PREFIXES = (
 ACTIVITY_WRITE_INTERVAL = 30  # seconds; avoids a session write on every request
 SESSION_LOGIN_AT = "openrecovery_login_at"
 SESSION_LAST_ACTIVITY = "openrecovery_last_activity"
+# Every answer to a signed-in request says how long the session has left, so the page's
+# clock (app.js) warns before the idle sign-out even after htmx requests.
+SECONDS_LEFT_HEADER = "X-Session-Seconds-Left"
+
+
+def session_touch(request: HttpRequest, now: float) -> None:
+    """Count ``now`` as activity: the idle clock starts again."""
+    request.session[SESSION_LAST_ACTIVITY] = now
+    # The stored session outlives the idle limit by one write interval, so the timeout
+    # middleware (which audits the logout) ends idle sessions, not the store.
+    request.session.set_expiry(settings.SESSION_IDLE_TIMEOUT + ACTIVITY_WRITE_INTERVAL)
+
+
+def session_seconds_left(request: HttpRequest, now: float) -> int:
+    """Return the seconds until the session ends for inactivity or for its age."""
+    session = request.session
+    last = session.get(SESSION_LAST_ACTIVITY, now)
+    login_at = session.get(SESSION_LOGIN_AT, now)
+    left = min(
+        settings.SESSION_IDLE_TIMEOUT - (now - last),
+        settings.SESSION_ABSOLUTE_TIMEOUT - (now - login_at),
+    )
+    # Rounded up: the page's clock must not run out while the server still holds the session.
+    return max(0, math.ceil(left))
+
+
+def _return_to(request: HttpRequest) -> str:
+    """Return the page to come back to after signing in again ('' for none).
+
+    A page asked with GET is itself; a form's POST returns to its address (a POST-only
+    address sends GET on to the form's page, see ``core.http.post_only``); an htmx
+    request (a poll) returns to the page that made it.
+    """
+    if is_htmx(request):
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        if current.netloc != request.get_host() or current.path == "/":
+            return ""
+        return current.path + (f"?{current.query}" if current.query else "")
+    if request.method == "GET":
+        back = request.get_full_path()
+    else:
+        back = request.path
+    return "" if back == "/" else back
 
 
 class SessionTimeoutMiddleware:
@@ -50,7 +94,10 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return HttpResponse(status=401)
-                login = f"{reverse('accounts:login')}?expired=1"
+                query = {"expired": "1"}
+                if back := _return_to(request):
+                    query["next"] = back
+                login = f"{reverse('accounts:login')}?{urlencode(query)}"
                 # A fragment request (a poll) must take the whole page to the login.
                 return redirect_page(login) if is_htmx(request) else redirect(login)
             if SESSION_LOGIN_AT not in session:
@@ -58,11 +105,11 @@ class SessionTimeoutMiddleware:
             if is_background_refresh(request):
                 pass  # a poll is not activity: the idle clock keeps running
             elif now - last >= ACTIVITY_WRITE_INTERVAL or SESSION_LAST_ACTIVITY not in session:
-                session[SESSION_LAST_ACTIVITY] = now
-                # The stored session outlives the idle limit by one write interval, so this
-                # middleware (which audits the logout) ends idle sessions, not the store.
-                session.set_expiry(settings.SESSION_IDLE_TIMEOUT + ACTIVITY_WRITE_INTERVAL)
-        return self.get_response(request)
+                session_touch(request, now)
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            response[SECONDS_LEFT_HEADER] = str(session_seconds_left(request, time.time()))
+        return response
 
 
 class MFARequiredMiddleware:

@@ -3,7 +3,6 @@
 import time
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -11,7 +10,7 @@ from django.http import HttpRequest
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
 
-from .middleware import ACTIVITY_WRITE_INTERVAL, SESSION_LAST_ACTIVITY, SESSION_LOGIN_AT
+from .middleware import SESSION_LOGIN_AT, session_touch
 from .models import StaffSession, User
 
 
@@ -21,9 +20,8 @@ def on_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any
         return
     now = time.time()
     request.session[SESSION_LOGIN_AT] = now
-    request.session[SESSION_LAST_ACTIVITY] = now
     # The store drops the session soon after the idle limit even if it is never used again.
-    request.session.set_expiry(settings.SESSION_IDLE_TIMEOUT + ACTIVITY_WRITE_INTERVAL)
+    session_touch(request, now)
     if request.session.session_key:
         StaffSession.objects.get_or_create(
             session_key=request.session.session_key, defaults={"user": user}

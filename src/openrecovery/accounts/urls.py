@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("mfa/", views.mfa_view, name="mfa"),
+    path("session/extend/", views.session_extend, name="session_extend"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_add, name="staff_add"),
     path("staff/<int:user_id>/", views.staff_change, name="staff_change"),

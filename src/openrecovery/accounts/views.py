@@ -1,17 +1,19 @@
 """Sign in, MFA enrolment and verification, sign out, and staff management."""
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from openrecovery.core.errors import DomainError
 from openrecovery.core.forms import form_add_service_errors
+from openrecovery.core.http import post_only
 from openrecovery.core.text import text_problem
 
 from .access import StaffRequest, public_view, staff_view
@@ -26,6 +28,7 @@ from .mfa import (
     totp_qr_svg,
     totp_secret_base32,
 )
+from .middleware import session_seconds_left, session_touch
 from .models import RoleChange, User
 from .passwords import password_generate
 from .roles import Role
@@ -95,11 +98,24 @@ def mfa_view(request: HttpRequest) -> HttpResponse:
 
 
 @public_view
-@require_POST
+@post_only("accounts:login")
 def logout_view(request: HttpRequest) -> HttpResponse:
     """Sign out: the server-side session is deleted."""
     logout(request)
     return redirect("accounts:login")
+
+
+@staff_view()
+@post_only("chart:dashboard")
+def session_extend(request: StaffRequest) -> HttpResponse:
+    """Count the press of "stay signed in" as activity; answer the seconds the session has left.
+
+    Background polls (``X-Background-Refresh``) never extend a session; this is a person
+    saying they are still there.
+    """
+    now = time.time()
+    session_touch(request, now)
+    return JsonResponse({"seconds_left": session_seconds_left(request, now)})
 
 
 @staff_view("accounts.manage_staff")
@@ -135,7 +151,7 @@ CONFIRMED_ACTIONS = {
 
 
 @staff_view("accounts.manage_staff")
-@require_POST
+@post_only("accounts:staff_list")
 def staff_change(request: StaffRequest, user_id: int) -> HttpResponse:
     """Change a staff member's role (or ask for approval); deactivate, reactivate, reset MFA."""
     user = get_object_or_404(User, pk=user_id)
@@ -216,7 +232,7 @@ def role_changes(request: StaffRequest) -> HttpResponse:
 
 
 @staff_view(APPROVE_PERMISSION)
-@require_POST
+@post_only("accounts:role_changes")
 def role_change_decision(request: StaffRequest, change_id: int) -> HttpResponse:
     """Approve or reject one pending role change."""
     change = get_object_or_404(RoleChange, pk=change_id)

@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.core.errors import DomainError, StateConflict
 from openrecovery.core.forms import form_add_service_errors
 from openrecovery.core.htmx import is_htmx
+from openrecovery.core.http import post_only
 from openrecovery.instruments import registry
 from openrecovery.instruments.engine import AnswerError, score
 from openrecovery.privacy.gates import access_patient_by_id, access_patient_grant_by_id
@@ -172,7 +172,7 @@ def _refuse_signed(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @staff_view(EDIT)
-@require_POST
+@post_only("assessment:intake", "patient_id")
 def intake_start(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Start the intake of the patient's episode at Assessment."""
     patient = access_patient_by_id(
@@ -186,7 +186,7 @@ def intake_start(request: StaffRequest, patient_id: int) -> HttpResponse:
 
 
 @staff_view(EDIT)
-@require_POST
+@post_only("assessment:intake", "patient_id")
 def section_save(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Save one section of the draft (htmx autosave answers with a small "Saved" note)."""
     section = request.POST.get("section", "")
@@ -243,7 +243,7 @@ def _rerender_or_redirect(
 
 
 @staff_view(EDIT)
-@require_POST
+@post_only("assessment:intake", "patient_id")
 def substance_add(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Add a row to the draft's substance use history."""
     _patient, assessment = _draft_or_redirect(request, patient_id)
@@ -268,7 +268,7 @@ def substance_add(request: StaffRequest, patient_id: int) -> HttpResponse:
 
 
 @staff_view(EDIT)
-@require_POST
+@post_only("assessment:intake", "patient_id")
 def substance_remove(request: StaffRequest, patient_id: int, substance_id: int) -> HttpResponse:
     """Remove a row from the draft's substance use history."""
     _patient, assessment = _draft_or_redirect(request, patient_id)
@@ -283,7 +283,7 @@ def substance_remove(request: StaffRequest, patient_id: int, substance_id: int) 
 
 
 @staff_view(SIGN)
-@require_POST
+@post_only("assessment:intake", "patient_id")
 def intake_sign(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Sign the intake (after an explicit confirmation); the episode moves stage."""
     _patient, assessment = _draft_or_redirect(request, patient_id)
@@ -304,7 +304,7 @@ def intake_sign(request: StaffRequest, patient_id: int) -> HttpResponse:
 
 
 @staff_view(EDIT)
-@require_POST
+@post_only("assessment:intake", "patient_id")
 def addendum_create(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Add an addendum to the signed intake."""
     _patient, assessment = _draft_or_redirect(request, patient_id)
@@ -354,7 +354,7 @@ def problems(request: StaffRequest, patient_id: int) -> HttpResponse:
 
 
 @staff_view(RECORD_PROBLEM)
-@require_POST
+@post_only("assessment:problems", "patient_id")
 def problem_record(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Score a DSM-5-TR sedative checklist and record the use disorder it suggests."""
     patient = access_patient_by_id(
@@ -385,7 +385,7 @@ def problem_record(request: StaffRequest, patient_id: int) -> HttpResponse:
 
 
 @staff_view(CONFIRM_PROBLEM)
-@require_POST
+@post_only("assessment:problems", "patient_id")
 def problem_confirm_view(request: StaffRequest, patient_id: int, problem_id: int) -> HttpResponse:
     """Confirm an unconfirmed problem-list entry."""
     patient = access_patient_by_id(

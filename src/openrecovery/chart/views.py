@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.audit.choices import Action
@@ -12,6 +11,7 @@ from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import DomainError, error_messages
 from openrecovery.core.forms import form_add_service_errors
 from openrecovery.core.htmx import pick_template
+from openrecovery.core.http import post_only
 from openrecovery.privacy.gates import (
     MAX_DB_ID,
     access_patient_by_id,
@@ -107,7 +107,7 @@ def timeline_more(request: StaffRequest, patient_id: int) -> HttpResponse:
 
 
 @staff_view("records.move_stage")
-@require_POST
+@post_only("chart:chart", "patient_id")
 def stage_move(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Move the patient's current episode to another stage."""
     context = _chart_context(request, patient_id)
@@ -136,7 +136,7 @@ def stage_move(request: StaffRequest, patient_id: int) -> HttpResponse:
 
 
 @staff_view("records.manage_care_team")
-@require_POST
+@post_only("chart:chart", "patient_id")
 def care_team_add_view(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Add a staff member to the patient's care team."""
     context = _chart_context(request, patient_id)
@@ -160,7 +160,7 @@ def care_team_add_view(request: StaffRequest, patient_id: int) -> HttpResponse:
 
 
 @staff_view("records.manage_care_team")
-@require_POST
+@post_only("chart:chart", "patient_id")
 def care_team_remove_view(request: StaffRequest, patient_id: int, member_id: int) -> HttpResponse:
     """Take a staff member off the patient's care team."""
     patient = access_patient_by_id(request.user, patient_id, request=request)

@@ -167,3 +167,34 @@ class FormRenderer(TemplatesSetting):
     form_template_name = FORM_TEMPLATE
     field_template_name = FIELD_TEMPLATE
     bound_field_class = FieldGroup
+
+
+@dataclasses.dataclass(frozen=True)
+class ErrorEntry:
+    """One line of a form's error summary: what is wrong, and the id of the field (or '')."""
+
+    text: str
+    target: str = ""
+
+
+def error_entries(form: forms.BaseForm) -> list[ErrorEntry]:
+    """Return a form's errors in the order of its fields, form-wide errors first.
+
+    A visible field's errors name it and point at its control (at its fieldset, for a
+    choice group), so the summary at the top of the form (``partials/form_errors.html``)
+    can link to each one.
+    """
+    entries = [ErrorEntry(str(error)) for error in form.non_field_errors()]
+    for field in form:
+        if not field.errors:
+            continue
+        if field.is_hidden:
+            entries += [ErrorEntry(str(error)) for error in field.errors]
+            continue
+        target = field.auto_id if field.use_fieldset else field.id_for_label or field.auto_id
+        label = str(field.label).rstrip(":?") if field.label else ""
+        entries += [
+            ErrorEntry(f"{label}: {error}" if label else str(error), target or "")
+            for error in field.errors
+        ]
+    return entries

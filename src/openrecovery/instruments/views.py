@@ -5,11 +5,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.core.errors import DomainError
 from openrecovery.core.forms import form_add_service_errors
+from openrecovery.core.http import post_only
 from openrecovery.privacy.gates import MAX_DB_ID, access_patient_by_id, access_patient_grant_by_id
 from openrecovery.records.alerts import alert_acknowledge, alert_resolve
 from openrecovery.records.models import ClinicalAlert, Patient
@@ -117,7 +118,7 @@ def _back(request: HttpRequest, patient: Patient) -> str:
 
 
 @staff_view("records.view_chart")
-@require_POST
+@post_only("chart:chart", "patient_id")
 def alert_acknowledge_view(request: StaffRequest, patient_id: int, alert_id: int) -> HttpResponse:
     """Acknowledge my copy of an alert (I have seen it)."""
     patient = access_patient_by_id(request.user, patient_id, request=request)

@@ -5,13 +5,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import DomainError, error_messages
 from openrecovery.core.forms import Form
+from openrecovery.core.http import post_only
 from openrecovery.records.models import Patient
 
 from .models import BreakGlassGrant
@@ -93,7 +93,7 @@ def _review_page(
 
 
 @staff_view("privacy.review_break_glass")
-@require_POST
+@post_only("privacy:review_list")
 def review(request: StaffRequest, grant_id: int) -> HttpResponse:
     """Record the review of one emergency access."""
     grant = get_object_or_404(BreakGlassGrant, pk=grant_id)

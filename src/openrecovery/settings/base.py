@@ -103,7 +103,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "openrecovery.core.context_processors.program",
+                "openrecovery.core.context_processors.page_address",
                 "openrecovery.chart.context_processors.alert_badge",
+                "openrecovery.accounts.context_processors.session_clock",
             ],
         },
     },
@@ -194,6 +196,8 @@ TRUSTED_PROXIES = trusted_proxies(env_str("TRUSTED_PROXIES"))
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 15 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60)
+# Seconds before the idle sign-out at which the page warns, with a "stay signed in" button.
+SESSION_IDLE_WARNING = env_int("SESSION_IDLE_WARNING", 2 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

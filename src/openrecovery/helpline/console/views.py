@@ -16,13 +16,14 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import StateConflict
 from openrecovery.core.forms import form_add_service_errors
+from openrecovery.core.http import post_only
 from openrecovery.records.models import CareTeamMember
 
 from .. import merging, selectors, services
@@ -122,7 +123,7 @@ def queue(request: StaffRequest) -> HttpResponse:
 
 
 @staff_view(WORK)
-@require_POST
+@post_only("helpline:console:queue_page")
 def log_call(request: StaffRequest) -> HttpResponse:
     """Record a call taken by phone as an inquiry claimed by me; open it."""
     form = PhoneInquiryForm(request.POST)
@@ -278,7 +279,7 @@ def inquiry_view(request: StaffRequest, reference: str) -> HttpResponse:
 
 
 @staff_view(WORK)
-@require_POST
+@post_only("helpline:console:inquiry", "reference")
 def claim(request: StaffRequest, reference: str) -> HttpResponse:
     """Claim the inquiry; if a colleague was first, say who and since when (409)."""
     inquiry = _load(request, reference, write=True)
@@ -293,7 +294,7 @@ def claim(request: StaffRequest, reference: str) -> HttpResponse:
 
 
 @staff_view(WORK)
-@require_POST
+@post_only("helpline:console:inquiry", "reference")
 def release(request: StaffRequest, reference: str) -> HttpResponse:
     """Put the inquiry back in the open queue."""
     inquiry = _load(request, reference, write=True)
@@ -330,7 +331,7 @@ def _work(
 
 
 @staff_view(WORK)
-@require_POST
+@post_only("helpline:console:inquiry", "reference")
 def call_record(request: StaffRequest, reference: str) -> HttpResponse:
     """Record one call attempt."""
     inquiry = _load(request, reference, write=True)
@@ -348,7 +349,7 @@ def call_record(request: StaffRequest, reference: str) -> HttpResponse:
 
 
 @staff_view(WORK)
-@require_POST
+@post_only("helpline:console:inquiry", "reference")
 def prescreen(request: StaffRequest, reference: str) -> HttpResponse:
     """Save the pre-screen; the page then shows the danger rules it triggers."""
     inquiry = _load(request, reference, write=True)
@@ -366,7 +367,7 @@ def prescreen(request: StaffRequest, reference: str) -> HttpResponse:
 
 
 @staff_view(WORK)
-@require_POST
+@post_only("helpline:console:inquiry", "reference")
 def close(request: StaffRequest, reference: str) -> HttpResponse:
     """Close the inquiry as referred elsewhere, not a fit, or lost contact."""
     inquiry = _load(request, reference, write=True)
@@ -384,7 +385,7 @@ def close(request: StaffRequest, reference: str) -> HttpResponse:
 
 
 @staff_view(WORK)
-@require_POST
+@post_only("helpline:console:inquiry", "reference")
 def schedule(request: StaffRequest, reference: str) -> HttpResponse:
     """Schedule an assessment: convert the inquiry into a patient at stage "assessment".
 
@@ -502,7 +503,7 @@ def _render_schedule_choice(
 
 
 @staff_view(WORK)
-@require_POST
+@post_only("helpline:console:inquiry", "reference")
 def merge(request: StaffRequest, reference: str) -> HttpResponse:
     """Merge a possible duplicate (same phone within 24 hours) into this inquiry.
 
