@@ -10,13 +10,14 @@ What differs between fields lives in the forms: widget attributes (``autocomplet
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 FIELD_TEMPLATE = "partials/field.html"
 FORM_TEMPLATE = "partials/form.html"
@@ -167,3 +168,44 @@ class FormRenderer(TemplatesSetting):
     form_template_name = FORM_TEMPLATE
     field_template_name = FIELD_TEMPLATE
     bound_field_class = FieldGroup
+
+
+class BlankRenderedOnce:
+    """A form mixin: the blank form (unbound, no initial data, no prefix) renders once.
+
+    For a form shown blank on a busy page (the console's phone-inquiry form, on every
+    queue view) whose fields depend on nothing but code: no choices read from the
+    database, no per-user fields. Its field groups are drawn by the field-group template
+    the first time, per language; later blank instances return that HTML. A bound form,
+    or one with initial data or a prefix, renders as usual.
+    """
+
+    _blank_html: dict[tuple[type, str | None], SafeString]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._blank_html = {}
+
+    def render(
+        self, template_name: str | None = None, context: Any = None, renderer: Any = None
+    ) -> SafeString:
+        form = cast(forms.BaseForm, self)
+        blank = (
+            template_name is None
+            and context is None
+            and renderer is None
+            and not form.is_bound
+            and not form.initial
+            and form.prefix is None
+        )
+        if not blank:
+            return super().render(template_name, context, renderer)  # type: ignore[misc]
+        key = (type(self), get_language())
+        html = self._blank_html.get(key)
+        if html is None:
+            html = self._blank_html[key] = super().render()  # type: ignore[misc]
+        return html
+
+    # Django binds these to its own render() (``__str__ = render``): point them at this one.
+    __str__ = render  # type: ignore[assignment]
+    __html__ = render

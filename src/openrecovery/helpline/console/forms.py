@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import ROLE_PERMISSIONS
-from openrecovery.core.renderers import FieldLayout
+from openrecovery.core.renderers import BlankRenderedOnce, FieldLayout
 from openrecovery.records.choices import SexAtBirth
 
 from ..choices import CallOutcome, DispositionKind, ReferralTarget
@@ -49,8 +49,11 @@ class ClinicianChoiceField(forms.ModelChoiceField):
         return f"{obj} ({obj.role_label})"
 
 
-class PhoneInquiryForm(CallbackRequestForm):
-    """Log a call taken by phone: the public callback fields, minus consent and honeypot."""
+class PhoneInquiryForm(BlankRenderedOnce, CallbackRequestForm):
+    """Log a call taken by phone: the public callback fields, minus consent and honeypot.
+
+    Shown blank on every console view: its blank rendering is kept (``BlankRenderedOnce``).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
