@@ -8,29 +8,14 @@ from django.utils import timezone
 
 from openrecovery.core.renderers import BlankRenderedOnce
 from openrecovery.core.templatetags import rows
+from openrecovery.helpline.console.selectors import QueueRow
 from tests.support.cost import templates_rendered
 
 ROW = "helpline/console/partials/queue_row.html"
 
 
-@dataclasses.dataclass(frozen=True)
-class Row:
-    reference: str
-    url: str
-    urgency_label: str
-    urgency_badge: str
-    source_label: str
-    name: str
-    for_label: str
-    minutes_waiting: int
-    overdue: bool
-    contacted: bool
-    claimed_by: str
-    claimed_at: object
-
-
 def _row(**changes):
-    base = Row("ABC-123", "/x/", "Urgent", "text-bg-danger", "Web", "<b>Ana</b>", "Self", 7,
+    base = QueueRow(1, "ABC-123", "/x/", "Urgent", "text-bg-danger", "Web", "<b>Ana</b>", "Self", 7,
                True, False, "Sam Lee", timezone.now())  # fmt: skip
     return dataclasses.replace(base, **changes)
 
