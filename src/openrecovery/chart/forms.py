@@ -3,7 +3,7 @@
 from django import forms
 
 from openrecovery.accounts.models import User
-from openrecovery.core.renderers import FieldLayout
+from openrecovery.core.renderers import BlankRenderedOnce, FieldLayout
 from openrecovery.records.choices import CareTeamRole, DischargeType, Stage
 
 
@@ -18,8 +18,11 @@ class PatientSearchForm(forms.Form):
     )
 
 
-class StageMoveForm(forms.Form):
-    """Move the current episode to another stage, with a reason."""
+class StageMoveForm(BlankRenderedOnce, forms.Form):
+    """Move the current episode to another stage, with a reason.
+
+    Shown blank on every chart: its field groups are kept per set of allowed moves.
+    """
 
     field_layouts = {"discharge_type": FieldLayout(shown_when=("to_stage", Stage.CLOSED))}
 
@@ -38,6 +41,10 @@ class StageMoveForm(forms.Form):
         to_stage = self.fields["to_stage"]
         assert isinstance(to_stage, forms.ChoiceField)  # noqa: S101 (narrows the type)
         to_stage.choices = [(s, Stage(s).label) for s in allowed]
+        self.allowed = tuple(allowed)
+
+    def blank_variant(self) -> tuple:
+        return self.allowed
 
 
 class CareTeamAddForm(forms.Form):

@@ -41,19 +41,25 @@ class StageGroup:
     episodes: list[EpisodeOfCare]
 
 
-def dashboard_groups(user: User) -> tuple[list[StageGroup], list[EpisodeOfCare]]:
-    """Return my patients' open episodes grouped by stage, and the episodes my role covers."""
-    if not user.has_perm("records.view_chart"):
-        return [], []
-    mine = list(
+# My patients' open episodes, compiled once per connection (core/prepared.py).
+_DASHBOARD_MINE = PreparedQuery(
+    lambda user_id: (
         EpisodeOfCare.objects.filter(
             ended_at__isnull=True,
-            patient__care_team__user=user,
+            patient__care_team__user_id=user_id,
             patient__care_team__active=True,
         )
         .select_related("patient")
         .order_by("-stage_changed_at")[:DASHBOARD_LIMIT]
     )
+)
+
+
+def dashboard_groups(user: User) -> tuple[list[StageGroup], list[EpisodeOfCare]]:
+    """Return my patients' open episodes grouped by stage, and the episodes my role covers."""
+    if not user.has_perm("records.view_chart"):
+        return [], []
+    mine = _DASHBOARD_MINE.fetch(user_id=user.pk)
     groups = [
         StageGroup(stage.value, stage.label, [e for e in mine if e.stage == stage])
         for stage in Stage

@@ -101,10 +101,13 @@ class PreparedQuery:
     def _prepared(self, alias: str) -> _Compiled:
         # Per connection object: each thread has its own (and its own compiler state).
         connection = connections[alias]
-        cache: dict[int, _Compiled] = connection.__dict__.setdefault(_CONNECTION_CACHE, {})
-        compiled = cache.get(id(self))
+        # Keyed by the query itself (not its id(), which a new object may reuse).
+        cache: dict[PreparedQuery, _Compiled] = connection.__dict__.setdefault(
+            _CONNECTION_CACHE, {}
+        )
+        compiled = cache.get(self)
         if compiled is None:
-            compiled = cache[id(self)] = self._compile(alias)
+            compiled = cache[self] = self._compile(alias)
         return compiled
 
     def fetch(self, **values: Any) -> list[Any]:

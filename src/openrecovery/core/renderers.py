@@ -9,7 +9,7 @@ What differs between fields lives in the forms: widget attributes (``autocomplet
 """
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, cast
 
 from django import forms
@@ -156,6 +156,20 @@ class FieldGroup(forms.BoundField):
             attrs["data-shown-when-value"] = value
         return flatatt(attrs)
 
+    def render(
+        self, template_name: str | None = None, context: Any = None, renderer: Any = None
+    ) -> SafeString:
+        draw = super().render
+        form = self.form
+        if (
+            isinstance(form, BlankRenderedOnce)
+            and template_name is None
+            and context is None
+            and renderer is None
+        ):
+            return form.blank_render(f"field {self.name}", draw)
+        return draw(template_name, context, renderer)
+
     @property
     def choice_buttons(self) -> bool:
         """Return True when a choice group is drawn as toggle buttons."""
@@ -173,38 +187,50 @@ class FormRenderer(TemplatesSetting):
 class BlankRenderedOnce:
     """A form mixin: the blank form (unbound, no initial data, no prefix) renders once.
 
-    For a form shown blank on a busy page (the console's phone-inquiry form, on every
-    queue view) whose fields depend on nothing but code: no choices read from the
-    database, no per-user fields. Its field groups are drawn by the field-group template
-    the first time, per language; later blank instances return that HTML. A bound form,
-    or one with initial data or a prefix, renders as usual.
+    For a form shown blank on a busy page (the console's phone-inquiry form on every
+    queue view, the chart's stage-move form) whose fields depend on nothing but code and
+    ``blank_variant()``: no choices read from the database, no per-user fields. The
+    form, or each of its field groups (``{{ form.field.as_field_group }}``), is drawn by
+    the field-group template the first time, per language and variant; later blank
+    instances return that HTML. A bound form, or one with initial data or a prefix,
+    renders as usual.
     """
 
-    _blank_html: dict[tuple[type, str | None], SafeString]
+    _blank_html: dict[tuple, SafeString]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._blank_html = {}
 
+    def blank_variant(self) -> tuple:
+        """Return what, besides the class, the blank rendering depends on (the choices)."""
+        return ()
+
+    def blank_key(self) -> tuple | None:
+        """Return the key of this form's blank rendering, or None when it is not blank."""
+        form = cast(forms.BaseForm, self)
+        if form.is_bound or form.initial or form.prefix is not None:
+            return None
+        return (get_language(), *self.blank_variant())
+
+    def blank_render(self, part: str, render: Callable[[], SafeString]) -> SafeString:
+        """Return the kept rendering of ``part`` (the form, or a field), drawing it once."""
+        key = self.blank_key()
+        if key is None:
+            return render()
+        key = (*key, part)
+        html = self._blank_html.get(key)
+        if html is None:
+            html = self._blank_html[key] = render()
+        return html
+
     def render(
         self, template_name: str | None = None, context: Any = None, renderer: Any = None
     ) -> SafeString:
-        form = cast(forms.BaseForm, self)
-        blank = (
-            template_name is None
-            and context is None
-            and renderer is None
-            and not form.is_bound
-            and not form.initial
-            and form.prefix is None
-        )
-        if not blank:
-            return super().render(template_name, context, renderer)  # type: ignore[misc]
-        key = (type(self), get_language())
-        html = self._blank_html.get(key)
-        if html is None:
-            html = self._blank_html[key] = super().render()  # type: ignore[misc]
-        return html
+        draw = super().render  # type: ignore[misc]
+        if template_name is not None or context is not None or renderer is not None:
+            return draw(template_name, context, renderer)
+        return self.blank_render("", draw)
 
     # Django binds these to its own render() (``__str__ = render``): point them at this one.
     __str__ = render  # type: ignore[assignment]
