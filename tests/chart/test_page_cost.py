@@ -5,7 +5,7 @@ import re
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.support.cost import sql_compiled, templates_rendered
+from tests.support.cost import sql_of_second_view, templates_rendered
 from tests.support.factories import verified_client
 from tests.support.queries import build_world
 
@@ -17,12 +17,8 @@ def test_a_chart_view_compiles_no_sql_beyond_the_floor(director):
     counselor, patient = build_world(director, patients=2, events=60)
     client = verified_client(counselor)
     url = reverse("chart:chart", args=[patient.pk])
-    client.get(FLOOR)
-    with sql_compiled() as floor:
-        client.get(FLOOR)
-    client.get(url)
-    with sql_compiled() as chart:
-        assert client.get(url).status_code == 200
+    floor = sql_of_second_view(client, FLOOR)
+    chart = sql_of_second_view(client, url)
     # Session, user and TOTP device, as every signed-in request; the chart's own reads
     # (gate, episodes, transitions, team, timeline, panels) are prepared queries.
     assert chart == floor

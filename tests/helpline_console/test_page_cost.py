@@ -3,7 +3,7 @@
 from django.test import override_settings
 
 from openrecovery.helpline.models import Inquiry
-from tests.support.cost import sql_compiled, templates_rendered
+from tests.support.cost import sql_of_second_view, templates_rendered
 from tests.support.helpline import callback
 
 CONSOLE = "/admissions/"
@@ -15,14 +15,9 @@ FLOOR = "/api/v1/bench/read"
 def test_a_console_view_compiles_only_the_open_count(client_c, coordinator):
     for n in range(3):
         callback(name=f"Caller {n}")
-    client_c.get(FLOOR)
-    with sql_compiled() as floor:
-        client_c.get(FLOOR)
-    client_c.get(CONSOLE)
-    with sql_compiled() as console:
-        assert client_c.get(CONSOLE).status_code == 200
-    with sql_compiled() as poll:
-        assert client_c.get(QUEUE).status_code == 200
+    floor = sql_of_second_view(client_c, FLOOR)
+    console = sql_of_second_view(client_c, CONSOLE)
+    poll = sql_of_second_view(client_c, QUEUE)
     # Session, user and device like the floor; then only the capped open count.
     assert len(console) == len(floor) + 1, console
     assert len(poll) == len(floor) + 1, poll

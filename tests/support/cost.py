@@ -5,6 +5,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from django.db.models.sql.compiler import SQLCompiler
+from django.test import Client
 from django.test.signals import template_rendered
 
 
@@ -39,3 +40,11 @@ def templates_rendered() -> Iterator[Counter[str]]:
         yield names
     finally:
         template_rendered.disconnect(seen)
+
+
+def sql_of_second_view(client: Client, path: str) -> list[str]:
+    """Return the SELECTs the ORM compiles for ``path`` once the client has seen it once."""
+    client.get(path)
+    with sql_compiled() as compiled:
+        assert client.get(path).status_code == 200
+    return compiled
