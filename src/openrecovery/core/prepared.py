@@ -82,10 +82,11 @@ class PreparedQuery:
         queryset = self.build(**placeholders)
         if queryset._iterable_class not in (ModelIterable, ValuesListIterable):
             raise TypeError("a prepared query yields model instances or values_list tuples")
-        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+        internals: Any = queryset  # private QuerySet state the stubs do not declare
+        if internals._prefetch_related_lookups or internals._known_related_objects:
             raise TypeError("a prepared query cannot prefetch or carry related objects")
         query = queryset.query
-        if query.extra_select or (queryset._fields and query.annotation_select):
+        if query.extra_select or (internals._fields and query.annotation_select):
             raise TypeError("a prepared values_list query selects fields only")
         compiler = query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
@@ -146,7 +147,8 @@ class PreparedQuery:
         start, end = fields[0], fields[-1] + 1
         init_list = [f[0].target.attname for f in select[start:end]]
         db = compiled.queryset.db
-        populators = get_related_populators(klass_info, select, db)
+        # Django 5.2's signature (the stubs describe a later one, with fetch_mode).
+        populators = get_related_populators(klass_info, select, db)  # type: ignore[call-arg]
         objects = []
         for row in rows:
             obj = model_cls.from_db(db, init_list, row[start:end])
