@@ -83,3 +83,5 @@ def test_bound_initial_or_prefixed_forms_render_as_usual():
     assert str(Kept(initial={"name": "Ana"})) == str(Plain(initial={"name": "Ana"}))
     assert str(Kept(prefix="p")) == str(Plain(prefix="p"))
     assert Kept().as_div() == Plain().as_div()
+    assert str(Kept(auto_id=False)) == str(Plain(auto_id=False))
+    assert str(Kept(label_suffix="?")) == str(Plain(label_suffix="?"))

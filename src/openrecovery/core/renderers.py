@@ -189,11 +189,12 @@ class BlankRenderedOnce:
 
     For a form shown blank on a busy page (the console's phone-inquiry form on every
     queue view, the chart's stage-move form) whose fields depend on nothing but code and
-    ``blank_variant()``: no choices read from the database, no per-user fields. The
-    form, or each of its field groups (``{{ form.field.as_field_group }}``), is drawn by
-    the field-group template the first time, per language and variant; later blank
-    instances return that HTML. A bound form, or one with initial data or a prefix,
-    renders as usual.
+    ``blank_variant()``: no choices read from the database, no per-user fields, none
+    changed by the view after the form is made. The form, or each of its field groups
+    (``{{ form.field.as_field_group }}``), is drawn by the field-group template the first
+    time, per language and variant; later blank instances return that HTML. A form made
+    with any argument for Django's form (data, initial, prefix, auto_id, ...) renders as
+    usual.
     """
 
     _blank_html: dict[tuple, SafeString]
@@ -202,6 +203,12 @@ class BlankRenderedOnce:
         super().__init_subclass__(**kwargs)
         cls._blank_html = {}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Blank only when Django's form is made with no arguments at all: no data, files,
+        # initial, prefix, auto_id, label_suffix or renderer of the caller's.
+        self._made_blank = not args and not kwargs
+        super().__init__(*args, **kwargs)
+
     def blank_variant(self) -> tuple:
         """Return what, besides the class, the blank rendering depends on (the choices)."""
         return ()
@@ -209,7 +216,7 @@ class BlankRenderedOnce:
     def blank_key(self) -> tuple | None:
         """Return the key of this form's blank rendering, or None when it is not blank."""
         form = cast(forms.BaseForm, self)
-        if form.is_bound or form.initial or form.prefix is not None:
+        if not self._made_blank or form.is_bound or form.initial or form.prefix is not None:
             return None
         return (get_language(), *self.blank_variant())
 
