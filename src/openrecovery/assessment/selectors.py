@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 
 from openrecovery.accounts.models import User
+from openrecovery.core.prepared import PreparedQuery
 from openrecovery.privacy.gates import PatientAccess
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import EpisodeOfCare, Patient
@@ -87,6 +88,17 @@ def problems_for(
     return list(problems.order_by(_PROBLEM_ORDER, "-recorded_at", "-id")[:limit])
 
 
+# The chart panel's problems (as problems_for(patient, PANEL_PROBLEMS + 1,
+# with_people=False)), compiled once per connection (core/prepared.py).
+_PANEL_PROBLEMS_QUERY = PreparedQuery(
+    lambda patient_id: (
+        Problem.objects.filter(patient_id=patient_id)
+        .only(*_PANEL_PROBLEM_FIELDS)
+        .order_by(_PROBLEM_ORDER, "-recorded_at", "-id")[: PANEL_PROBLEMS + 1]
+    )
+)
+
+
 # What the chart panel reads of the episode: the chart loads it with the episode.
 CHART_PANEL_EPISODE_RELATED = ("intake_assessment__signed_by",)
 
@@ -110,7 +122,7 @@ def chart_panel(user: User, access: PatientAccess, episode: EpisodeOfCare | None
     """
     patient = access.patient
     assessment = _intake_of(episode)
-    problems = problems_for(patient, PANEL_PROBLEMS + 1, with_people=False)
+    problems = _PANEL_PROBLEMS_QUERY.fetch(patient_id=patient.pk)
     return {
         "patient": patient,
         "episode": episode,

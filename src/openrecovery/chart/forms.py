@@ -5,7 +5,7 @@ from django import forms
 from openrecovery.accounts.pickers import StaffChoiceField, staff_for
 from openrecovery.accounts.roles import CARE_TEAM_PERMISSION
 from openrecovery.core.forms import Form
-from openrecovery.core.renderers import FieldLayout
+from openrecovery.core.renderers import BlankRenderedOnce, FieldLayout
 from openrecovery.records.choices import CareTeamRole, DischargeType, Stage
 
 
@@ -20,8 +20,11 @@ class PatientSearchForm(Form):
     )
 
 
-class StageMoveForm(Form):
-    """Move the current episode to another stage, with a reason."""
+class StageMoveForm(BlankRenderedOnce, Form):
+    """Move the current episode to another stage, with a reason.
+
+    Shown blank on every chart: its field groups are kept per set of allowed moves.
+    """
 
     field_layouts = {"discharge_type": FieldLayout(shown_when=("to_stage", Stage.CLOSED))}
 
@@ -40,6 +43,10 @@ class StageMoveForm(Form):
         to_stage = self.fields["to_stage"]
         assert isinstance(to_stage, forms.ChoiceField)  # noqa: S101 (narrows the type)
         to_stage.choices = [(s, Stage(s).label) for s in allowed]
+        self.allowed = tuple(allowed)
+
+    def blank_variant(self) -> tuple:
+        return self.allowed
 
 
 class CareTeamAddForm(Form):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import ROLE_STAGE_COVERAGE
+from openrecovery.core.prepared import PreparedQuery
 from openrecovery.instruments.selectors import alerts_unacknowledged
 from openrecovery.privacy.gates import PatientAccess, patients_visible_to
 from openrecovery.records.choices import Stage, TimelineKind
@@ -40,19 +41,25 @@ class StageGroup:
     episodes: list[EpisodeOfCare]
 
 
-def dashboard_groups(user: User) -> tuple[list[StageGroup], list[EpisodeOfCare]]:
-    """Return my patients' open episodes grouped by stage, and the episodes my role covers."""
-    if not user.has_perm("records.view_chart"):
-        return [], []
-    mine = list(
+# My patients' open episodes, compiled once per connection (core/prepared.py).
+_DASHBOARD_MINE = PreparedQuery(
+    lambda user_id: (
         EpisodeOfCare.objects.filter(
             ended_at__isnull=True,
-            patient__care_team__user=user,
+            patient__care_team__user_id=user_id,
             patient__care_team__active=True,
         )
         .select_related("patient")
         .order_by("-stage_changed_at")[:DASHBOARD_LIMIT]
     )
+)
+
+
+def dashboard_groups(user: User) -> tuple[list[StageGroup], list[EpisodeOfCare]]:
+    """Return my patients' open episodes grouped by stage, and the episodes my role covers."""
+    if not user.has_perm("records.view_chart"):
+        return [], []
+    mine = _DASHBOARD_MINE.fetch(user_id=user.pk)
     groups = [
         StageGroup(stage.value, stage.label, [e for e in mine if e.stage == stage])
         for stage in Stage
@@ -118,19 +125,32 @@ _TIMELINE_VALUES = (
 )
 
 
+_TIMELINE_FIRST = PreparedQuery(
+    lambda patient_id: (
+        TimelineEvent.objects.filter(patient_id=patient_id)
+        .order_by("-occurred_at", "-id")
+        .values_list(*_TIMELINE_VALUES)[: TIMELINE_PAGE + 1]
+    )
+)
+
+
 def timeline_page(patient: Patient, before_id: int | None = None) -> tuple[list[TimelineRow], bool]:
     """Return up to TIMELINE_PAGE timeline rows (newest first) and whether more exist."""
-    events = TimelineEvent.objects.filter(patient=patient)
+    page = None
     if before_id is not None:
         anchor = TimelineEvent.objects.filter(patient=patient, pk=before_id).first()
         if anchor is not None:
-            events = events.filter(
+            events = TimelineEvent.objects.filter(patient=patient).filter(
                 Q(occurred_at__lt=anchor.occurred_at)
                 | Q(occurred_at=anchor.occurred_at, pk__lt=anchor.pk)
             )
-    page = list(
-        events.order_by("-occurred_at", "-id").values_list(*_TIMELINE_VALUES)[: TIMELINE_PAGE + 1]
-    )
+            page = list(
+                events.order_by("-occurred_at", "-id").values_list(*_TIMELINE_VALUES)[
+                    : TIMELINE_PAGE + 1
+                ]
+            )
+    if page is None:  # the first page, on every chart view: prepared once
+        page = _TIMELINE_FIRST.fetch(patient_id=patient.pk)
     labels = dict(TimelineKind.choices)
     rows = []
     for pk, patient_id, kind, occurred_at, summary, first, last, username in page[:TIMELINE_PAGE]:
@@ -153,31 +173,39 @@ def timeline_page(patient: Patient, before_id: int | None = None) -> tuple[list[
 TRANSITION_FIELDS = ("episode_id", "from_stage", "to_stage", "reason", "moved_at")
 
 
-def chart_for(access: PatientAccess, user: User | None = None) -> Chart:
-    """Assemble the chart of a patient whose access gate the caller has passed."""
-    patient = access.patient
-    episodes = list(
-        EpisodeOfCare.objects.filter(patient=patient)
+# The chart's reads, compiled once per connection (core/prepared.py).
+_CHART_EPISODES = PreparedQuery(
+    lambda patient_id: (
+        EpisodeOfCare.objects.filter(patient_id=patient_id)
         .select_related(*chart_panels_episode_related())
         .order_by("-started_at")
     )
-    episode = episodes[0] if episodes else None
-    transitions = (
-        list(
-            StageTransition.objects.filter(episode=episode)
-            .select_related("moved_by")
-            .only(*TRANSITION_FIELDS, *User.name_fields("moved_by"))
-            .order_by("-moved_at")
-        )
-        if episode
-        else []
+)
+_CHART_TRANSITIONS = PreparedQuery(
+    lambda episode_id: (
+        StageTransition.objects.filter(episode_id=episode_id)
+        .select_related("moved_by")
+        .only(*TRANSITION_FIELDS, *User.name_fields("moved_by"))
+        .order_by("-moved_at")
     )
-    care_team = list(
-        CareTeamMember.objects.filter(patient=patient, active=True)
+)
+_CHART_CARE_TEAM = PreparedQuery(
+    lambda patient_id: (
+        CareTeamMember.objects.filter(patient_id=patient_id, active=True)
         .select_related("user")
         .only("patient_id", "team_role", "active", *User.name_fields("user"))
         .order_by("team_role")
     )
+)
+
+
+def chart_for(access: PatientAccess, user: User | None = None) -> Chart:
+    """Assemble the chart of a patient whose access gate the caller has passed."""
+    patient = access.patient
+    episodes = _CHART_EPISODES.fetch(patient_id=patient.pk)
+    episode = episodes[0] if episodes else None
+    transitions = _CHART_TRANSITIONS.fetch(episode_id=episode.pk) if episode else []
+    care_team = _CHART_CARE_TEAM.fetch(patient_id=patient.pk)
     timeline, more = timeline_page(patient)
     return Chart(
         patient=patient,

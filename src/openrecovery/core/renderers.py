@@ -9,14 +9,15 @@ What differs between fields lives in the forms: widget attributes (``autocomplet
 """
 
 import dataclasses
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, cast
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 FIELD_TEMPLATE = "partials/field.html"
 FORM_TEMPLATE = "partials/form.html"
@@ -155,6 +156,20 @@ class FieldGroup(forms.BoundField):
             attrs["data-shown-when-value"] = value
         return flatatt(attrs)
 
+    def render(
+        self, template_name: str | None = None, context: Any = None, renderer: Any = None
+    ) -> SafeString:
+        draw = super().render
+        form = self.form
+        if (
+            isinstance(form, BlankRenderedOnce)
+            and template_name is None
+            and context is None
+            and renderer is None
+        ):
+            return form.blank_render(f"field {self.name}", draw)
+        return draw(template_name, context, renderer)
+
     @property
     def choice_buttons(self) -> bool:
         """Return True when a choice group is drawn as toggle buttons."""
@@ -198,3 +213,63 @@ def error_entries(form: forms.BaseForm) -> list[ErrorEntry]:
             for error in field.errors
         ]
     return entries
+
+
+class BlankRenderedOnce:
+    """A form mixin: the blank form (unbound, no initial data, no prefix) renders once.
+
+    For a form shown blank on a busy page (the console's phone-inquiry form on every
+    queue view, the chart's stage-move form) whose fields depend on nothing but code and
+    ``blank_variant()``: no choices read from the database, no per-user fields, none
+    changed by the view after the form is made. The form, or each of its field groups
+    (``{{ form.field.as_field_group }}``), is drawn by the field-group template the first
+    time, per language and variant; later blank instances return that HTML. A form made
+    with any argument for Django's form (data, initial, prefix, auto_id, ...) renders as
+    usual.
+    """
+
+    _blank_html: dict[tuple, SafeString]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._blank_html = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Blank only when Django's form is made with no arguments at all: no data, files,
+        # initial, prefix, auto_id, label_suffix or renderer of the caller's.
+        self._made_blank = not args and not kwargs
+        super().__init__(*args, **kwargs)
+
+    def blank_variant(self) -> tuple:
+        """Return what, besides the class, the blank rendering depends on (the choices)."""
+        return ()
+
+    def blank_key(self) -> tuple | None:
+        """Return the key of this form's blank rendering, or None when it is not blank."""
+        form = cast(forms.BaseForm, self)
+        if not self._made_blank or form.is_bound or form.initial or form.prefix is not None:
+            return None
+        return (get_language(), *self.blank_variant())
+
+    def blank_render(self, part: str, render: Callable[[], SafeString]) -> SafeString:
+        """Return the kept rendering of ``part`` (the form, or a field), drawing it once."""
+        key = self.blank_key()
+        if key is None:
+            return render()
+        key = (*key, part)
+        html = self._blank_html.get(key)
+        if html is None:
+            html = self._blank_html[key] = render()
+        return html
+
+    def render(
+        self, template_name: str | None = None, context: Any = None, renderer: Any = None
+    ) -> SafeString:
+        draw = super().render  # type: ignore[misc]
+        if template_name is not None or context is not None or renderer is not None:
+            return draw(template_name, context, renderer)
+        return self.blank_render("", draw)
+
+    # Django binds these to its own render() (``__str__ = render``): point them at this one.
+    __str__ = render  # type: ignore[assignment]
+    __html__ = render

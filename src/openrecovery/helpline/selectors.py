@@ -19,6 +19,7 @@ from django.utils import timezone
 from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
+from openrecovery.core.prepared import PreparedQuery
 
 from .choices import DispositionKind
 from .merging import mark_possible_duplicates
@@ -85,6 +86,25 @@ def inquiry_access(user: User, *, write: bool = False) -> None:
         raise PermissionDenied
 
 
+_QUEUE_QUERIES: dict[int, PreparedQuery] = {}
+
+
+def _queue_query(limit: int) -> PreparedQuery:
+    # The queue is read on every console view and poll: compiled once per limit and
+    # connection (core/prepared.py); at most QUEUE_LIMIT + 1 limits exist.
+    prepared = _QUEUE_QUERIES.get(limit)
+    if prepared is None:
+        prepared = _QUEUE_QUERIES[limit] = PreparedQuery(
+            lambda: (
+                Inquiry.objects.filter(OPEN)
+                .select_related("claimed_by")
+                .only(*QUEUE_COLUMNS)
+                .order_by("urgency", "received_at")[:limit]
+            )
+        )
+    return prepared
+
+
 def queue_open(limit: int = QUEUE_LIMIT, *, now: dt.datetime | None = None) -> list[QueueEntry]:
     """Return up to ``limit`` open inquiries, most urgent first, then longest waiting.
 
@@ -93,12 +113,7 @@ def queue_open(limit: int = QUEUE_LIMIT, *, now: dt.datetime | None = None) -> l
     """
     now = now or timezone.now()
     target = dt.timedelta(minutes=response_minutes())
-    rows = list(
-        Inquiry.objects.filter(OPEN)
-        .select_related("claimed_by")
-        .only(*QUEUE_COLUMNS)
-        .order_by("urgency", "received_at")[: max(0, min(limit, QUEUE_LIMIT))]
-    )
+    rows = _queue_query(max(0, min(limit, QUEUE_LIMIT))).fetch()
     mark_possible_duplicates(rows)
     entries = []
     for inquiry in rows:

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from openrecovery.accounts.models import User
+from openrecovery.core.prepared import PreparedQuery
 from openrecovery.records.choices import AlertSeverity
 from openrecovery.records.models import ClinicalAlert, Patient
 
@@ -53,23 +54,29 @@ def _flag_labels(instrument: Instrument, administration: Administration | None) 
 LATEST_RESULT_FIELDS = ("patient_id", "code", "total", "band", "flags", "administered_at")
 
 
-def latest_results(patient: Patient) -> list[LatestResult]:
-    """Return every registered instrument with the patient's latest result of it (one query)."""
+def _latest_results_query(patient_id: int) -> QuerySet[Administration]:
     given = (
-        Administration.objects.filter(patient=patient)
+        Administration.objects.filter(patient_id=patient_id)
         .select_related("administered_by")
         .only(*LATEST_RESULT_FIELDS, *User.name_fields("administered_by"))
     )
-    if connection.features.can_distinct_on_fields:  # PostgreSQL: DISTINCT ON, cheaper to build
-        rows = given.order_by("code", "-administered_at", "-id").distinct("code")
-    else:
-        newest = (
-            Administration.objects.filter(patient=patient, code=OuterRef("code"))
-            .order_by("-administered_at", "-id")
-            .values("pk")[:1]
-        )
-        rows = given.filter(pk=Subquery(newest))
-    latest = {a.code: a for a in rows}
+    if connection.features.can_distinct_on_fields:  # PostgreSQL: DISTINCT ON
+        return given.order_by("code", "-administered_at", "-id").distinct("code")
+    newest = (
+        Administration.objects.filter(patient_id=patient_id, code=OuterRef("code"))
+        .order_by("-administered_at", "-id")
+        .values("pk")[:1]
+    )
+    return given.filter(pk=Subquery(newest))
+
+
+# Built and compiled once per connection (core/prepared.py): every chart view reads it.
+_LATEST_RESULTS = PreparedQuery(_latest_results_query)
+
+
+def latest_results(patient: Patient) -> list[LatestResult]:
+    """Return every registered instrument with the patient's latest result of it (one query)."""
+    latest = {a.code: a for a in _LATEST_RESULTS.fetch(patient_id=patient.pk)}
     return [LatestResult(i, latest.get(code)) for code, i in INSTRUMENTS.items()]
 
 
@@ -144,16 +151,21 @@ ALERT_BANNER_FIELDS = (
 )
 
 
-def unresolved_alert_groups(patient: Patient, viewer: User) -> list[AlertGroup]:
-    """Return the patient's unresolved urgent alerts grouped by what raised them (one query)."""
-    alerts = (
+_UNRESOLVED_URGENT = PreparedQuery(
+    lambda patient_id: (
         ClinicalAlert.objects.filter(
-            patient=patient, resolved_at__isnull=True, severity=AlertSeverity.URGENT
+            patient_id=patient_id, resolved_at__isnull=True, severity=AlertSeverity.URGENT
         )
         .select_related("recipient")
         .only(*ALERT_BANNER_FIELDS, *User.name_fields("recipient"))
         .order_by("-created_at", "pk")
     )
+)
+
+
+def unresolved_alert_groups(patient: Patient, viewer: User) -> list[AlertGroup]:
+    """Return the patient's unresolved urgent alerts grouped by what raised them (one query)."""
+    alerts = _UNRESOLVED_URGENT.fetch(patient_id=patient.pk)
     groups: dict[tuple[str, str, str], list[ClinicalAlert]] = {}
     for alert in alerts:
         groups.setdefault((alert.kind, alert.source_type, alert.source_id), []).append(alert)

@@ -17,6 +17,7 @@ from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import ROLE_STAGE_COVERAGE
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
+from openrecovery.core.prepared import PreparedQuery
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import CareTeamMember, EpisodeOfCare, Patient
 
@@ -83,6 +84,20 @@ def access_basis(user: User, patient: Patient, *, on_team: bool | None = None) -
     return None
 
 
+# The patient with "is the viewer on the care team" (compiled once, core/prepared.py).
+_PATIENT_WITH_TEAM_CHECK = PreparedQuery(
+    lambda patient_id, user_id: (
+        Patient.objects.filter(pk=patient_id)
+        .annotate(
+            viewer_on_team=Exists(
+                CareTeamMember.objects.filter(patient=OuterRef("pk"), user_id=user_id, active=True)
+            )
+        )
+        .order_by("pk")[:1]
+    )
+)
+
+
 @dataclasses.dataclass(frozen=True)
 class PatientAccess:
     """A patient a user passed the gate for, and on what basis (an AccessBasis)."""
@@ -108,13 +123,11 @@ def access_patient_grant_by_id(
     patient = None
     if patient_id <= MAX_DB_ID:
         # The care-team check, the usual basis, travels with the patient: one query.
-        patient = (
-            Patient.objects.filter(pk=patient_id)
-            .annotate(viewer_on_team=Exists(_on_team(user, OuterRef("pk"))))
-            .first()
-            if user.is_authenticated
-            else Patient.objects.filter(pk=patient_id).first()
-        )
+        if user.is_authenticated:
+            found = _PATIENT_WITH_TEAM_CHECK.fetch(patient_id=patient_id, user_id=user.pk)
+            patient = found[0] if found else None
+        else:
+            patient = Patient.objects.filter(pk=patient_id).first()
     basis = None
     if patient is not None:
         basis = access_basis(user, patient, on_team=getattr(patient, "viewer_on_team", None))

@@ -211,6 +211,8 @@ AUDIT_CHAIN_LANES = env_int("AUDIT_CHAIN_LANES", 64)
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
 BENCH_ENDPOINTS = False
+# Run every prepared query's queryset too and compare the SQL (core/prepared.py; tests).
+PREPARED_QUERY_CHECK = False
 
 PROGRAM_NAME = env_str("PROGRAM_NAME", "OpenRecovery Demo Program")
 PROGRAM_PHONE = env_str("PROGRAM_PHONE", "1-800-555-0100")

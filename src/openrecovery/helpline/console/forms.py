@@ -16,7 +16,7 @@ from openrecovery.accounts.models import User
 from openrecovery.accounts.pickers import StaffChoiceField, staff_for
 from openrecovery.accounts.roles import ASSESSMENT_PERMISSION
 from openrecovery.core.forms import Form, ModelForm
-from openrecovery.core.renderers import FieldLayout
+from openrecovery.core.renderers import BlankRenderedOnce, FieldLayout
 from openrecovery.records.choices import SexAtBirth
 
 from ..bookings import booking_slot
@@ -56,8 +56,11 @@ CLOSING_KINDS = [
 ]
 
 
-class PhoneInquiryForm(CallbackRequestForm):
-    """Log a call taken by phone: the public callback fields, minus consent and honeypot."""
+class PhoneInquiryForm(BlankRenderedOnce, CallbackRequestForm):
+    """Log a call taken by phone: the public callback fields, minus consent and honeypot.
+
+    Shown blank on every console view: its blank rendering is kept (``BlankRenderedOnce``).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,8 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
+from openrecovery.core.prepared import PreparedQuery
+
 from ..choices import ForWhom, InquirySource, Urgency
 from ..models import Inquiry
 from ..selectors import ConversionFigures, conversion_figures, queue_open
@@ -147,13 +149,19 @@ def _local_minute(when: dt.datetime | None) -> str:
     return timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when is not None else ""
 
 
-def inquiries_closed_recent(limit: int = CLOSED_LIMIT) -> list[ClosedRow]:
-    """Return the most recently closed inquiries (one query, read along ``inquiry_closed``)."""
-    inquiries = (
+# Read on every console view: compiled once per connection (core/prepared.py).
+_CLOSED_RECENT = PreparedQuery(
+    lambda: (
         Inquiry.objects.filter(closed_at__isnull=False)
         .select_related("claimed_by")
-        .order_by("-closed_at", "-id")
+        .order_by("-closed_at", "-id")[:CLOSED_LIMIT]
     )
+)
+
+
+def inquiries_closed_recent(limit: int = CLOSED_LIMIT) -> list[ClosedRow]:
+    """Return the most recently closed inquiries (one query, read along ``inquiry_closed``)."""
+    inquiries = _CLOSED_RECENT.fetch()
     url = reverse("helpline:console:inquiry", args=[_REFERENCE_SLOT])
     return [
         ClosedRow(
@@ -164,5 +172,5 @@ def inquiries_closed_recent(limit: int = CLOSED_LIMIT) -> list[ClosedRow]:
             outcome=inquiry.get_disposition_kind_display(),
             worked_by=str(inquiry.claimed_by) if inquiry.claimed_by is not None else "—",
         )
-        for inquiry in inquiries[: max(0, min(limit, CLOSED_LIMIT))]
+        for inquiry in inquiries[: max(0, limit)]
     ]
