@@ -22,6 +22,7 @@ from openrecovery.records.models import (
     TimelineEvent,
 )
 
+from .dashboard import Card, card_for, with_card_facts
 from .panels import RenderedPanel, chart_panels, chart_panels_episode_related
 
 DASHBOARD_LIMIT = 200
@@ -35,39 +36,65 @@ MRN_PATTERN = re.compile(r"^(?:MRN-?)?(\d{1,10})$", re.IGNORECASE)
 
 @dataclasses.dataclass
 class StageGroup:
+    """One dashboard column: my patients at a stage, then those my role covers there.
+
+    ``cards`` (chart.dashboard.Card) are what the column shows, mine first; ``count`` is
+    how many patients it shows.
+    """
+
     stage: str
     label: str
     episodes: list[EpisodeOfCare]
+    covered: list[EpisodeOfCare] = dataclasses.field(default_factory=list)
+    cards: list[Card] = dataclasses.field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.cards)
 
 
 def dashboard_groups(user: User) -> tuple[list[StageGroup], list[EpisodeOfCare]]:
-    """Return my patients' open episodes grouped by stage, and the episodes my role covers."""
+    """Return one column a stage (my patients' open episodes, then the ones my role
+    covers), and the covered episodes (at most COVERAGE_LIMIT, newest first)."""
     if not user.has_perm("records.view_chart"):
         return [], []
     mine = list(
-        EpisodeOfCare.objects.filter(
-            ended_at__isnull=True,
-            patient__care_team__user=user,
-            patient__care_team__active=True,
-        )
-        .select_related("patient")
-        .order_by("-stage_changed_at")[:DASHBOARD_LIMIT]
+        with_card_facts(
+            EpisodeOfCare.objects.filter(
+                ended_at__isnull=True,
+                patient__care_team__user=user,
+                patient__care_team__active=True,
+            )
+        ).order_by("-stage_changed_at")[:DASHBOARD_LIMIT]
     )
-    groups = [
-        StageGroup(stage.value, stage.label, [e for e in mine if e.stage == stage])
-        for stage in Stage
-        if stage != Stage.CLOSED
-    ]
     coverage = ROLE_STAGE_COVERAGE.get(user.role, frozenset()) - {Stage.CLOSED}
     covered: list[EpisodeOfCare] = []
     if coverage:
         mine_ids = [e.pk for e in mine]
         covered = list(
-            EpisodeOfCare.objects.filter(ended_at__isnull=True, stage__in=coverage)
-            .exclude(pk__in=mine_ids)
-            .select_related("patient")
-            .order_by("-stage_changed_at")[:COVERAGE_LIMIT]
+            with_card_facts(
+                EpisodeOfCare.objects.filter(ended_at__isnull=True, stage__in=coverage).exclude(
+                    pk__in=mine_ids
+                )
+            ).order_by("-stage_changed_at")[:COVERAGE_LIMIT]
         )
+    today = timezone.localdate()
+    groups = []
+    for stage in Stage:
+        if stage == Stage.CLOSED:
+            continue
+        group = StageGroup(
+            stage.value,
+            stage.label,
+            [e for e in mine if e.stage == stage],
+            [e for e in covered if e.stage == stage],
+        )
+        group.cards = [card_for(e, today, covered=False) for e in group.episodes]
+        others = [card_for(e, today, covered=True) for e in group.covered]
+        if others:
+            others[0] = dataclasses.replace(others[0], first_covered=True)
+        group.cards += others
+        groups.append(group)
     return groups, covered
 
 

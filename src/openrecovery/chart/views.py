@@ -23,7 +23,14 @@ from openrecovery.records.services import episode_move_stage
 from openrecovery.records.stages import allowed_moves, discharge_types_from
 
 from .forms import CareTeamAddForm, PatientSearchForm, StageMoveForm
-from .selectors import chart_for, dashboard_alerts, dashboard_groups, patient_search, timeline_page
+from .selectors import (
+    COVERAGE_LIMIT,
+    chart_for,
+    dashboard_alerts,
+    dashboard_groups,
+    patient_search,
+    timeline_page,
+)
 
 
 @staff_view(anonymous_to="helpline:public:home")
@@ -45,6 +52,7 @@ def dashboard(request: StaffRequest) -> HttpResponse:
         "groups": groups,
         "covered": covered,
         "alerts": alerts,
+        "coverage_limit": COVERAGE_LIMIT,
         "search_form": PatientSearchForm(),
     }
     return render(request, "chart/dashboard.html", context)
