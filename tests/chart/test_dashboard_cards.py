@@ -70,14 +70,14 @@ def test_an_assessment_card_says_what_the_intake_still_owes(director, counselor)
 def test_dates_outside_the_current_year_show_the_year(director, counselor):
     patient = make_patient(actor=director, stage=Stage.TREATMENT, team=[counselor])
     today = timezone.localdate()
-    last_year = timezone.make_aware(dt.datetime(today.year - 1, 12, 28, 12, 0))
+    last_year = dt.datetime(today.year - 1, 12, 28, 12, 0, tzinfo=timezone.get_current_timezone())
     EpisodeOfCare.objects.filter(patient=patient).update(stage_changed_at=last_year)
     body = verified_client(counselor).get(reverse("chart:dashboard")).content.decode()
     assert (
         f'since <time datetime="{last_year.isoformat()}">Dec 28, {today.year - 1}</time>'
         in card(body, patient)
     )
-    this_year = timezone.make_aware(dt.datetime(today.year, 1, 2, 12, 0))
+    this_year = dt.datetime(today.year, 1, 2, 12, 0, tzinfo=timezone.get_current_timezone())
     assert day_label(this_year, today) == "Jan 2"
 
 

@@ -1,7 +1,6 @@
 """Reads for the dashboard, chart and search. Patient reads go through privacy gates."""
 
 import dataclasses
-import datetime as dt
 import re
 
 from django.db.models import Q, QuerySet
@@ -12,7 +11,7 @@ from openrecovery.accounts.roles import ROLE_STAGE_COVERAGE
 from openrecovery.instruments.selectors import alerts_unacknowledged
 from openrecovery.privacy.gates import PatientAccess, patients_visible_to
 from openrecovery.records.choices import Stage, TimelineKind
-from openrecovery.records.identifiers import mrn_format
+from openrecovery.records.identifiers import birth_date_parse, mrn_format
 from openrecovery.records.models import (
     CareTeamMember,
     ClinicalAlert,
@@ -30,7 +29,6 @@ COVERAGE_LIMIT = 50
 TIMELINE_PAGE = 50
 SEARCH_LIMIT = 50
 ALERT_LIMIT = 50
-DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
 MRN_PATTERN = re.compile(r"^(?:MRN-?)?(\d{1,10})$", re.IGNORECASE)
 
 
@@ -220,18 +218,21 @@ def chart_for(access: PatientAccess, user: User | None = None) -> Chart:
 
 
 def patient_search(user: User, query: str) -> QuerySet[Patient]:
-    """Find visible patients by MRN, date of birth (YYYY-MM-DD or MM/DD/YYYY) or name."""
+    """Find visible patients by MRN, date of birth (see birth_date_parse) or name.
+
+    Eight digits that spell a date (05061967) find that birth date and that MRN number.
+    """
     query = query.strip()
     visible = patients_visible_to(user)
     if not query:
         return visible.none()
-    for fmt in DATE_FORMATS:
-        try:
-            born = dt.datetime.strptime(query, fmt).date()  # noqa: DTZ007 (a date, no time)
-        except ValueError:
-            continue
-        return visible.filter(date_of_birth=born).order_by("search_family")[:SEARCH_LIMIT]
+    born = birth_date_parse(query)
     mrn = MRN_PATTERN.match(query)
+    if born is not None:
+        same = Q(date_of_birth=born)
+        if mrn and query.isdigit():
+            same |= Q(mrn=mrn_format(int(mrn.group(1))))
+        return visible.filter(same).order_by("search_family")[:SEARCH_LIMIT]
     if mrn:
         return visible.filter(mrn=mrn_format(int(mrn.group(1))))[:1]
     condition = Q()
