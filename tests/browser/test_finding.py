@@ -76,7 +76,7 @@ def test_search_back_keeps_results_and_empty_search_offers_break_glass(
     page.set_viewport_size({"width": 1366, "height": 900})
     form.get_by_label("Date of birth").fill("07141977")
     form.get_by_label("Describe the emergency").fill(REASON)
-    form.get_by_role("button", name="Search with emergency access").click()
+    form.get_by_role("button", name="Look up with emergency access").click()
     expect(page.locator("#break-glass-matches")).to_contain_text(hidden.mrn)
     inspect.check(page, "matches")
     page.get_by_role("button", name="Open with emergency access").click()
