@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import ROLE_STAGE_COVERAGE
+from openrecovery.core.templatetags.links import url_parts
 from openrecovery.instruments.selectors import alerts_unacknowledged
 from openrecovery.privacy.gates import PatientAccess, patients_visible_to
 from openrecovery.records.choices import Stage, TimelineKind
@@ -76,7 +77,7 @@ def dashboard_groups(user: User) -> tuple[list[StageGroup], list[EpisodeOfCare]]
                 )
             ).order_by("-stage_changed_at")[:COVERAGE_LIMIT]
         )
-    today = timezone.localdate()
+    today, url = timezone.localdate(), url_parts("chart:chart")
     groups = []
     for stage in Stage:
         if stage == Stage.CLOSED:
@@ -87,10 +88,10 @@ def dashboard_groups(user: User) -> tuple[list[StageGroup], list[EpisodeOfCare]]
             [e for e in mine if e.stage == stage],
             [e for e in covered if e.stage == stage],
         )
-        group.cards = [card_for(e, today, covered=False) for e in group.episodes]
-        others = [card_for(e, today, covered=True) for e in group.covered]
+        group.cards = [card_for(e, today, covered=False, url=url) for e in group.episodes]
+        others = [card_for(e, today, covered=True, url=url) for e in group.covered]
         if others:
-            others[0] = dataclasses.replace(others[0], first_covered=True)
+            others[0].first_covered = True
         group.cards += others
         groups.append(group)
     return groups, covered
