@@ -58,7 +58,8 @@ def _pages() -> dict[str, Callable]:
         FLOOR_ANONYMOUS: lambda: anonymous.get(FLOOR_PATH),
         "dashboard": lambda: counselor.get("/"),
         "chart": lambda: counselor.get(f"/patients/{patient.pk}/"),
-        "search": lambda: counselor.post("/patients/search/", {"q": term}),
+        # As the search page sends it (htmx): a full-page POST only redirects to the results.
+        "search": lambda: counselor.post("/patients/search/", {"q": term}, HTTP_HX_REQUEST="true"),
         "console": lambda: admissions.get(QUEUE_PAGE),
         "console poll": lambda: admissions.get(QUEUE_POLL),
     }

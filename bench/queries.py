@@ -67,7 +67,7 @@ def main() -> None:
     pages = {
         "dashboard": lambda: client.get("/"),
         "chart": lambda: client.get(f"/patients/{patient.pk}/"),
-        "search": lambda: client.post("/patients/search/", {"q": term}),
+        "search": lambda: client.post("/patients/search/", {"q": term}, HTTP_HX_REQUEST="true"),
         "queue": lambda: admissions.get(queue),
     }
     if queue == QUEUE_PAGE:  # the table alone, as the console polls it every few seconds

@@ -111,7 +111,7 @@ def test_search_records_no_query_text(counselor, patient):
     mark = audit_mark()
     query = patient.legal_family_name
     response = verified_client(counselor).post(
-        reverse("chart:search"), {"q": query}, REMOTE_ADDR=IP
+        reverse("chart:search"), {"q": query}, REMOTE_ADDR=IP, follow=True
     )
     assert patient.mrn in response.content.decode()
     event = only_event(mark, Action.SEARCH)

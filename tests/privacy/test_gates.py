@@ -154,9 +154,9 @@ def test_lists_and_search_show_only_visible_patients(director, counselor):
     dashboard = client.get(reverse("chart:dashboard")).content.decode()
     assert mine.mrn in dashboard
     assert other.mrn not in dashboard
-    found = client.post(reverse("chart:search"), {"q": "sharedname"})
+    found = client.post(reverse("chart:search"), {"q": "sharedname"}, follow=True)
     assert [p.pk for p in found.context["results"]] == [mine.pk]
-    by_mrn = client.post(reverse("chart:search"), {"q": other.mrn})
+    by_mrn = client.post(reverse("chart:search"), {"q": other.mrn}, follow=True)
     assert by_mrn.context["results"] == []
     assert other.legal_given_name not in by_mrn.content.decode()
     api = client.post(

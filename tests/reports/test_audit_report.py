@@ -287,7 +287,7 @@ def test_a_patient_filter_also_finds_the_lists_that_showed_them(auditor, directo
     patient = make_patient(actor=director, family="Listedinsearch", team=[counselor])
     other = make_patient(actor=director, family="Notthisone", team=[counselor])
     client = verified_client(counselor)
-    client.post(reverse("chart:search"), {"q": "Listedinsearch"})
+    client.post(reverse("chart:search"), {"q": "Listedinsearch"}, follow=True)
     client.get(reverse("chart:dashboard"))
     events = report_events(auditor, patient_id=patient.pk)
     kinds = {(e.action, e.object_type) for e in events}

@@ -148,7 +148,7 @@ def tour(world: AccessWorld) -> list[RenderedPage]:
             signed_in = verified_client(world.staff[Role.NURSE])
             _keep(pages, f"{row.name} {url} (signed in)", _fetch(signed_in, row, url))
     director = verified_client(world.staff[Role.CLINICAL_DIRECTOR])
-    _keep(pages, "search results", director.post("/patients/search/", {"q": "Matrix"}))
+    _keep(pages, "search results", director.post("/patients/search/", {"q": "Matrix"}, follow=True))
     _keep(pages, "403", verified_client(world.staff[Role.CONTENT_EDITOR]).get("/audit/"))
     _keep(pages, "404", director.get("/patients/99999999/"))
     signed = signed_intake_patient(world.staff[Role.CLINICAL_DIRECTOR])

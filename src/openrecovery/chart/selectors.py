@@ -1,7 +1,6 @@
 """Reads for the dashboard, chart and search. Patient reads go through privacy gates."""
 
 import dataclasses
-import datetime as dt
 import re
 
 from django.db.models import Q, QuerySet
@@ -10,10 +9,11 @@ from django.utils import timezone
 from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import ROLE_STAGE_COVERAGE
 from openrecovery.core.prepared import PreparedQuery
+from openrecovery.core.templatetags.links import url_parts
 from openrecovery.instruments.selectors import alerts_unacknowledged
 from openrecovery.privacy.gates import PatientAccess, patients_visible_to
 from openrecovery.records.choices import Stage, TimelineKind
-from openrecovery.records.identifiers import mrn_format
+from openrecovery.records.identifiers import birth_date_parse, mrn_format
 from openrecovery.records.models import (
     CareTeamMember,
     ClinicalAlert,
@@ -23,6 +23,7 @@ from openrecovery.records.models import (
     TimelineEvent,
 )
 
+from .dashboard import Card, card_for, with_card_facts
 from .panels import RenderedPanel, chart_panels, chart_panels_episode_related
 
 DASHBOARD_LIMIT = 200
@@ -30,51 +31,75 @@ COVERAGE_LIMIT = 50
 TIMELINE_PAGE = 50
 SEARCH_LIMIT = 50
 ALERT_LIMIT = 50
-DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
 MRN_PATTERN = re.compile(r"^(?:MRN-?)?(\d{1,10})$", re.IGNORECASE)
 
 
 @dataclasses.dataclass
 class StageGroup:
+    """One dashboard column: my patients at a stage, then those my role covers there.
+
+    ``cards`` (chart.dashboard.Card) are what the column shows, mine first; ``count`` is
+    how many patients it shows.
+    """
+
     stage: str
     label: str
     episodes: list[EpisodeOfCare]
+    covered: list[EpisodeOfCare] = dataclasses.field(default_factory=list)
+    cards: list[Card] = dataclasses.field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.cards)
 
 
-# My patients' open episodes, compiled once per connection (core/prepared.py).
+# My patients' open episodes with what their cards show, compiled once per connection
+# (core/prepared.py).
 _DASHBOARD_MINE = PreparedQuery(
-    lambda user_id: (
+    lambda user_id: with_card_facts(
         EpisodeOfCare.objects.filter(
             ended_at__isnull=True,
             patient__care_team__user_id=user_id,
             patient__care_team__active=True,
         )
-        .select_related("patient")
-        .order_by("-stage_changed_at")[:DASHBOARD_LIMIT]
-    )
+    ).order_by("-stage_changed_at")[:DASHBOARD_LIMIT]
 )
 
 
 def dashboard_groups(user: User) -> tuple[list[StageGroup], list[EpisodeOfCare]]:
-    """Return my patients' open episodes grouped by stage, and the episodes my role covers."""
+    """Return one column a stage (my patients' open episodes, then the ones my role
+    covers), and the covered episodes (at most COVERAGE_LIMIT, newest first)."""
     if not user.has_perm("records.view_chart"):
         return [], []
     mine = _DASHBOARD_MINE.fetch(user_id=user.pk)
-    groups = [
-        StageGroup(stage.value, stage.label, [e for e in mine if e.stage == stage])
-        for stage in Stage
-        if stage != Stage.CLOSED
-    ]
     coverage = ROLE_STAGE_COVERAGE.get(user.role, frozenset()) - {Stage.CLOSED}
     covered: list[EpisodeOfCare] = []
     if coverage:
         mine_ids = [e.pk for e in mine]
         covered = list(
-            EpisodeOfCare.objects.filter(ended_at__isnull=True, stage__in=coverage)
-            .exclude(pk__in=mine_ids)
-            .select_related("patient")
-            .order_by("-stage_changed_at")[:COVERAGE_LIMIT]
+            with_card_facts(
+                EpisodeOfCare.objects.filter(ended_at__isnull=True, stage__in=coverage).exclude(
+                    pk__in=mine_ids
+                )
+            ).order_by("-stage_changed_at")[:COVERAGE_LIMIT]
         )
+    today, url = timezone.localdate(), url_parts("chart:chart")
+    groups = []
+    for stage in Stage:
+        if stage == Stage.CLOSED:
+            continue
+        group = StageGroup(
+            stage.value,
+            stage.label,
+            [e for e in mine if e.stage == stage],
+            [e for e in covered if e.stage == stage],
+        )
+        group.cards = [card_for(e, today, covered=False, url=url) for e in group.episodes]
+        others = [card_for(e, today, covered=True, url=url) for e in group.covered]
+        if others:
+            others[0].first_covered = True
+        group.cards += others
+        groups.append(group)
     return groups, covered
 
 
@@ -221,18 +246,21 @@ def chart_for(access: PatientAccess, user: User | None = None) -> Chart:
 
 
 def patient_search(user: User, query: str) -> QuerySet[Patient]:
-    """Find visible patients by MRN, date of birth (YYYY-MM-DD or MM/DD/YYYY) or name."""
+    """Find visible patients by MRN, date of birth (see birth_date_parse) or name.
+
+    Eight digits that spell a date (05061967) find that birth date and that MRN number.
+    """
     query = query.strip()
     visible = patients_visible_to(user)
     if not query:
         return visible.none()
-    for fmt in DATE_FORMATS:
-        try:
-            born = dt.datetime.strptime(query, fmt).date()  # noqa: DTZ007 (a date, no time)
-        except ValueError:
-            continue
-        return visible.filter(date_of_birth=born).order_by("search_family")[:SEARCH_LIMIT]
+    born = birth_date_parse(query)
     mrn = MRN_PATTERN.match(query)
+    if born is not None:
+        same = Q(date_of_birth=born)
+        if mrn and query.isdigit():
+            same |= Q(mrn=mrn_format(int(mrn.group(1))))
+        return visible.filter(same).order_by("search_family")[:SEARCH_LIMIT]
     if mrn:
         return visible.filter(mrn=mrn_format(int(mrn.group(1))))[:1]
     condition = Q()

@@ -1,5 +1,7 @@
 """Staff dashboard, patient chart and search. Thin: parse, call, render."""
 
+import time
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -10,20 +12,33 @@ from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import DomainError, error_messages
 from openrecovery.core.forms import form_add_service_errors
-from openrecovery.core.htmx import pick_template
+from openrecovery.core.htmx import is_htmx, pick_template
 from openrecovery.core.http import post_only
+from openrecovery.privacy.forms import break_glass_search_form
 from openrecovery.privacy.gates import (
     MAX_DB_ID,
     access_patient_by_id,
     access_patient_grant_by_id,
+    patients_visible_to,
 )
-from openrecovery.privacy.services import care_team_member_add, care_team_member_remove
-from openrecovery.records.models import CareTeamMember
+from openrecovery.privacy.services import (
+    BREAK_GLASS_PERMISSION,
+    care_team_member_add,
+    care_team_member_remove,
+)
+from openrecovery.records.models import CareTeamMember, Patient
 from openrecovery.records.services import episode_move_stage
 from openrecovery.records.stages import allowed_moves, discharge_types_from
 
 from .forms import CareTeamAddForm, PatientSearchForm, StageMoveForm
-from .selectors import chart_for, dashboard_alerts, dashboard_groups, patient_search, timeline_page
+from .selectors import (
+    COVERAGE_LIMIT,
+    chart_for,
+    dashboard_alerts,
+    dashboard_groups,
+    patient_search,
+    timeline_page,
+)
 
 
 @staff_view(anonymous_to="helpline:public:home")
@@ -45,26 +60,76 @@ def dashboard(request: StaffRequest) -> HttpResponse:
         "groups": groups,
         "covered": covered,
         "alerts": alerts,
+        "coverage_limit": COVERAGE_LIMIT,
         "search_form": PatientSearchForm(),
     }
     return render(request, "chart/dashboard.html", context)
 
 
+# The last search's results (patient ids, never the query), so that Back from a chart
+# shows them again; kept in the server-side session for a short while.
+SEARCH_SESSION_KEY = "chart_last_search"
+SEARCH_REMEMBER_SECONDS = 15 * 60
+SEARCH_PREFILL_KEY = "chart_search_prefill"
+SEARCH_FRESH_KEY = "chart_search_fresh"
+
+
+def _remembered_results(request: StaffRequest) -> list[Patient] | None:
+    saved = request.session.get(SEARCH_SESSION_KEY)
+    if not isinstance(saved, dict) or time.time() - saved.get("at", 0) > SEARCH_REMEMBER_SECONDS:
+        return None
+    ids = [pk for pk in saved.get("ids", []) if isinstance(pk, int)]
+    # The gate decides again: access may have ended since the search.
+    found = {p.pk: p for p in patients_visible_to(request.user).filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
+
+
 @staff_view("records.view_chart")
 def search(request: StaffRequest) -> HttpResponse:
-    """Search patients by name, MRN or date of birth; the query travels in the POST body."""
+    """Search patients by name, MRN or date of birth; the query travels in the POST body.
+
+    A search from a full page redirects to this page's GET (so Back and reload do not
+    post again), which shows the last results again for a while: the session keeps
+    their patient ids, not the query. See docs/adr/0012-break-glass-from-search.md.
+    """
     form = PatientSearchForm(request.POST or None)
     results = None
+    restored = False
+    searched = ""
     if request.method == "POST" and form.is_valid():
-        results = list(patient_search(request.user, form.cleaned_data["q"]))
-        audit_record(
-            action=Action.SEARCH,
-            request=request,
-            object_type="patient",
-            detail={"results": len(results), "patients": [p.pk for p in results]},
-        )
+        searched = form.cleaned_data["q"]
+        results = list(patient_search(request.user, searched))
+        request.session[SEARCH_SESSION_KEY] = {
+            "ids": [p.pk for p in results],
+            "at": int(time.time()),
+        }
+        if not is_htmx(request):
+            if not results:
+                # Only across the redirect, to prefill the emergency search; the GET drops it.
+                request.session[SEARCH_PREFILL_KEY] = searched
+            else:
+                request.session.pop(SEARCH_PREFILL_KEY, None)
+            request.session[SEARCH_FRESH_KEY] = True
+            return redirect("chart:search")
+    elif request.method == "GET":
+        results = _remembered_results(request)
+        searched = request.session.pop(SEARCH_PREFILL_KEY, "")
+        restored = results is not None and not request.session.pop(SEARCH_FRESH_KEY, False)
+    if results is not None:
+        detail: dict[str, object] = {"results": len(results), "patients": [p.pk for p in results]}
+        if restored:
+            detail["restored"] = True
+        audit_record(action=Action.SEARCH, request=request, object_type="patient", detail=detail)
+    offer = results == [] and request.user.has_perm(BREAK_GLASS_PERMISSION)
+    context = {
+        "search_form": form,
+        "results": results,
+        "restored": restored,
+        # Offered on every empty search, so it never tells whether a hidden patient exists.
+        "break_glass_form": break_glass_search_form(searched) if offer else None,
+    }
     template = pick_template(request, "chart/search.html", "chart/partials/search_results.html")
-    return render(request, template, {"search_form": form, "results": results})
+    return render(request, template, context)
 
 
 def _chart_context(request: StaffRequest, patient_id: int, action: str = Action.VIEW) -> dict:

@@ -7,6 +7,7 @@ stopping a benzodiazepine: the guideline says to avoid abrupt discontinuation.
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from .choices import Pregnancy, RuleSeverity, Urgency
@@ -232,3 +233,71 @@ def urgency_from_self_check(self_check: dict[str, Any] | None) -> int:
     if self_check.get("band") in high:
         return Urgency.HIGH
     return Urgency.NORMAL
+
+
+# What the public benzodiazepine self-check's flags and top band ask of the coordinator.
+SOURCE_MIXING = SOURCE_NALOXONE
+SOURCE_OVERUSE = (
+    "FDA boxed warning for all benzodiazepines (23 Sep 2020: abuse, misuse, addiction and "
+    "overdose); DEA public safety alert on counterfeit pills containing fentanyl (27 Sep 2021)"
+)
+SOURCE_MANY_SIGNS = (
+    "DSM-5-TR sedative, hypnotic, or anxiolytic use disorder (6 or more criteria: severe); "
+    "2025 Joint Clinical Practice Guideline on Benzodiazepine Tapering, rec. 2 (avoid abrupt "
+    "discontinuation)"
+)
+MESSAGE_MIXING = (
+    "Benzodiazepines taken with alcohol, opioids or other sedatives: overdose risk is high. "
+    "Ask what else they take; offer naloxone if opioids may be involved (it reverses only "
+    "the opioid part)."
+)
+MESSAGE_OVERUSE = (
+    "More than prescribed, or pills not from a pharmacy: counterfeit pills may contain "
+    "fentanyl. Ask where the pills come from and offer naloxone; do not advise stopping "
+    "suddenly."
+)
+MESSAGE_MANY_SIGNS = (
+    "Many signs of a benzodiazepine problem (6 or more): route to a clinician for an "
+    "assessment soon. Do not advise stopping abruptly; a clinician plans any taper."
+)
+SELF_CHECK_FLAG_RULES = {
+    "self_harm": DangerRule("suicide_988", RuleSeverity.URGENT, MESSAGE_988, SOURCE_988),
+    "seizure_risk": DangerRule(
+        "supervised_withdrawal",
+        RuleSeverity.HIGH,
+        MESSAGE_SUPERVISED.format(reasons="a seizure when cutting down"),
+        SOURCE_SUPERVISED,
+    ),
+    "mixing_risk": DangerRule("mixing_overdose", RuleSeverity.HIGH, MESSAGE_MIXING, SOURCE_MIXING),
+    "overuse": DangerRule("overuse", RuleSeverity.HIGH, MESSAGE_OVERUSE, SOURCE_OVERUSE),
+}
+SELF_CHECK_BAND_RULES = {
+    ("benzo-selfcheck", "many_signs"): DangerRule(
+        "many_signs", RuleSeverity.HIGH, MESSAGE_MANY_SIGNS, SOURCE_MANY_SIGNS
+    ),
+}
+SEVERITY_ORDER = (RuleSeverity.EMERGENCY, RuleSeverity.URGENT, RuleSeverity.HIGH, RuleSeverity.INFO)
+
+
+def self_check_rules(
+    self_check: dict[str, Any] | None, *, already: Sequence[DangerRule] = ()
+) -> list[DangerRule]:
+    """Return the danger rules a verified self-check calls for, most severe first.
+
+    The stored codes (flags, band) stay as they are; these are the same banners the
+    pre-screen shows. Rules whose code fired in ``already`` (the pre-screen's) are left
+    out, so one danger gets one banner.
+    """
+    if not self_check:
+        return []
+    fired = {rule.code for rule in already}
+    rules = [
+        SELF_CHECK_FLAG_RULES[f] for f in self_check.get("flags", ()) if f in SELF_CHECK_FLAG_RULES
+    ]
+    band_rule = SELF_CHECK_BAND_RULES.get((self_check.get("code", ""), self_check.get("band", "")))
+    if band_rule is not None:
+        rules.append(band_rule)
+    unique = {rule.code: rule for rule in rules if rule.code not in fired}
+    return sorted(
+        unique.values(), key=lambda rule: SEVERITY_ORDER.index(RuleSeverity(rule.severity))
+    )

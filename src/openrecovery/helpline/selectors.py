@@ -20,12 +20,13 @@ from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action, Outcome
 from openrecovery.audit.services import audit_record
 from openrecovery.core.prepared import PreparedQuery
+from openrecovery.instruments.registry import self_check_get
 
 from .choices import DispositionKind
 from .merging import mark_possible_duplicates
 from .models import OPEN, CallAttempt, Disposition, Inquiry, PreScreen
 from .references import reference_normalize
-from .rules import danger_rules
+from .rules import danger_rules, self_check_rules
 
 VIEW_PERMISSION = "helpline.view_inquiries"
 QUEUE_LIMIT = 200
@@ -191,15 +192,47 @@ def inquiry_for(
 
 
 def inquiry_detail(inquiry: Inquiry) -> dict[str, Any]:
-    """Return an inquiry's call attempts, pre-screen, its danger rules and disposition."""
+    """Return an inquiry's call attempts, pre-screen, danger rules and disposition.
+
+    ``danger_rules`` are the pre-screen's; ``self_check_rules`` those of a self-check the
+    person sent that the pre-screen did not already raise, and ``self_check_labels`` its
+    band and flags in words (the stored codes stay as they are).
+    """
     prescreen = PreScreen.objects.filter(inquiry=inquiry).first()
     disposition = Disposition.objects.filter(inquiry=inquiry).select_related("clinician").first()
+    rules = danger_rules(prescreen) if prescreen is not None else []
     return {
         "call_attempts": list(inquiry.call_attempts.select_related("attempted_by")),
         "prescreen": prescreen,
-        "danger_rules": danger_rules(prescreen) if prescreen is not None else [],
+        "danger_rules": rules,
+        "self_check_rules": self_check_rules(inquiry.self_check, already=rules),
+        "self_check_labels": self_check_labels(inquiry.self_check),
         "disposition": disposition,
     }
+
+
+@dataclasses.dataclass(frozen=True)
+class SelfCheckLabels:
+    """A stored self-check result in words: its instrument, band and flags."""
+
+    name: str
+    band: str
+    flags: list[str]
+
+
+def self_check_labels(self_check: dict[str, Any] | None) -> SelfCheckLabels | None:
+    """Return the words for a stored self-check's band and flags (codes for unknown ones)."""
+    if not self_check:
+        return None
+    instrument = self_check_get(str(self_check.get("code", "")))
+    bands = {b.code: b.label for b in instrument.bands} if instrument else {}
+    flags = {f.code: f.label for f in instrument.flags} if instrument else {}
+    band = str(self_check.get("band", ""))
+    return SelfCheckLabels(
+        name=instrument.name if instrument else str(self_check.get("code", "")),
+        band=bands.get(band, band),
+        flags=[flags.get(code, code) for code in self_check.get("flags", ())],
+    )
 
 
 def inquiry_with_detail(inquiry: Inquiry) -> Inquiry:

@@ -30,3 +30,27 @@ class BreakGlassGrant(models.Model):
 
     def __str__(self) -> str:
         return f"break-glass {self.pk}"
+
+
+class BreakGlassSearch(models.Model):
+    """An emergency search for a patient outside the user's care, with its stated reason.
+
+    Made from an empty patient search: by family name and date of birth, or by phone. It
+    shows who matched (at most a few) only after the reason is given; the patients shown
+    are kept by id, and the clinical director sees every search beside the grants.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_searches"
+    )
+    reason = models.TextField()
+    basis = models.CharField(max_length=32)  # name_and_birth_date or phone
+    patient_ids = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "created_at"], name="bg_search_user_created")]
+
+    def __str__(self) -> str:
+        return f"break-glass search {self.pk}"

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from openrecovery.records.services import care_team_add, care_team_remove
 
 from .choices import AccessBasis, Purpose
 from .gates import access_basis
-from .models import BreakGlassGrant
+from .models import BreakGlassGrant, BreakGlassSearch
 
 BREAK_GLASS_PERMISSION = "privacy.break_glass"
 REVIEW_PERMISSION = "privacy.review_break_glass"
@@ -27,10 +28,32 @@ ERROR_NOT_PERMITTED = "Your role cannot use emergency access."
 ERROR_REASON_TOO_SHORT = "Describe the emergency in at least %(min)d characters."
 ERROR_ALREADY_REVIEWED = "This emergency access has already been reviewed."
 ERROR_OWN_GRANT = "Someone else must review your own emergency access."
+ERROR_TOO_MANY_SEARCHES = (
+    "You have made %(limit)d emergency searches in the last hour. Ask the clinical "
+    "director, or a clinician who cares for the person, to open the chart."
+)
+BASIS_NAME_AND_BIRTH_DATE = "name_and_birth_date"
+BASIS_PHONE = "phone"
+SEARCH_MATCH_LIMIT = 5  # an emergency names one person: more matches means a better query
+SEARCHES_PER_HOUR = 5
+PHONE_FORMATS = ("{a}{b}{c}", "({a}) {b}-{c}", "{a}-{b}-{c}", "{a}.{b}.{c}", "+1{a}{b}{c}",
+                 "+1 {a} {b} {c}", "1{a}{b}{c}", "{a} {b} {c}")  # fmt: skip
 ERROR_TEAM_UNDER_BREAK_GLASS = (
     "Emergency access does not let you change the care team (it would outlast the "
     "emergency): ask a member of the team or the clinical director."
 )
+
+
+def _emergency_reason(user: User, reason: str) -> str:
+    """Return the stated reason, stripped; refuse a role without emergency access or a short one."""
+    if not user.has_perm(BREAK_GLASS_PERMISSION):
+        raise Forbidden(ERROR_NOT_PERMITTED)
+    reason = reason.strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise ValidationError(
+            {"reason": ValidationError(ERROR_REASON_TOO_SHORT, params={"min": MIN_REASON_LENGTH})}
+        )
+    return reason
 
 
 @transaction.atomic
@@ -41,13 +64,7 @@ def break_glass_grant(
 
     Raise Forbidden for a role without emergency access, ValidationError for a short reason.
     """
-    if not user.has_perm(BREAK_GLASS_PERMISSION):
-        raise Forbidden(ERROR_NOT_PERMITTED)
-    reason = reason.strip()
-    if len(reason) < MIN_REASON_LENGTH:
-        raise ValidationError(
-            {"reason": ValidationError(ERROR_REASON_TOO_SHORT, params={"min": MIN_REASON_LENGTH})}
-        )
+    reason = _emergency_reason(user, reason)
     now = timezone.now()
     grant = BreakGlassGrant.objects.create(
         user=user,
@@ -162,3 +179,93 @@ def care_team_member_remove(
         change={"removed_user": member.user_id},
     )
     care_team_remove(actor=actor, member=member, request=request)
+
+
+def _audit_search(
+    user: User,
+    request: HttpRequest | None,
+    *,
+    object_id: int | str = "",
+    outcome: str = Outcome.SUCCESS,
+    **detail: Any,
+) -> None:
+    # Every emergency search, refused or not, is flagged for the director's review.
+    audit_record(
+        action=Action.SEARCH,
+        actor=user,
+        request=request,
+        object_type="break_glass_search",
+        object_id=object_id,
+        outcome=outcome,
+        purpose=Purpose.EMERGENCY,
+        flagged=True,
+        detail=detail,
+    )
+
+
+def _phone_spellings(digits: str) -> list[str]:
+    # Phones are stored as typed: try the usual spellings of a ten-digit US number.
+    a, b, c = digits[:3], digits[3:6], digits[6:]
+    return [f.format(a=a, b=b, c=c) for f in PHONE_FORMATS] if len(digits) == 10 else [digits]
+
+
+@transaction.atomic
+def break_glass_search(
+    *,
+    user: User,
+    reason: str,
+    family_name: str = "",
+    given_name: str = "",
+    date_of_birth: dt.date | None = None,
+    phone: str = "",
+    request: HttpRequest | None = None,
+) -> tuple[BreakGlassSearch, list[Patient]]:
+    """Find patients outside ``user``'s care for an emergency, after a stated reason.
+
+    Matches are exact: the family name (and given name, when given) with the date of
+    birth, or the phone's ten digits; at most SEARCH_MATCH_LIMIT are returned. The search
+    is kept with its reason and audited as flagged, whatever it finds. Raise Forbidden
+    for a role without emergency access or after SEARCHES_PER_HOUR searches in an hour,
+    ValidationError for a short reason or too little to match on.
+    """
+    reason = _emergency_reason(user, reason)
+    family, given = family_name.strip().lower(), given_name.strip().lower()
+    if family and date_of_birth is not None:
+        basis = BASIS_NAME_AND_BIRTH_DATE
+        patients = Patient.objects.filter(search_family=family, date_of_birth=date_of_birth)
+        if given:
+            patients = patients.filter(search_given=given)
+    elif phone:
+        basis = BASIS_PHONE
+        spellings = _phone_spellings(phone)
+        patients = Patient.objects.filter(
+            Q(phone_mobile__in=spellings) | Q(phone_home__in=spellings)
+        )
+    else:
+        raise ValidationError("Give the family name and date of birth, or the phone number.")
+    now = timezone.now()
+    recent = BreakGlassSearch.objects.filter(
+        user=user, created_at__gt=now - dt.timedelta(hours=1)
+    ).count()
+    if recent >= SEARCHES_PER_HOUR:
+        _audit_search(
+            user, request, outcome=Outcome.DENIED, basis=basis, refused="too_many_searches"
+        )
+        raise Forbidden(ERROR_TOO_MANY_SEARCHES % {"limit": SEARCHES_PER_HOUR})
+    found = list(patients.order_by("search_family", "search_given", "pk")[:SEARCH_MATCH_LIMIT])
+    search = BreakGlassSearch.objects.create(
+        user=user,
+        reason=reason,
+        basis=basis,
+        patient_ids=[p.pk for p in found],
+        created_at=now,
+    )
+    _audit_search(
+        user,
+        request,
+        object_id=search.pk,
+        basis=basis,
+        results=len(found),
+        patients=search.patient_ids,
+    )
+    return search, found

@@ -1,10 +1,13 @@
 """Break-glass: ask for emergency access; review it afterwards."""
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.audit.choices import Action
@@ -14,12 +17,15 @@ from openrecovery.core.forms import Form
 from openrecovery.core.http import post_only
 from openrecovery.records.models import Patient
 
-from .models import BreakGlassGrant
+from .forms import BreakGlassSearchForm
+from .gates import access_basis
+from .models import BreakGlassGrant, BreakGlassSearch
 from .selectors import refused_under_grants
-from .services import MIN_REASON_LENGTH, break_glass_grant, break_glass_review
+from .services import MIN_REASON_LENGTH, break_glass_grant, break_glass_review, break_glass_search
 
 ERROR_NO_SUCH_MRN = "No patient has that MRN."
 REVIEW_PAGE = 100
+SEARCHES_SHOWN_DAYS = 30
 
 
 class BreakGlassForm(Form):
@@ -64,6 +70,40 @@ def break_glass(request: StaffRequest) -> HttpResponse:
     )
 
 
+@staff_view("privacy.break_glass")
+def break_glass_search_view(request: StaffRequest) -> HttpResponse:
+    """Find a patient outside your care in an emergency, after giving the reason.
+
+    POST only (the details never reach a URL); a GET goes back to the patient search.
+    See docs/adr/0012-break-glass-from-search.md.
+    """
+    if request.method != "POST":
+        return redirect("chart:search")
+    form = BreakGlassSearchForm(request.POST)
+    matches = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            _search, found = break_glass_search(
+                user=request.user,
+                reason=data["reason"],
+                family_name=data["family_name"],
+                given_name=data["given_name"],
+                date_of_birth=data["date_of_birth"],
+                phone=data["phone"],
+                request=request,
+            )
+        except (ValidationError, DomainError) as exc:
+            form.add_error(None, error_messages(exc))
+        else:
+            # Whether the user may open each chart already (then no emergency access).
+            matches = [(patient, access_basis(request.user, patient)) for patient in found]
+    context = {"form": form, "matches": matches, "reason": form.cleaned_data.get("reason", "")}
+    return render(
+        request, "privacy/break_glass_search.html", context, status=422 if form.errors else 200
+    )
+
+
 @staff_view("privacy.review_break_glass")
 def review_list(request: StaffRequest) -> HttpResponse:
     """List emergency accesses awaiting review, oldest first."""
@@ -81,13 +121,26 @@ def _review_page(
     )
     refused = refused_under_grants([grant.pk for grant in grants])
     rows = [(grant, refused.get(grant.pk, 0)) for grant in grants]
+    since = timezone.now() - dt.timedelta(days=SEARCHES_SHOWN_DAYS)
+    searches = list(
+        BreakGlassSearch.objects.filter(created_at__gte=since)
+        .select_related("user")
+        .order_by("-created_at")[:REVIEW_PAGE]
+    )
+    shown = {pk for s in searches for pk in s.patient_ids}
     audit_record(
         action=Action.VIEW,
         request=request,
         object_type="break_glass_review_list",
-        detail={"patients": sorted({grant.patient_id for grant in grants})},
+        detail={"patients": sorted({grant.patient_id for grant in grants} | shown)},
     )
-    context = {"rows": rows, "refused_form": refused_form, "refused_grant_id": grant_id}
+    context = {
+        "rows": rows,
+        "refused_form": refused_form,
+        "refused_grant_id": grant_id,
+        "searches": searches,
+        "search_days": SEARCHES_SHOWN_DAYS,
+    }
     status = 422 if refused_form is not None else 200
     return render(request, "privacy/review_list.html", context, status=status)
 

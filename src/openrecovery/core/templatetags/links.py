@@ -25,14 +25,20 @@ def _key(viewname: str) -> tuple:
     return (viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
 
 
-def url_for_id(viewname: str, pk: int) -> str:
-    """Return the URL of ``viewname`` for the integer ``pk``: ``reverse(viewname, args=[pk])``."""
+def url_parts(viewname: str) -> tuple[str, str]:
+    """Return what comes before and after the id in ``viewname``'s URL (for many rows)."""
     key = _key(viewname)
     pattern = _patterns.get(key)
     if pattern is None:
         head, _, tail = reverse(viewname, args=[_MARKER]).partition(str(_MARKER))
         pattern = _patterns[key] = (head, tail)
-    return f"{pattern[0]}{int(pk)}{pattern[1]}"
+    return pattern
+
+
+def url_for_id(viewname: str, pk: int) -> str:
+    """Return the URL of ``viewname`` for the integer ``pk``: ``reverse(viewname, args=[pk])``."""
+    head, tail = url_parts(viewname)
+    return f"{head}{int(pk)}{tail}"
 
 
 @register.filter
