@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils import timezone
 
+from openrecovery.instruments.forms import context_answers, context_form_field
+
 from .choices import (
     AsamDimension,
     Employment,
@@ -255,9 +257,7 @@ class Dsm5ChecklistForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
         for field in instrument.context_fields:
-            self.fields[f"context_{field.key}"] = forms.BooleanField(
-                label=field.label, required=False
-            )
+            self.fields[f"context_{field.key}"] = context_form_field(field)
         for item in instrument.items:
             self.fields[f"item_{item.number}"] = forms.TypedChoiceField(
                 label=f"{item.number}. {item.text}",
@@ -270,10 +270,7 @@ class Dsm5ChecklistForm(forms.Form):
         return [self.cleaned_data[f"item_{item.number}"] for item in self.instrument.items]
 
     def context(self) -> dict[str, bool]:
-        return {
-            f.key: bool(self.cleaned_data.get(f"context_{f.key}"))
-            for f in self.instrument.context_fields
-        }
+        return context_answers(self, self.instrument)
 
     def item_fields(self) -> list[Any]:
         return [self[f"item_{item.number}"] for item in self.instrument.items]

@@ -259,11 +259,16 @@ class Exclusion:
 
 @dataclasses.dataclass(frozen=True)
 class ContextField:
-    """A fact about the administration the scoring may use (sent as ``context``)."""
+    """A fact about the administration the scoring may use (sent as ``context``).
+
+    A ``required`` fact must be answered yes or no: left unanswered it would silently
+    count as "no", which changes the score.
+    """
 
     key: str
     label: str
     kind: str = "boolean"
+    required: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -399,6 +404,8 @@ def _validate(
         value = context.get(field.key)
         if value is not None and not isinstance(value, bool):
             raise AnswerError("", f"context.{field.key} must be true or false")
+        if value is None and field.required:
+            raise AnswerError("", f"context.{field.key} is required: answer true or false")
     known = {f.key for f in instrument.context_fields}
     unknown = sorted(set(context) - known)
     if unknown:

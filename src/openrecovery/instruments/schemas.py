@@ -123,6 +123,7 @@ class ContextFieldOut(Schema):
     key: str
     label: str
     kind: str
+    required: bool
 
 
 class InstrumentOut(Schema):
