@@ -6,7 +6,6 @@ from openrecovery.instruments.definitions.dsm5_sedative import DSM5_SEDATIVE
 from openrecovery.instruments.engine import AnswerError
 from tests.support.instruments import run
 
-
 UNSUPERVISED = {"medically_supervised": False}
 
 

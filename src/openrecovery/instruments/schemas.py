@@ -140,6 +140,9 @@ class InstrumentOut(Schema):
     flags: list[FlagOut]
     exclusions: list[ExclusionOut]
     context: list[ContextFieldOut]
+    bands_origin: str = Field(
+        description="Where the bands come from: published, local_protocol or program_summary."
+    )
     loinc_panel: str
     loinc_total: str
     source: str
