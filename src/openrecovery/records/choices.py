@@ -49,6 +49,7 @@ class TimelineKind(models.TextChoices):
     ASSESSMENT = "assessment", "Assessment"
     OBSERVATION = "observation", "Observation"
     MEDICATION = "medication", "Medication"
+    TASK = "task", "Task"
 
 
 class AlertSeverity(models.TextChoices):
@@ -58,3 +59,18 @@ class AlertSeverity(models.TextChoices):
 
 class AlertKind(models.TextChoices):
     SUICIDE_RISK_HIGH = "suicide_risk_high", "High suicide risk"
+
+
+class TaskKind(models.TextChoices):
+    """Work owed on a patient. The suicide-risk pathway (``safety``) opens the first four."""
+
+    CSSRS_OWED = "cssrs_owed", "C-SSRS owed"
+    BH_CONSULT = "bh_consult", "Behavioral-health consult"
+    SAFETY_PLAN_OWED = "safety_plan_owed", "Safety plan owed"
+    CARING_CONTACT = "caring_contact", "Caring-contact follow-up"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    NOT_DONE = "not_done", "Could not be done"
