@@ -5,7 +5,11 @@ value and stays out of the audit log, like every score).
 """
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -14,6 +18,7 @@ from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
+from openrecovery.core.errors import StateConflict
 from openrecovery.instruments.reactions import FollowUp, Recorded
 from openrecovery.instruments.services import OBJECT_TYPE as ADMINISTRATION
 from openrecovery.records.choices import TaskKind, TimelineKind
@@ -22,7 +27,7 @@ from openrecovery.records.services import timeline_add
 from openrecovery.records.tasks import task_open, tasks_close_by
 
 from .choices import RiskLevel
-from .models import RiskAssessment
+from .models import RiskAssessment, SafetyPlan
 from .triage import CSSRS_OWED_WITHIN, TaskRule, triage
 
 OBJECT_TYPE = "suicide_risk_level"
@@ -185,3 +190,137 @@ def administration_follow_up(recorded: Recorded) -> FollowUp:
         )
         follow_up.tasks += opened
     return follow_up
+
+
+# --- safety plans -----------------------------------------------------------------------
+
+PLAN_OBJECT_TYPE = "safety_plan"
+ERROR_PLAN_SIGNED = "This version is signed and cannot change; revise it to make a new one."
+PLAN_REQUIRED = {
+    "warning_signs": "Write the warning signs the patient names.",
+    "coping_strategies": "Write at least one thing the patient can do alone to cope.",
+    "crisis_contacts": "List at least one professional or agency to call in a crisis.",
+    "means_medications": "Record what was agreed about medications (who holds them).",
+}
+ERROR_PATIENT_SIGNATURE = "Type the name the patient signed with."
+PLAN_TEXT_FIELDS = (
+    "warning_signs", "coping_strategies", "distractions", "means_medications",
+    "means_firearms", "means_other", "reasons_for_living",
+)  # fmt: skip
+PLAN_LIST_FIELDS = ("help_contacts", "crisis_contacts")
+
+
+def crisis_contacts_default() -> list[dict[str, str]]:
+    """Return the crisis contacts every new plan starts with: the program, 988 and 911."""
+    return [
+        {"name": f"{settings.PROGRAM_NAME} (24/7)", "phone": settings.PROGRAM_PHONE},
+        {"name": "988 Suicide & Crisis Lifeline (call or text)", "phone": "988"},
+        {"name": "Emergency", "phone": "911"},
+    ]
+
+
+def _plan_audit(
+    action: str, actor: User, plan: SafetyPlan, request: HttpRequest | None, **detail: object
+) -> None:
+    audit_record(
+        action=action,
+        actor=actor,
+        request=request,
+        patient_id=plan.patient_id,
+        object_type=PLAN_OBJECT_TYPE,
+        object_id=plan.pk,
+        detail={"version": plan.version, **detail},
+    )
+
+
+@transaction.atomic
+def safety_plan_draft(
+    *, actor: User, patient: Patient, request: HttpRequest | None = None
+) -> SafetyPlan:
+    """Return the patient's draft plan, opening one (a copy of the current plan) if none.
+
+    A first plan starts with the program's 24/7 line, 988 and 911 as crisis contacts.
+    """
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    latest = SafetyPlan.objects.filter(patient=patient).order_by("-version").first()
+    if latest is not None and not latest.is_signed:
+        return latest
+    now = timezone.now()
+    plan = SafetyPlan(
+        patient=patient,
+        episode=_open_episode(patient),
+        version=(latest.version + 1) if latest else 1,
+        crisis_contacts=crisis_contacts_default(),
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    if latest is not None:
+        for name in (*PLAN_TEXT_FIELDS, *PLAN_LIST_FIELDS):
+            setattr(plan, name, getattr(latest, name))
+    plan.save()
+    _plan_audit(Action.CREATE, actor, plan, request)
+    return plan
+
+
+@transaction.atomic
+def safety_plan_save(
+    *, actor: User, plan: SafetyPlan, data: Mapping[str, Any], request: HttpRequest | None = None
+) -> SafetyPlan:
+    """Save a draft's fields (text and contact lists, already cleaned by the form)."""
+    plan = SafetyPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.is_signed:
+        raise StateConflict(ERROR_PLAN_SIGNED)
+    for name in (*PLAN_TEXT_FIELDS, *PLAN_LIST_FIELDS):
+        if name in data:
+            setattr(plan, name, data[name])
+    plan.updated_at = timezone.now()
+    plan.save()
+    _plan_audit(Action.UPDATE, actor, plan, request)
+    return plan
+
+
+@transaction.atomic
+def safety_plan_sign(
+    *,
+    actor: User,
+    plan: SafetyPlan,
+    patient_signed_name: str,
+    request: HttpRequest | None = None,
+) -> SafetyPlan:
+    """Sign a complete draft with the patient; it becomes the current plan.
+
+    Closes any open "safety plan owed" task as done by this plan. Raise ValidationError
+    naming each missing part and StateConflict for a signed version.
+    """
+    plan = SafetyPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.is_signed:
+        raise StateConflict(ERROR_PLAN_SIGNED)
+    errors = {name: message for name, message in PLAN_REQUIRED.items() if not getattr(plan, name)}
+    name = patient_signed_name.strip()
+    if not name:
+        errors["patient_signed_name"] = ERROR_PATIENT_SIGNATURE
+    if errors:
+        raise ValidationError(errors)
+    plan.signed_by = actor
+    plan.signed_at = timezone.now()
+    plan.patient_signed_name = name[:200]
+    plan.save(update_fields=["signed_by", "signed_at", "patient_signed_name"])
+    _plan_audit(Action.UPDATE, actor, plan, request, signed=True)
+    timeline_add(
+        patient=plan.patient,
+        episode=plan.episode,
+        kind=TimelineKind.ASSESSMENT,
+        summary=f"Safety plan signed (version {plan.version})",
+        actor=actor,
+        occurred_at=plan.signed_at,
+    )
+    tasks_close_by(
+        patient=plan.patient,
+        kind=TaskKind.SAFETY_PLAN_OWED,
+        actor=actor,
+        source_type=PLAN_OBJECT_TYPE,
+        source_id=plan.pk,
+        request=request,
+    )
+    return plan
