@@ -1,9 +1,7 @@
 """The form renderer and its one field-group template: every form, and the aria it writes."""
 
-import importlib
-import pkgutil
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,29 +14,13 @@ from django.template import engines
 from django.test.signals import template_rendered
 
 import openrecovery
-from openrecovery.accounts.forms import LoginForm
-from openrecovery.assessment.forms import Dsm5ChecklistForm
-from openrecovery.chart.forms import StageMoveForm
 from openrecovery.core.renderers import FIELD_TEMPLATE, FieldLayout, FormRenderer
-from openrecovery.helpline.public.selfcheck import SELF_CHECK, SelfCheckForm
-from openrecovery.instruments.definitions.dsm5_sedative import DSM5_SEDATIVE
-from openrecovery.instruments.forms import AdministrationForm
-from openrecovery.instruments.registry import INSTRUMENTS
-from openrecovery.records.choices import Stage
+from tests.support.forms import form_build, project_form_classes
 
-SKIPPED_MODULES = re.compile(r"\.(settings|migrations|management|wsgi|tests?)(\.|$)")
 # Templates that draw a bound field's control or label by hand: only the one may.
 HAND_DRAWN_FIELD = re.compile(
     r"id_for_label|\{\{\s*field\s*\}\}|\.tag\s*\}\}|as_widget|widget\.attrs|\.html_name|radio\.data"
 )
-# Forms whose constructor needs more than data: how to build each for these tests.
-BUILDERS: dict[type[forms.BaseForm], Callable[[dict[str, Any]], forms.BaseForm]] = {
-    LoginForm: lambda data: LoginForm(request=None, data=data),
-    StageMoveForm: lambda data: StageMoveForm(data, allowed=[Stage.TREATMENT, Stage.CLOSED]),
-    Dsm5ChecklistForm: lambda data: Dsm5ChecklistForm(data, instrument=DSM5_SEDATIVE),
-    AdministrationForm: lambda data: AdministrationForm(data, instrument=INSTRUMENTS["phq9"]),
-    SelfCheckForm: lambda data: SelfCheckForm(data, instrument=SELF_CHECK),
-}
 
 
 class _Tags(HTMLParser):
@@ -74,25 +56,6 @@ def described_ids(attrs: dict[str, str]) -> list[str]:
     return attrs.get("aria-describedby", "").split()
 
 
-def project_form_classes() -> list[type[forms.BaseForm]]:
-    """Return every form class the project defines (importing every module to find them)."""
-    for module in pkgutil.walk_packages(openrecovery.__path__, "openrecovery."):
-        if not SKIPPED_MODULES.search(module.name):
-            importlib.import_module(module.name)
-    found: set[type[forms.BaseForm]] = set()
-    pending: list[type] = [forms.BaseForm]
-    while pending:
-        for sub in pending.pop().__subclasses__():
-            pending.append(sub)
-            if sub.__module__.startswith("openrecovery."):
-                found.add(sub)
-    return sorted(found, key=lambda cls: f"{cls.__module__}.{cls.__qualname__}")
-
-
-def build(cls: type[forms.BaseForm], data: dict[str, Any]) -> forms.BaseForm:
-    return BUILDERS.get(cls, cls)(data)
-
-
 @contextmanager
 def templates_used() -> Iterator[list[str]]:
     names: list[str] = []
@@ -121,7 +84,9 @@ def test_every_form_class_is_found_and_can_be_built(db):
     assert {"LoginForm", "BreakGlassForm", "PatientSearchForm", "CallbackRequestForm"} <= names
     assert {"PreScreenForm", "MedicalForm", "AdministrationForm", "SelfCheckForm"} <= names
     for cls in classes:
-        build(cls, {})  # a form that needs more than data gets a line in BUILDERS
+        form_build(
+            cls, {}
+        )  # a form that needs more than data gets a line in tests.support.forms.BUILDERS
 
 
 def test_no_form_or_field_chooses_another_template(db):
@@ -130,7 +95,7 @@ def test_no_form_or_field_chooses_another_template(db):
             if klass.__module__.startswith("openrecovery."):
                 for attribute in ("template_name", "template_name_div", "default_renderer"):
                     assert attribute not in vars(klass), (cls, attribute)
-        for name, field in build(cls, {}).fields.items():
+        for name, field in form_build(cls, {}).fields.items():
             assert field.template_name is None, (cls, name)
 
 
@@ -189,7 +154,7 @@ def _check_group(bound: forms.BoundField) -> None:
 def test_every_field_of_every_form_renders_through_the_one_template(db, bound_with):
     checked = errors = 0
     for cls in project_form_classes():
-        form = build(cls, bound_with) if bound_with is not None else BUILDERS.get(cls, cls)(None)
+        form = form_build(cls, bound_with)
         for bound in form:
             _check_group(bound)
             checked += 1

@@ -147,7 +147,7 @@ def test_the_phone_pattern_is_the_phone_rule(phone):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=" \t\u00a0\u2003ab\x00é", max_size=12))
+@given(st.text(alphabet=" \t\u00a0\u2003ab\x00\x1f\x7f\x85é", max_size=12))
 def test_the_text_patterns_are_the_text_rules(text):
     def accepted(required):
         try:

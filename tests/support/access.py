@@ -17,11 +17,11 @@ from openrecovery.chart.access_table import ANONYMOUS
 from openrecovery.helpline.services import callback_request_create
 from openrecovery.privacy.models import BreakGlassGrant
 from openrecovery.privacy.services import break_glass_grant
-from openrecovery.records.alerts import alert_raise
-from openrecovery.records.choices import AlertKind, AlertSeverity, Stage
+from openrecovery.records.choices import Stage
 from openrecovery.records.models import CareTeamMember, ClinicalAlert, Patient
 from tests.support.assessment import intake_objects
 from tests.support.factories import make_patient, make_staff
+from tests.support.records import urgent_alert
 
 ROLE_BY_LABEL = {role.label: role.value for role in Role}
 COLUMNS = [role.value for role in Role] + [ANONYMOUS]
@@ -136,15 +136,7 @@ def access_world_build() -> AccessWorld:
     )
     grant = break_glass_grant(user=other, patient=patient, reason="Unresponsive in the lobby.")
     member = CareTeamMember.objects.get(patient=patient, user=spare, active=True)
-    [alert] = alert_raise(
-        patient=patient,
-        kind=AlertKind.SUICIDE_RISK_HIGH,
-        severity=AlertSeverity.URGENT,
-        message="C-SSRS screener: high suicide risk.",
-        source_type="instrument_administration",
-        source_id="0",
-        recipients=[staff[Role.CLINICAL_DIRECTOR]],
-    )
+    alert = urgent_alert(patient, staff[Role.CLINICAL_DIRECTOR])
     # A draft intake with a substance row to remove, and an unconfirmed problem to confirm.
     substance, problem = intake_objects(patient, staff[Role.CLINICAL_DIRECTOR])
     # An open helpline inquiry for the helpline API's {reference}.

@@ -1,7 +1,30 @@
-"""Patient-record state for tests: what a refused change must leave as it was."""
+"""Patient-record state for tests: what a refused change must leave as it was; alerts."""
 
+from openrecovery.accounts.models import User
 from openrecovery.audit.models import AuditEvent
-from openrecovery.records.models import EpisodeOfCare, StageTransition, TimelineEvent
+from openrecovery.records.alerts import alert_raise
+from openrecovery.records.choices import AlertKind, AlertSeverity
+from openrecovery.records.models import (
+    ClinicalAlert,
+    EpisodeOfCare,
+    Patient,
+    StageTransition,
+    TimelineEvent,
+)
+
+
+def urgent_alert(patient: Patient, recipient: User) -> ClinicalAlert:
+    """Raise a high-suicide-risk alert for ``patient`` to one recipient; return its copy."""
+    [alert] = alert_raise(
+        patient=patient,
+        kind=AlertKind.SUICIDE_RISK_HIGH,
+        severity=AlertSeverity.URGENT,
+        message="C-SSRS screener: high suicide risk.",
+        source_type="instrument_administration",
+        source_id="0",
+        recipients=[recipient],
+    )
+    return alert
 
 
 def record_state(episode: EpisodeOfCare) -> tuple:

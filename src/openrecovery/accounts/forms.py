@@ -3,13 +3,15 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from openrecovery.core.forms import ControlCharactersRefused, Form
+
 from .passwords import MAX_PASSWORD_LENGTH
 from .roles import Role
 
 ERROR_INVALID_LOGIN = "That username and password do not match an active account."
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(ControlCharactersRefused, AuthenticationForm):
     """Username and password; one message whether the user exists or not."""
 
     error_messages = {
@@ -24,7 +26,7 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs["maxlength"] = MAX_PASSWORD_LENGTH
 
 
-class OTPForm(forms.Form):
+class OTPForm(Form):
     """A six-digit authenticator code or a recovery code."""
 
     code = forms.CharField(
@@ -36,7 +38,7 @@ class OTPForm(forms.Form):
     )
 
 
-class StaffAddForm(forms.Form):
+class StaffAddForm(Form):
     """A new staff account: who, and which role. The first password is generated."""
 
     username = forms.RegexField(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from openrecovery.core.errors import DomainError
 from openrecovery.core.forms import form_add_service_errors
+from openrecovery.core.text import text_problem
 
 from .access import StaffRequest, public_view, staff_view
 from .forms import LoginForm, OTPForm, StaffAddForm
@@ -52,7 +53,12 @@ login_view = public_view(StaffLoginView.as_view())
 
 def _next_url(request: HttpRequest) -> str:
     target = request.GET.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+    # A control character never belongs in a URL, and would reach the Location header.
+    if (
+        target
+        and text_problem(target) is None
+        and url_has_allowed_host_and_scheme(target, {request.get_host()})
+    ):
         return target
     return settings.LOGIN_REDIRECT_URL
 

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils import timezone
 
+from openrecovery.core.forms import Form, ModelForm
 from openrecovery.instruments.forms import context_answers, context_form_field
 
 from .choices import (
@@ -51,7 +52,7 @@ def _yes_no(label: str) -> forms.ChoiceField:
     )
 
 
-class SectionForm(forms.Form):
+class SectionForm(Form):
     """One narrative section of the intake, saved on its own (autosave)."""
 
     key: ClassVar[str]
@@ -143,7 +144,7 @@ SECTION_FORMS: dict[str, type[SectionForm]] = {
 }
 
 
-class DimensionRatingsForm(forms.Form):
+class DimensionRatingsForm(Form):
     """The six dimension ratings (0-4) and notes, as neutral data."""
 
     key = "dimensions"
@@ -172,7 +173,7 @@ class DimensionRatingsForm(forms.Form):
         return [(self[f"rating_{d.value}"], self[f"notes_{d.value}"]) for d in AsamDimension]
 
 
-class LevelOfCareForm(forms.Form):
+class LevelOfCareForm(Form):
     """The level of care the clinician chose, and why."""
 
     key = "level"
@@ -202,7 +203,7 @@ def draft_form(section: str, data: Mapping[str, Any] | None = None, **kwargs: An
     return DRAFT_FORMS[section](data=data, prefix=section, **kwargs)
 
 
-class SubstanceUseForm(forms.ModelForm):
+class SubstanceUseForm(ModelForm):
     """One substance row of the use history."""
 
     class Meta:
@@ -230,7 +231,7 @@ class SubstanceUseForm(forms.ModelForm):
         return last_use
 
 
-class SignForm(forms.Form):
+class SignForm(Form):
     """The signing step: an explicit confirmation."""
 
     confirm = forms.BooleanField(
@@ -244,13 +245,13 @@ class SignForm(forms.Form):
         return True
 
 
-class AddendumForm(forms.Form):
+class AddendumForm(Form):
     text = forms.CharField(
         label="Addendum", max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class Dsm5ChecklistForm(forms.Form):
+class Dsm5ChecklistForm(Form):
     """The DSM-5-TR checklist, built from the instrument's (paraphrased) item text."""
 
     def __init__(self, *args: Any, instrument: Any, **kwargs: Any) -> None:

@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field
 from openrecovery.accounts.access import StaffRequest
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
-from openrecovery.core.api import AUTH_ERRORS, ErrorOut, ValidationErrorOut
+from openrecovery.core.api import AUTH_ERRORS, ErrorOut, JsonText, ValidationErrorOut
 from openrecovery.privacy.gates import access_patient_by_id
 from openrecovery.records.models import EpisodeOfCare, Patient
 
@@ -21,7 +21,7 @@ MAX_ID = 2**62
 
 class PatientSearchIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    q: str = Field(min_length=1, max_length=100)
+    q: JsonText = Field(min_length=1, max_length=100)
 
 
 class PatientSummaryOut(Schema):

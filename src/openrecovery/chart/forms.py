@@ -3,11 +3,12 @@
 from django import forms
 
 from openrecovery.accounts.models import User
+from openrecovery.core.forms import Form
 from openrecovery.core.renderers import FieldLayout
 from openrecovery.records.choices import CareTeamRole, DischargeType, Stage
 
 
-class PatientSearchForm(forms.Form):
+class PatientSearchForm(Form):
     """Search by name, MRN or date of birth (sent by POST so it never lands in a URL)."""
 
     # The browser must not remember patients' names as autofill suggestions.
@@ -18,7 +19,7 @@ class PatientSearchForm(forms.Form):
     )
 
 
-class StageMoveForm(forms.Form):
+class StageMoveForm(Form):
     """Move the current episode to another stage, with a reason."""
 
     field_layouts = {"discharge_type": FieldLayout(shown_when=("to_stage", Stage.CLOSED))}
@@ -40,7 +41,7 @@ class StageMoveForm(forms.Form):
         to_stage.choices = [(s, Stage(s).label) for s in allowed]
 
 
-class CareTeamAddForm(forms.Form):
+class CareTeamAddForm(Form):
     """Add a staff member to the care team."""
 
     user = forms.ModelChoiceField(

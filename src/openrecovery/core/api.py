@@ -7,9 +7,18 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+)
+from pydantic_core import PydanticCustomError
 
 from .models import BenchRow
+from .text import ALLOWED_PATTERN, CODE_CONTROL_CHARACTER, text_problem
 
 router = Router(tags=["core"])
 
@@ -41,6 +50,26 @@ def iso_text(value: Any) -> Any:
         raise ValueError("Enter a date or time as ISO 8601 text, not a number.")
     return value
 
+
+def text_checked(value: Any) -> Any:
+    """Refuse text with a control character or a lone surrogate (``core.text``, ADR 0009).
+
+    It runs before pydantic's own string check, which refuses a lone surrogate with a
+    message about unicode parsing instead of this one; what is not text goes on to it.
+    """
+    if isinstance(value, str) and (problem := text_problem(value)) is not None:
+        raise PydanticCustomError(CODE_CONTROL_CHARACTER, problem)
+    return value
+
+
+# Text in a request (a body field, a query or path parameter): a JSON string without
+# the characters core.text refuses, which the schema states as a pattern. Add bounds
+# beside it: Annotated[JsonText, Field(max_length=100)].
+JsonText = Annotated[
+    StrictStr,
+    BeforeValidator(text_checked),
+    Field(json_schema_extra={"pattern": ALLOWED_PATTERN}),
+]
 
 # A date or time in a JSON body: ISO 8601 text, never a number of seconds.
 JsonDateTime = Annotated[dt.datetime, BeforeValidator(iso_text)]
@@ -115,7 +144,7 @@ AUTH_ERRORS: dict[int, Any] = {401: ErrorOut}
 
 class BenchIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    payload: str = Field(max_length=64)
+    payload: JsonText = Field(max_length=64)
 
 
 class BenchOut(Schema):

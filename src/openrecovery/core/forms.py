@@ -1,9 +1,37 @@
-"""Form helpers shared by every app."""
+"""Form helpers shared by every app, and the base classes every form is built on."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator as NullRefused
 
 from .errors import DomainError, error_messages
+from .text import text_refuse_control_characters
+
+
+class ControlCharactersRefused:
+    """Make every field of the form refuse control characters (``core.text``, ADR 0009).
+
+    The check is added when the form is cleaned, so fields a form builds in
+    ``__init__`` (one per instrument item, per substance row) get it too. It replaces
+    Django's own NUL check, which refuses a subset of the same characters.
+    """
+
+    fields: dict[str, forms.Field]
+
+    def full_clean(self) -> None:
+        for field in self.fields.values():
+            if text_refuse_control_characters not in field.validators:
+                kept = [v for v in field.validators if not isinstance(v, NullRefused)]
+                field.validators = [*kept, text_refuse_control_characters]
+        super().full_clean()  # type: ignore[misc]
+
+
+class Form(ControlCharactersRefused, forms.Form):
+    """A form whose fields refuse control characters: the base of every form."""
+
+
+class ModelForm(ControlCharactersRefused, forms.ModelForm):
+    """A model form whose fields refuse control characters: the base of every model form."""
 
 
 def form_add_service_errors(form: forms.BaseForm, exc: ValidationError | DomainError) -> None:

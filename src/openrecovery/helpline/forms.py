@@ -4,13 +4,14 @@ from typing import Any
 
 from django import forms
 
+from openrecovery.core.forms import Form
 from openrecovery.core.renderers import FieldLayout
 
 from .choices import ForWhom
 from .validation import ERROR_CONSENT, MAX_LENGTHS, phone_problem
 
 
-class CallbackRequestForm(forms.Form):
+class CallbackRequestForm(Form):
     """Ask for a callback: who to call, when, and whether a voicemail is safe.
 
     ``website`` is a honeypot: it is hidden from people (its group is hidden with CSS

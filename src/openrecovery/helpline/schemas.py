@@ -17,13 +17,12 @@ from pydantic import (
     Field,
     StrictBool,
     StrictInt,
-    StrictStr,
     WithJsonSchema,
 )
 from pydantic.json_schema import JsonDict
 
 from openrecovery.accounts.models import User
-from openrecovery.core.api import JsonDate, JsonDateTime, json_integral
+from openrecovery.core.api import JsonDate, JsonDateTime, JsonText, json_integral
 from openrecovery.instruments.registry import SELF_CHECKS
 from openrecovery.records.models import EpisodeOfCare
 
@@ -34,15 +33,15 @@ from .selectors import QueueEntry
 from .validation import MAX_LENGTHS, PHONE_PATTERN, REQUIRED_TEXT_PATTERN, TEXT_PATTERN
 
 MAX_ID = 2**62
-Reference = Annotated[str, Path(max_length=20)]
+Reference = Annotated[JsonText, Path(max_length=20)]
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID), BeforeValidator(json_integral)]
 # The service's text rules, stated in the schema (helpline/validation.py).
 TEXT: JsonDict = {"pattern": TEXT_PATTERN}
 REQUIRED_TEXT: JsonDict = {"pattern": REQUIRED_TEXT_PATTERN}
 PHONE: JsonDict = {"pattern": PHONE_PATTERN}
 SELF_CHECK_VALUES = {o.value for c in SELF_CHECKS.values() for i in c.items for o in i.options}
-Text = Annotated[StrictStr, Field(max_length=2000)]
-ShortText = Annotated[StrictStr, Field(max_length=200)]
+Text = Annotated[JsonText, Field(max_length=2000)]
+ShortText = Annotated[JsonText, Field(max_length=200)]
 
 
 def display_name(user: User | None) -> str | None:
@@ -80,7 +79,7 @@ class SelfCheckIn(Schema):
 
     model_config = ConfigDict(extra="forbid", strict=True)
     code: Literal[tuple(sorted(SELF_CHECKS))]  # type: ignore[valid-type]
-    band: str | None = Field(None, max_length=64)
+    band: JsonText | None = Field(None, max_length=64)
     answers: list[
         Annotated[int, Field(ge=min(SELF_CHECK_VALUES), le=max(SELF_CHECK_VALUES))] | None
     ] = Field(min_length=min(SELF_CHECK_ITEMS), max_length=max(SELF_CHECK_ITEMS))
@@ -90,27 +89,27 @@ class CallbackIn(Schema):
     """A callback request, as on the public form."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    name: str = Field(
+    name: JsonText = Field(
         min_length=1,
         max_length=MAX_LENGTHS["name"],
         description="Name or alias.",
         json_schema_extra=REQUIRED_TEXT,
     )
-    phone: str = Field(
+    phone: JsonText = Field(
         min_length=1,
         max_length=MAX_LENGTHS["phone"],
         description="7 to 15 digits; spaces, +, -, ., ( and ) allowed.",
         json_schema_extra=PHONE,
     )
-    best_time: str = Field("", max_length=MAX_LENGTHS["best_time"], json_schema_extra=TEXT)
+    best_time: JsonText = Field("", max_length=MAX_LENGTHS["best_time"], json_schema_extra=TEXT)
     for_whom: Literal["myself", "someone_else"]
-    substances: str = Field("", max_length=MAX_LENGTHS["substances"], json_schema_extra=TEXT)
+    substances: JsonText = Field("", max_length=MAX_LENGTHS["substances"], json_schema_extra=TEXT)
     voicemail_ok: bool = False
     consent: bool = Field(
         description="Must be true: consent to be contacted.", json_schema_extra={"const": True}
     )
-    message: str = Field("", max_length=MAX_LENGTHS["message"], json_schema_extra=TEXT)
-    website: str = Field("", max_length=200, description="Leave empty (spam trap).")
+    message: JsonText = Field("", max_length=MAX_LENGTHS["message"], json_schema_extra=TEXT)
+    website: JsonText = Field("", max_length=200, description="Leave empty (spam trap).")
     self_check: SelfCheckIn | None = Field(
         None,
         description="A self-check result the person chose to send; it is re-scored from "
@@ -181,11 +180,11 @@ class DangerRuleOut(Schema):
 
 class SubstanceRow(Schema):
     model_config = ConfigDict(extra="forbid")
-    substance: Annotated[StrictStr, Field(min_length=1, max_length=100)]
-    dose: Annotated[StrictStr, Field(max_length=100)] = ""
-    frequency: Annotated[StrictStr, Field(max_length=100)] = ""
-    duration: Annotated[StrictStr, Field(max_length=100)] = ""
-    last_use: Annotated[StrictStr, Field(max_length=100)] = ""
+    substance: Annotated[JsonText, Field(min_length=1, max_length=100)]
+    dose: Annotated[JsonText, Field(max_length=100)] = ""
+    frequency: Annotated[JsonText, Field(max_length=100)] = ""
+    duration: Annotated[JsonText, Field(max_length=100)] = ""
+    last_use: Annotated[JsonText, Field(max_length=100)] = ""
 
 
 class PreScreenIn(Schema):
@@ -203,9 +202,9 @@ class PreScreenIn(Schema):
     medical_conditions: Text = ""
     psychiatric_conditions: Text = ""
     current_prescriber: ShortText = ""
-    insurance_provider: Annotated[StrictStr, Field(max_length=100)] = ""
-    insurance_member_id: Annotated[StrictStr, Field(max_length=64)] = ""
-    insurance_notes: Annotated[StrictStr, Field(max_length=300)] = ""
+    insurance_provider: Annotated[JsonText, Field(max_length=100)] = ""
+    insurance_member_id: Annotated[JsonText, Field(max_length=64)] = ""
+    insurance_notes: Annotated[JsonText, Field(max_length=300)] = ""
     referral_source: ReferralSource | Literal[""] = ""
     referral_detail: ShortText = ""
 
@@ -310,22 +309,22 @@ class PhoneInquiryIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
     name: Annotated[
-        StrictStr,
+        JsonText,
         Field(min_length=1, max_length=MAX_LENGTHS["name"], json_schema_extra=REQUIRED_TEXT),
     ]
     phone: Annotated[
-        StrictStr, Field(min_length=1, max_length=MAX_LENGTHS["phone"], json_schema_extra=PHONE)
+        JsonText, Field(min_length=1, max_length=MAX_LENGTHS["phone"], json_schema_extra=PHONE)
     ]
     best_time: Annotated[
-        StrictStr, Field(max_length=MAX_LENGTHS["best_time"], json_schema_extra=TEXT)
+        JsonText, Field(max_length=MAX_LENGTHS["best_time"], json_schema_extra=TEXT)
     ] = ""
     for_whom: ForWhom
     substances: Annotated[
-        StrictStr, Field(max_length=MAX_LENGTHS["substances"], json_schema_extra=TEXT)
+        JsonText, Field(max_length=MAX_LENGTHS["substances"], json_schema_extra=TEXT)
     ] = ""
     voicemail_ok: StrictBool = False
     message: Annotated[
-        StrictStr, Field(max_length=MAX_LENGTHS["message"], json_schema_extra=TEXT)
+        JsonText, Field(max_length=MAX_LENGTHS["message"], json_schema_extra=TEXT)
     ] = ""
 
 
@@ -350,15 +349,15 @@ class ConvertIn(Schema):
     """Schedule an assessment: register the person (or readmit an existing patient)."""
 
     model_config = ConfigDict(extra="forbid")
-    given_name: Annotated[StrictStr, Field(min_length=1, max_length=100)]
-    family_name: Annotated[StrictStr, Field(min_length=1, max_length=100)]
+    given_name: Annotated[JsonText, Field(min_length=1, max_length=100)]
+    family_name: Annotated[JsonText, Field(min_length=1, max_length=100)]
     date_of_birth: JsonDate
     sex_at_birth: Literal["female", "male", "intersex", "unknown", "declined"]
     scheduled_for: JsonDateTime
     clinician_id: Id
     confirm_not_duplicate: StrictBool = False
     existing_patient_id: Id | None = None
-    existing_match: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
+    existing_match: Annotated[JsonText, Field(min_length=1, max_length=64)] | None = None
     emergency_reason: Text = ""
     notes: Text = ""
 

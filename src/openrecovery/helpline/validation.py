@@ -12,6 +12,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from openrecovery.core.text import ALLOWED_PATTERN, REFUSED_CLASS, text_problem
+
 from .choices import ForWhom
 
 MAX_LENGTHS = {"name": 100, "phone": 32, "best_time": 100, "substances": 300, "message": 2000}
@@ -24,13 +26,12 @@ PHONE_DIGITS = (7, 15)
 # pattern accepts exactly what the checks below accept. The checks stay the source of
 # the messages people read.
 PHONE_PATTERN = r"^[+().\-\s]*(?:[0-9][+().\-\s]*){7,15}$"
-TEXT_PATTERN = r"^[^\u0000]*$"
-REQUIRED_TEXT_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+TEXT_PATTERN = ALLOWED_PATTERN
+REQUIRED_TEXT_PATTERN = f"^[^{REFUSED_CLASS}]*[^\\s{REFUSED_CLASS}][^{REFUSED_CLASS}]*$"
 
 ERROR_REQUIRED = "This field is required."
 ERROR_TEXT = "Enter text."
 ERROR_TOO_LONG = "Ensure this value has at most %(limit)d characters (it has %(length)d)."
-ERROR_NULL = "Null characters are not allowed."
 ERROR_PHONE = "Enter a phone number we can call, with 7 to 15 digits."
 ERROR_FOR_WHOM = "Choose who this is for."
 ERROR_YES_NO = "Answer yes or no."
@@ -51,9 +52,10 @@ def _text(value: Any, field: str, problems: dict[str, list[str]]) -> str:
     if not isinstance(value, str):
         problems.setdefault(field, []).append(ERROR_TEXT)
         return ""
+    # Checked before stripping: Python strips some controls (U+001F) as whitespace.
+    if (problem := text_problem(value)) is not None:
+        problems.setdefault(field, []).append(problem)
     value = value.strip()
-    if "\x00" in value:
-        problems.setdefault(field, []).append(ERROR_NULL)
     if len(value) > MAX_LENGTHS[field]:
         params = {"limit": MAX_LENGTHS[field], "length": len(value)}
         problems.setdefault(field, []).append(ERROR_TOO_LONG % params)

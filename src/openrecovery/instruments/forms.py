@@ -1,4 +1,4 @@
-"""The administration form, built from an instrument's definition."""
+"""The administration form, built from an instrument's definition; the alert resolution."""
 
 import dataclasses
 import json
@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.html import format_html
 
+from openrecovery.core.forms import Form
 from openrecovery.core.renderers import FieldLayout, form_mixes_required
 
 from .engine import Answer, ContextField, Facts, Instrument, Item, Option
@@ -40,6 +41,17 @@ def context_answers(form: forms.Form, instrument: Instrument) -> dict[str, bool]
     }
 
 
+class AlertResolveForm(Form):
+    """What was done about an alert (the service says when it is missing)."""
+
+    note = forms.CharField(
+        label="What was done",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 def skip_hint(instrument: Instrument, item: Item) -> str:
     """Return when a conditional item is asked, in words ("" for items always asked)."""
     condition = item.asked_if
@@ -53,7 +65,7 @@ def skip_hint(instrument: Instrument, item: Item) -> str:
     return "Asked only when earlier answers call for it."
 
 
-class AdministrationForm(forms.Form):
+class AdministrationForm(Form):
     """One radio group per item and one checkbox per context field of ``instrument``.
 
     Every item field is optional at the field level; ``clean`` applies the skip logic

@@ -14,7 +14,7 @@ from openrecovery.privacy.gates import MAX_DB_ID, access_patient_by_id, access_p
 from openrecovery.records.alerts import alert_acknowledge, alert_resolve
 from openrecovery.records.models import ClinicalAlert, Patient
 
-from .forms import AdministrationForm
+from .forms import AdministrationForm, AlertResolveForm
 from .models import Administration
 from .registry import INSTRUMENTS, instrument_get
 from .selectors import trends
@@ -140,18 +140,17 @@ def alert_resolve_view(request: StaffRequest, patient_id: int, alert_id: int) ->
     if alert.resolved_at is not None:
         messages.info(request, "This alert has already been marked addressed.")
         return redirect("chart:chart", patient_id=patient.pk)
-    note = request.POST.get("note", "")
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
+    form = AlertResolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
-            alert_resolve(actor=request.user, alert=alert, note=note, request=request)
-        except DomainError as exc:
-            errors = {"": [exc.message]}
-        except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            alert_resolve(
+                actor=request.user, alert=alert, note=form.cleaned_data["note"], request=request
+            )
+        except (ValidationError, DomainError) as exc:
+            form_add_service_errors(form, exc)
         else:
             messages.success(request, "Alert marked addressed.")
             return redirect("chart:chart", patient_id=patient.pk)
-    context = {"patient": patient, "alert": alert, "note": note, "errors": errors}
-    status = 422 if errors else 200
+    context = {"patient": patient, "alert": alert, "form": form}
+    status = 422 if form.errors else 200
     return render(request, "instruments/alert_resolve.html", context, status=status)

@@ -11,6 +11,7 @@ from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import DomainError, error_messages
+from openrecovery.core.forms import Form
 from openrecovery.records.models import Patient
 
 from .models import BreakGlassGrant
@@ -21,7 +22,7 @@ ERROR_NO_SUCH_MRN = "No patient has that MRN."
 REVIEW_PAGE = 100
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(Form):
     mrn = forms.CharField(label="Patient MRN", max_length=20)
     reason = forms.CharField(
         label="Describe the emergency",
@@ -29,6 +30,12 @@ class BreakGlassForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class BreakGlassReviewForm(Form):
+    """The finding of a review (the service says when it is missing)."""
+
+    note = forms.CharField(label="Review note", max_length=2000, required=False)
 
 
 @staff_view("privacy.break_glass")
@@ -60,6 +67,13 @@ def break_glass(request: StaffRequest) -> HttpResponse:
 @staff_view("privacy.review_break_glass")
 def review_list(request: StaffRequest) -> HttpResponse:
     """List emergency accesses awaiting review, oldest first."""
+    return _review_page(request)
+
+
+def _review_page(
+    request: StaffRequest, refused_form: BreakGlassReviewForm | None = None, grant_id: int = 0
+) -> HttpResponse:
+    """Render the review list, with the review of ``grant_id`` refused by its form (422)."""
     grants = list(
         BreakGlassGrant.objects.filter(reviewed_at__isnull=True)
         .select_related("user", "patient")
@@ -73,7 +87,9 @@ def review_list(request: StaffRequest) -> HttpResponse:
         object_type="break_glass_review_list",
         detail={"patients": sorted({grant.patient_id for grant in grants})},
     )
-    return render(request, "privacy/review_list.html", {"rows": rows})
+    context = {"rows": rows, "refused_form": refused_form, "refused_grant_id": grant_id}
+    status = 422 if refused_form is not None else 200
+    return render(request, "privacy/review_list.html", context, status=status)
 
 
 @staff_view("privacy.review_break_glass")
@@ -81,9 +97,12 @@ def review_list(request: StaffRequest) -> HttpResponse:
 def review(request: StaffRequest, grant_id: int) -> HttpResponse:
     """Record the review of one emergency access."""
     grant = get_object_or_404(BreakGlassGrant, pk=grant_id)
+    form = BreakGlassReviewForm(request.POST)
+    if not form.is_valid():
+        return _review_page(request, form, grant.pk)
     try:
         break_glass_review(
-            reviewer=request.user, grant=grant, note=request.POST.get("note", ""), request=request
+            reviewer=request.user, grant=grant, note=form.cleaned_data["note"], request=request
         )
     except (ValidationError, DomainError) as exc:
         messages.error(request, " ".join(error_messages(exc)))

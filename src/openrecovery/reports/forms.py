@@ -12,6 +12,7 @@ from django.utils import timezone
 from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action
 from openrecovery.audit.selectors import SORTABLE, AuditFilter
+from openrecovery.core.forms import Form
 
 # Days the report can be asked about: wide enough for any real audit trail, and far
 # from the ends of Python's dates, where "the day after" or a time zone would overflow.
@@ -54,7 +55,7 @@ def staff_matching(text: str) -> tuple[int, ...]:
     return tuple(ids)
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(Form):
     """Filter and sort the audit report (dates are local days, the end day inclusive)."""
 
     since = _day_field("From (date)")

@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 
+from openrecovery.core.forms import Form
+
 TEXT_MAX = 4000
 HELP_ROWS = 3
 CRISIS_ROWS = 5
@@ -36,7 +38,7 @@ def _contact_fields(prefix: str, rows: int) -> dict[str, forms.Field]:
     return fields
 
 
-class SafetyPlanForm(forms.Form):
+class SafetyPlanForm(Form):
     """A draft safety plan (Stanley & Brown 2012): every step optional until signing."""
 
     warning_signs = _text(
@@ -117,7 +119,7 @@ class SafetyPlanForm(forms.Form):
         return self._rows("crisis", CRISIS_ROWS)
 
 
-class SafetyPlanSignForm(forms.Form):
+class SafetyPlanSignForm(Form):
     patient_signed_name = forms.CharField(
         label="Name the patient signed with",
         max_length=200,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import ROLE_PERMISSIONS
+from openrecovery.core.forms import Form, ModelForm
 from openrecovery.core.renderers import FieldLayout
 from openrecovery.records.choices import SexAtBirth
 
@@ -63,7 +64,7 @@ class PhoneInquiryForm(CallbackRequestForm):
         self.fields["message"].widget.attrs["rows"] = 2
 
 
-class CallAttemptForm(forms.Form):
+class CallAttemptForm(Form):
     """One attempt to reach the person: what happened, notes and when to try next."""
 
     outcome = forms.ChoiceField(choices=CallOutcome.choices, widget=forms.RadioSelect)
@@ -84,7 +85,7 @@ class CallAttemptForm(forms.Form):
         return value
 
 
-class PreScreenForm(forms.ModelForm):
+class PreScreenForm(ModelForm):
     """The admissions pre-screen; substance rows are numbered fields ``substance_0`` ...
 
     The form never saves: ``answers()`` is handed to ``prescreen_save``.
@@ -184,7 +185,7 @@ class PreScreenForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(Form):
     """Schedule an assessment: who the person is, when, and with which clinician.
 
     ``decision`` is empty on the first try; when likely duplicates exist the coordinator
@@ -246,7 +247,7 @@ class ScheduleForm(forms.Form):
         return False, None, None
 
 
-class CloseForm(forms.Form):
+class CloseForm(Form):
     """Close an inquiry without an assessment: referred elsewhere, not a fit, lost contact."""
 
     kind = forms.ChoiceField(label="Outcome", choices=CLOSING_KINDS, widget=forms.RadioSelect)
