@@ -139,16 +139,17 @@ def administration_create(
     answer does not fit, as the scoring endpoint does. Returns what the result set in
     motion: tasks it opened (a C-SSRS owed, a consult, a safety plan) and alerts raised.
     """
-    # The gate first: a patient the caller may not see is 404, whatever their role.
+    # A malformed body changes nothing, not even the audit log; then the gate: a patient
+    # the caller may not see is 404, whatever their role.
+    try:
+        body = AdministrationIn.model_validate_json(request.body)
+    except ValidationError as error:
+        raise InvalidInput(_body_problems(error)) from error
     patient = access_patient_by_id(
         request.user, patient_id, request=request, object_type=OBJECT_TYPE
     )
     if not request.user.has_perm(ADMINISTER_PERMISSION):
         raise Forbidden(ERROR_CANNOT_ADMINISTER)
-    try:
-        body = AdministrationIn.model_validate_json(request.body)
-    except ValidationError as error:
-        raise InvalidInput(_body_problems(error)) from error
     instrument = instrument_get(body.code)
     if instrument is None:
         raise InvalidInput([{"item": "", "message": f"code: {UNKNOWN_INSTRUMENT}"}])

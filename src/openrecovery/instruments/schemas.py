@@ -4,7 +4,9 @@ import datetime as dt
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AwareDatetime, ConfigDict, Field, WithJsonSchema
+from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+from openrecovery.core.api import JsonText, iso_text
 
 MAX_ANSWERS = 64  # the longest instrument has 26 answers; a bound keeps bodies small
 
@@ -51,8 +53,8 @@ class ScoreIn(Schema):
 class AdministrationIn(ScoreIn):
     """An administration to store: the instrument, its answers, context and when given."""
 
-    code: str = Field(max_length=32, description="The instrument's code, e.g. phq9.")
-    administered_at: AwareDatetime | None = Field(
+    code: JsonText = Field(max_length=32, description="The instrument's code, e.g. phq9.")
+    administered_at: Annotated[AwareDatetime, BeforeValidator(iso_text)] | None = Field(
         default=None,
         description="When it was given (ISO 8601 with a time zone); default now. Not in "
         "the future, at most 24 hours ago.",
