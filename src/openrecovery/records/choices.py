@@ -70,6 +70,13 @@ class TaskKind(models.TextChoices):
     CARING_CONTACT = "caring_contact", "Caring-contact follow-up"
 
 
+class TaskOutcome(models.TextChoices):
+    """How a contact task ended (caring contacts): the person was reached or not."""
+
+    REACHED = "reached", "Reached"
+    NOT_REACHED = "not_reached", "Not reached"
+
+
 class TaskStatus(models.TextChoices):
     OPEN = "open", "Open"
     DONE = "done", "Done"

@@ -14,6 +14,7 @@ from .choices import (
     SexAtBirth,
     Stage,
     TaskKind,
+    TaskOutcome,
     TaskStatus,
     TimelineKind,
 )
@@ -273,6 +274,7 @@ class ClinicalTask(models.Model):
     closed_source_type = models.CharField(max_length=64, blank=True)
     closed_source_id = models.CharField(max_length=64, blank=True)
     close_reason = models.TextField(blank=True)
+    outcome = models.CharField(max_length=16, choices=TaskOutcome.choices, blank=True)
 
     class Meta:
         ordering = ["due_at", "opened_at", "id"]

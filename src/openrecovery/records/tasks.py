@@ -20,7 +20,7 @@ from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import StateConflict
 
-from .choices import TaskKind, TaskStatus, TimelineKind
+from .choices import TaskKind, TaskOutcome, TaskStatus, TimelineKind
 from .models import ClinicalTask, EpisodeOfCare, Patient
 from .services import timeline_add
 
@@ -105,9 +105,13 @@ def task_close(
     source_type: str = "",
     source_id: str | int = "",
     reason: str = "",
+    outcome: TaskOutcome | None = None,
     request: HttpRequest | None = None,
 ) -> ClinicalTask:
-    """Close an open task as done (by ``source_*``) or not done (``reason`` required)."""
+    """Close an open task as done (by ``source_*``) or not done (``reason`` required).
+
+    A contact task (a caring contact) says whether the person was reached (``outcome``).
+    """
     task = ClinicalTask.objects.select_for_update().get(pk=task.pk)
     if not task.is_open:
         raise StateConflict(ERROR_CLOSED)
@@ -122,10 +126,11 @@ def task_close(
     task.closed_source_type = source_type
     task.closed_source_id = str(source_id)
     task.close_reason = reason[:REASON_MAX]
+    task.outcome = outcome.value if outcome else ""
     task.save(
         update_fields=[
             "status", "closed_at", "closed_by", "closed_source_type", "closed_source_id",
-            "close_reason",
+            "close_reason", "outcome",
         ]
     )  # fmt: skip
     audit_record(
@@ -135,15 +140,22 @@ def task_close(
         patient_id=task.patient_id,
         object_type=OBJECT_TYPE,
         object_id=task.pk,
-        detail={"kind": task.kind, "status": status.value, "source_type": source_type},
+        detail={
+            "kind": task.kind,
+            "status": status.value,
+            "source_type": source_type,
+            "outcome": task.outcome,
+        },
     )
     label = TaskKind(task.kind).label
-    outcome = "done" if status == TaskStatus.DONE else "could not be done"
+    result = "done" if status == TaskStatus.DONE else "could not be done"
+    if task.outcome:
+        result = f"{result}, {TaskOutcome(task.outcome).label.lower()}"
     timeline_add(
         patient=task.patient,
         episode=task.episode,
         kind=TimelineKind.TASK,
-        summary=f"Task closed: {label} ({outcome})",
+        summary=f"Task closed: {label} ({result})",
         actor=actor,
         occurred_at=task.closed_at,
     )

@@ -21,9 +21,9 @@ from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import StateConflict
 from openrecovery.instruments.reactions import FollowUp, Recorded
 from openrecovery.instruments.services import OBJECT_TYPE as ADMINISTRATION
-from openrecovery.records.choices import TaskKind, TimelineKind
+from openrecovery.records.choices import Stage, TaskKind, TimelineKind
 from openrecovery.records.models import CareTeamMember, ClinicalTask, EpisodeOfCare, Patient
-from openrecovery.records.services import timeline_add
+from openrecovery.records.services import episode_move_stage, timeline_add
 from openrecovery.records.tasks import task_open, tasks_close_by
 
 from .choices import RiskLevel
@@ -324,3 +324,119 @@ def safety_plan_sign(
         request=request,
     )
     return plan
+
+
+# --- care transitions -------------------------------------------------------------------
+
+# Leaving these stages with a recent moderate or high level needs a current safety plan.
+GUARDED_STAGES = frozenset({Stage.WITHDRAWAL_MANAGEMENT, Stage.TREATMENT})
+ELEVATED = (RiskLevel.MODERATE, RiskLevel.HIGH)
+RECENT_RISK = dt.timedelta(days=30)
+# Caring contacts after discharge (Motto & Bostrom 2001; Zero Suicide "transition").
+CARING_CONTACTS = (dt.timedelta(hours=24), dt.timedelta(days=7), dt.timedelta(days=30))
+ERROR_PLAN_NEEDED = (
+    "A moderate or high suicide-risk level was recorded in the last 30 days and this "
+    "episode has no signed safety plan: sign one with the patient first, or say why it "
+    "cannot be done."
+)
+
+
+def elevated_risk_recent(patient: Patient, now: dt.datetime) -> RiskAssessment | None:
+    """Return the newest moderate or high level of the last 30 days, or None."""
+    return (
+        RiskAssessment.objects.filter(
+            patient=patient, level__in=ELEVATED, assessed_at__gte=now - RECENT_RISK
+        )
+        .order_by("-assessed_at", "-id")
+        .first()
+    )
+
+
+def safety_plan_current(episode: EpisodeOfCare) -> SafetyPlan | None:
+    """Return the plan signed during ``episode`` (the newest), or None."""
+    return (
+        SafetyPlan.objects.filter(
+            patient_id=episode.patient_id,
+            signed_at__isnull=False,
+            signed_at__gte=episode.started_at,
+        )
+        .order_by("-version")
+        .first()
+    )
+
+
+def safety_plan_needed(episode: EpisodeOfCare, to_stage: str, now: dt.datetime) -> bool:
+    """Return whether moving ``episode`` to ``to_stage`` first needs a safety plan."""
+    if episode.stage not in GUARDED_STAGES or to_stage == episode.stage:
+        return False
+    if elevated_risk_recent(episode.patient, now) is None:
+        return False
+    return safety_plan_current(episode) is None
+
+
+@transaction.atomic
+def episode_move_checked(
+    *,
+    actor: User,
+    episode: EpisodeOfCare,
+    to_stage: str,
+    reason: str,
+    discharge_type: str = "",
+    no_plan_reason: str = "",
+    request: HttpRequest | None = None,
+) -> EpisodeOfCare:
+    """Move a stage as ``records.episode_move_stage`` does, with the pathway's checks.
+
+    Leaving withdrawal management or treatment after a moderate or high level in the
+    last 30 days needs a safety plan signed in this episode, or ``no_plan_reason``
+    (recorded on the timeline; the audit says only that it was given). A discharge
+    after such a level opens caring-contact follow-ups: a call within 24 hours, then
+    at 7 and 30 days.
+    """
+    now = timezone.now()
+    episode = EpisodeOfCare.objects.select_for_update().select_related("patient").get(pk=episode.pk)
+    patient = episode.patient
+    waived = safety_plan_needed(episode, to_stage, now)
+    if waived and not no_plan_reason.strip():
+        raise ValidationError({"no_plan_reason": ERROR_PLAN_NEEDED})
+    moved = episode_move_stage(
+        actor=actor,
+        episode=episode,
+        to_stage=to_stage,
+        reason=reason,
+        discharge_type=discharge_type,
+        request=request,
+    )
+    if waived:
+        audit_record(
+            action=Action.UPDATE,
+            actor=actor,
+            request=request,
+            patient_id=patient.pk,
+            object_type="episode",
+            object_id=moved.pk,
+            detail={"safety_plan_waived": True, "to_stage": to_stage},
+        )
+        timeline_add(
+            patient=patient,
+            episode=moved,
+            kind=TimelineKind.NOTE,
+            summary=f"Moved without a signed safety plan: {no_plan_reason.strip()}",
+            actor=actor,
+            occurred_at=now,
+        )
+    if moved.ended_at is not None and elevated_risk_recent(patient, now) is not None:
+        for n, after in enumerate(CARING_CONTACTS, start=1):
+            task_open(
+                patient=patient,
+                kind=TaskKind.CARING_CONTACT,
+                key=f"caring_contact:{moved.pk}:{n}",
+                source_type="episode",
+                source_id=moved.pk,
+                due_at=moved.ended_at + after,
+                episode=moved,
+                actor=actor,
+                request=request,
+                now=moved.ended_at,
+            )
+    return moved

@@ -33,6 +33,7 @@ class Migration(migrations.Migration):
                 ('closed_source_type', models.CharField(blank=True, max_length=64)),
                 ('closed_source_id', models.CharField(blank=True, max_length=64)),
                 ('close_reason', models.TextField(blank=True)),
+                ('outcome', models.CharField(blank=True, choices=[('reached', 'Reached'), ('not_reached', 'Not reached')], max_length=16)),
                 ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('episode', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='records.episodeofcare')),
