@@ -21,8 +21,15 @@ from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import StateConflict
 from openrecovery.instruments.reactions import FollowUp, Recorded
 from openrecovery.instruments.services import OBJECT_TYPE as ADMINISTRATION
-from openrecovery.records.choices import Stage, TaskKind, TimelineKind
-from openrecovery.records.models import CareTeamMember, ClinicalTask, EpisodeOfCare, Patient
+from openrecovery.records.alerts import alert_raise
+from openrecovery.records.choices import AlertKind, Stage, TaskKind, TimelineKind
+from openrecovery.records.models import (
+    CareTeamMember,
+    ClinicalAlert,
+    ClinicalTask,
+    EpisodeOfCare,
+    Patient,
+)
 from openrecovery.records.services import episode_move_stage, timeline_add
 from openrecovery.records.tasks import task_open, tasks_close_by
 
@@ -440,3 +447,65 @@ def episode_move_checked(
                 now=moved.ended_at,
             )
     return moved
+
+
+# --- escalation -------------------------------------------------------------------------
+
+REALERT_MINUTES_DEFAULT = 15
+
+
+def realert_after() -> dt.timedelta:
+    """Return how long a high-risk alert may go unacknowledged before the director hears."""
+    return dt.timedelta(
+        minutes=getattr(settings, "SAFETY_REALERT_MINUTES", REALERT_MINUTES_DEFAULT)
+    )
+
+
+@transaction.atomic
+def alerts_escalate(*, now: dt.datetime | None = None) -> list[ClinicalAlert]:
+    """Re-alert the clinical directors to high-risk alerts nobody has acknowledged.
+
+    An urgent suicide-risk alert none of whose copies was acknowledged within
+    ``SAFETY_REALERT_MINUTES`` (default 15) is sent to every active clinical director
+    who does not hold a copy yet, once. Run every minute (``manage.py safety_escalate``).
+    Return the copies raised.
+    """
+    now = now or timezone.now()
+    copies = ClinicalAlert.objects.filter(
+        kind=AlertKind.SUICIDE_RISK_HIGH,
+        resolved_at__isnull=True,
+        created_at__lte=now - realert_after(),
+    ).select_related("patient", "episode")
+    sources: dict[tuple[str, str], list[ClinicalAlert]] = {}
+    for alert in copies.order_by("created_at", "id"):
+        sources.setdefault((alert.source_type, alert.source_id), []).append(alert)
+    if not sources:
+        return []
+    directors = list(
+        User.objects.filter(role=Role.CLINICAL_DIRECTOR, is_active=True).order_by("pk")
+    )
+    raised: list[ClinicalAlert] = []
+    for (source_type, source_id), group in sources.items():
+        if any(a.acknowledged_at is not None for a in group):
+            continue
+        holders = set(
+            ClinicalAlert.objects.filter(source_type=source_type, source_id=source_id).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        missing = [d for d in directors if d.pk not in holders]
+        if not missing:
+            continue
+        first = group[0]
+        raised += alert_raise(
+            patient=first.patient,
+            episode=first.episode,
+            kind=first.kind,
+            severity=first.severity,
+            message=f"Not acknowledged after {int(realert_after().total_seconds() // 60)} "
+            f"minutes. {first.message}",
+            source_type=source_type,
+            source_id=source_id,
+            recipients=missing,
+        )
+    return raised
