@@ -32,7 +32,12 @@ from openrecovery.instruments.services import OBJECT_TYPE, administration_record
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import CareTeamMember, ClinicalAlert, EpisodeOfCare
 
-from .backdating import demo_latest_entry_backdate, demo_stage_windows
+from .backdating import (
+    demo_stage_windows,
+    follow_up_backdate,
+    new_entries_backdate,
+    timeline_mark,
+)
 from .people import DEMO_SEED
 
 DEMO_INSTRUMENTS_SEED = DEMO_SEED + 1
@@ -95,11 +100,13 @@ class _Clinic:
     ) -> Administration:
         actor = self.staff["nurse" if code == "ciwab" else "counselor"]
         patient = episode.patient
+        mark = timeline_mark()
         administration = administration_record(
             actor=actor, patient=patient, code=code, answers=answers
         )
         Administration.objects.filter(pk=administration.pk).update(administered_at=when)
-        demo_latest_entry_backdate(patient, when)
+        new_entries_backdate(patient, mark, when)
+        follow_up_backdate(administration, when)
         self.counts.by_code[code] = self.counts.by_code.get(code, 0) + 1
         return administration
 
