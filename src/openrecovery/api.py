@@ -16,6 +16,7 @@ from openrecovery.core.api import router as core_router
 from openrecovery.core.errors import DomainError, InvalidInput
 from openrecovery.helpline.api import router as helpline_router
 from openrecovery.instruments.api import router as instruments_router
+from openrecovery.safety.api import router as safety_router
 
 ERROR_NOT_FOUND = "Not found."
 ERROR_NOT_JSON = "The request body is not valid JSON."
@@ -63,6 +64,7 @@ api = OpenRecoveryAPI(
 api.add_router("/", core_router)
 api.add_router("/", patients_router)
 api.add_router("/", instruments_router)
+api.add_router("/", safety_router)
 api.add_router("/", helpline_router)
 
 

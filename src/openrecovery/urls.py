@@ -15,6 +15,7 @@ urlpatterns = [
     path("audit/", include("openrecovery.reports.urls")),
     path("", include("openrecovery.privacy.urls")),
     path("", include("openrecovery.instruments.urls")),
+    path("", include("openrecovery.safety.urls")),
     path("", include("openrecovery.assessment.urls")),
     path("", include("openrecovery.helpline.urls")),
     path("crisis/", core_views.crisis_resources, name="crisis"),

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from openrecovery.assessment import services
 from openrecovery.assessment.choices import ProblemSource, ProblemStatus
 from openrecovery.assessment.models import Problem
+from openrecovery.assessment.selectors import problems_for
 from openrecovery.assessment.services import problem_confirm, problem_record_from_dsm
 from openrecovery.audit.models import AuditEvent
 from openrecovery.core.errors import StateConflict
@@ -70,9 +71,27 @@ def test_the_same_code_is_not_listed_twice(patient, counselor):
     problem_record_from_dsm(actor=counselor, patient=patient, score=dsm5_score(_met(4)))
     with pytest.raises(StateConflict, match="F13.20 is already on the problem list"):
         problem_record_from_dsm(actor=counselor, patient=patient, score=dsm5_score(_met(7)))
-    # A different severity code is a new entry.
-    problem_record_from_dsm(actor=counselor, patient=patient, score=dsm5_score(_met(2)))
-    assert Problem.objects.count() == 2
+
+
+def test_one_severity_code_replaces_the_other_and_keeps_it(patient, counselor):
+    moderate = problem_record_from_dsm(actor=counselor, patient=patient, score=dsm5_score(_met(4)))
+    mild = problem_record_from_dsm(actor=counselor, patient=patient, score=dsm5_score(_met(2)))
+    moderate.refresh_from_db()
+    assert (moderate.status, moderate.replaced_by) == (ProblemStatus.REPLACED, mild)
+    assert mild.status == ProblemStatus.UNCONFIRMED
+    open_codes = Problem.objects.filter(
+        status__in=(ProblemStatus.UNCONFIRMED, ProblemStatus.CONFIRMED)
+    ).values_list("icd10cm", flat=True)
+    assert list(open_codes) == ["F13.10"]
+    assert AuditEvent.objects.filter(
+        object_type="problem", object_id=str(moderate.pk), detail__status="replaced"
+    ).exists()
+    # Back to moderate: the replaced F13.20 does not block a new one, which replaces F13.10.
+    again = problem_record_from_dsm(actor=counselor, patient=patient, score=dsm5_score(_met(5)))
+    mild.refresh_from_db()
+    assert (mild.status, mild.replaced_by) == (ProblemStatus.REPLACED, again)
+    assert Problem.objects.count() == 3
+    assert [p.status for p in problems_for(patient)][-2:] == ["replaced", "replaced"]
 
 
 def test_a_physician_confirms(patient, counselor, physician):

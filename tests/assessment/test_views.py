@@ -21,6 +21,16 @@ from tests.support.assessment import dsm5_score, fill
 from tests.support.factories import discharge, make_patient, verified_client
 
 pytestmark = pytest.mark.django_db
+
+
+def checklist(*met: int, supervised: str | None = "false") -> dict[str, str]:
+    """Return the DSM-5-TR checklist form's POST data with criteria ``met`` marked met."""
+    data = {f"item_{n}": "1" if n in met else "0" for n in range(1, 12)}
+    if supervised is not None:
+        data["context_medically_supervised"] = supervised
+    return data
+
+
 HTMX = {"HX-Request": "true"}
 
 
@@ -178,7 +188,7 @@ def test_the_checklist_records_an_unconfirmed_problem(patient, nurse, physician)
     page = client.get(url("problems", patient)).content.decode()
     assert "Score and record" in page
     assert "Tolerance (needing more for the same effect" in page  # paraphrased item text
-    answers = {f"item_{n}": "1" if n <= 4 else "0" for n in range(1, 12)}
+    answers = checklist(1, 2, 3, 4)
     response = client.post(url("problem_record", patient), answers)
     assert response.status_code == 302
     problem = Problem.objects.get()
@@ -192,14 +202,35 @@ def test_the_checklist_records_an_unconfirmed_problem(patient, nurse, physician)
     assert problem.status == ProblemStatus.CONFIRMED
 
 
+def test_the_checklist_asks_whether_it_is_taken_as_prescribed(patient, nurse):
+    # An unticked box used to mean "no": tolerance and withdrawal then counted for a
+    # prescribed patient nobody asked about. It is a required yes/no now.
+    client = verified_client(nurse)
+    page = client.get(url("problems", patient)).content.decode()
+    assert 'name="context_medically_supervised" value="true"' in page
+    assert 'name="context_medically_supervised" value="false"' in page
+    unasked = client.post(url("problem_record", patient), checklist(1, 2, 3, 4, supervised=None))
+    assert unasked.status_code == 422
+    assert "Answer yes or no: Taking it as prescribed under medical supervision?" in (
+        unasked.content.decode()
+    )
+    assert not Problem.objects.exists()
+    supervised = client.post(
+        url("problem_record", patient), checklist(1, 10, 11, supervised="true")
+    )
+    assert supervised.status_code == 422  # 1 criterion counted once 10 and 11 are left out
+    assert not Problem.objects.exists()
+    assert client.post(url("problem_record", patient), checklist(1, 10, 11)).status_code == 302
+
+
 def test_the_checklist_with_missing_answers_or_below_threshold(patient, nurse):
     client = verified_client(nurse)
     missing = client.post(url("problem_record", patient), {"item_1": "1"})
     assert missing.status_code == 422
-    # Each beside its item and in the summary at the top of the form.
+    # Each beside its item and in the summary at the top of the form (the supervision
+    # question has its own message).
     assert missing.content.decode().count("This field is required.") == 20
-    none = {f"item_{n}": "0" for n in range(1, 12)} | {"item_1": "1"}
-    below = client.post(url("problem_record", patient), none)
+    below = client.post(url("problem_record", patient), checklist(1))
     assert below.status_code == 422
     assert "Fewer than two criteria counted" in below.content.decode()
     assert not Problem.objects.exists()
@@ -230,7 +261,7 @@ def test_the_chart_panel_links_to_the_intake_and_problems(patient, counselor):
 
 def test_a_problem_listed_already_is_refused_on_the_checklist(patient, nurse):
     client = verified_client(nurse)
-    answers = {f"item_{n}": "1" if n <= 4 else "0" for n in range(1, 12)}
+    answers = checklist(1, 2, 3, 4)
     assert client.post(url("problem_record", patient), answers).status_code == 302
     again = client.post(url("problem_record", patient), answers)
     assert again.status_code == 422

@@ -146,6 +146,12 @@ def test_checklist_records_a_problem_a_physician_confirms(page: Page, server, in
     page.get_by_role("button", name="Score and record").click()
     expect(checklist.get_by_text("This field is required.").first).to_be_visible()
     inspect.check(page, "1-errors")
+    # Whether it is taken as prescribed is asked, never assumed from an unticked box.
+    supervised = checklist.get_by_role(
+        "group", name="Taking it as prescribed under medical supervision?"
+    )
+    expect(supervised).to_contain_text("Answer yes or no")
+    supervised.get_by_label("No", exact=True).check()
     for number in range(1, 12):
         group = checklist.get_by_role("group", name=re.compile(rf"^{number}\. "))
         group.get_by_label("Met" if number <= 5 else "Not met", exact=True).check()

@@ -47,3 +47,14 @@ def test_crisis_page_is_public_and_shows_no_patient_data(db):
     assert response.status_code == 200
     assert "Crisis resources" in response.content.decode()
     assert response["Cache-Control"] == "no-store"
+
+
+def test_crisis_text_line_has_its_own_entry(db):
+    body = Client().get(CRISIS_PATH).content.decode()
+    cards = {
+        card.split("</h2>")[0].split(">")[-1]: card
+        for card in body.split('<div class="card-body">')[1:]
+    }
+    assert "741741" in cards["Crisis Text Line"] and "HOME" in cards["Crisis Text Line"]
+    assert "741741" not in cards["Poison Help"]
+    assert "sms:741741?&body=HOME" in collect(body).links

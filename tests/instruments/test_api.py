@@ -79,8 +79,10 @@ def test_score_cssrs_with_skipped_items(client):
 
 @pytest.mark.parametrize("code", list(INSTRUMENTS))
 def test_every_instrument_scores_its_lowest_answers(client, code):
-    answers = complete(INSTRUMENTS[code], {})
-    status, body = post(client, f"/api/v1/instruments/{code}/score", {"answers": answers})
+    instrument = INSTRUMENTS[code]
+    context = {f.key: False for f in instrument.context_fields if f.required}
+    request = {"answers": complete(instrument, {}), "context": context}
+    status, body = post(client, f"/api/v1/instruments/{code}/score", request)
     assert status == 200
     assert body["code"] == code
     assert set(body) == {"code", "total", "band", "flags", "subscales"}
@@ -118,6 +120,12 @@ def test_every_instrument_scores_its_lowest_answers(client, code):
             {"answers": [0] * 11, "context": {"medically_supervised": 1}},
             "",
             "true or false",
+        ),
+        (
+            "/api/v1/instruments/dsm5-sedative/score",
+            {"answers": [0] * 11},
+            "",
+            "context.medically_supervised is required",
         ),
         (PHQ9_SCORE, {"answers": [0] * 9, "context": [True]}, "", "context:"),
         (PHQ9_SCORE, {}, "", "answers: Field required"),

@@ -51,3 +51,20 @@ def test_seven_answers_are_required():
     with pytest.raises(AnswerError) as error:
         run("cssrs", [0, 0, N, N, N, 0])
     assert error.value.item == ""
+
+
+def test_questions_read_as_published():
+    from openrecovery.instruments.definitions.cssrs import CSSRS
+
+    text = {item.number: item.text for item in CSSRS.items}
+    assert text["2"] == "Have you actually had any thoughts of killing yourself?"
+    assert text["5"].endswith("and do you intend to carry out this plan?")
+    assert text["6"] == (
+        "Have you ever done anything, started to do anything, or prepared to do "
+        "anything to end your life?"
+    )
+    assert text["6b"] == "Was this within the past 3 months?"
+    assert (CSSRS.loinc_panel, CSSRS.loinc_total) == ("93373-9", "93374-7")
+    assert [i.loinc for i in CSSRS.items] == [
+        "93246-7", "93247-5", "93248-3", "93249-1", "93250-9", "93267-3", "93269-9",
+    ]  # fmt: skip

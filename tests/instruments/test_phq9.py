@@ -70,3 +70,18 @@ def test_item_codes_match_loinc():
         "44258-2", "44252-5", "44253-3", "44260-8",
     ]  # fmt: skip
     assert (PHQ9.loinc_panel, PHQ9.loinc_total) == ("44249-1", "44261-6")
+
+
+def test_every_answer_carries_its_loinc_answer_code():
+    from openrecovery.instruments.definitions.phq9 import PHQ9
+
+    frequency = ["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"]
+    for item in PHQ9.items[:9]:
+        assert [o.loinc for o in item.options] == frequency
+    # Item 10 (difficulty, answer list LL358-3): the codes are not in label order.
+    assert [(o.label, o.loinc) for o in PHQ9.items[9].options] == [
+        ("Not difficult at all", "LA6572-7"),
+        ("Somewhat difficult", "LA6573-5"),
+        ("Very difficult", "LA6575-0"),
+        ("Extremely difficult", "LA6574-3"),
+    ]

@@ -15,7 +15,13 @@ from openrecovery.records.alerts import ERROR_ALREADY_ACKNOWLEDGED
 from openrecovery.records.models import ClinicalAlert
 from tests.support.audit import audit_mark, events_since
 from tests.support.factories import make_patient, make_staff, verified_client
-from tests.support.instruments import CSSRS_HIGH, PHQ9_ITEM9, PHQ9_MODERATE, form_data
+from tests.support.instruments import (
+    CSSRS_HIGH,
+    PHQ9_ITEM9,
+    PHQ9_MODERATE,
+    complete,
+    form_data,
+)
 
 
 def administer_url(patient, code="phq9"):
@@ -282,3 +288,33 @@ def test_acknowledging_twice_says_it_was_done(counselor, nurse, patient):
     assert client.post(url).status_code == 302
     response = client.post(url, follow=True)
     assert ERROR_ALREADY_ACKNOWLEDGED in response.content.decode()
+
+
+def _section(body: str, marker: str) -> str:
+    return body.split(marker)[1].split("</section>")[0]
+
+
+def test_subscales_and_band_origins_are_shown(counselor, patient):
+    ciwab = [2] * 17 + [1, 3, 0]  # patient-rated 34, observer-rated 4
+    administration_record(actor=counselor, patient=patient, code="ciwab", answers=ciwab)
+    bam = complete(INSTRUMENTS["bam"], {})
+    administration_record(actor=counselor, patient=patient, code="bam", answers=bam)
+    administration_record(actor=counselor, patient=patient, code="phq9", answers=PHQ9_MODERATE)
+    client = verified_client(counselor)
+    trends = client.get(reverse("instruments:trends", args=[patient.pk])).content.decode()
+    ciwab_trend = _section(trends, 'id="trend-ciwab"')
+    assert "Patient-rated (items 1-17): 34" in ciwab_trend
+    assert "Observer-rated (items 18-20): 4" in ciwab_trend
+    assert "Bands from a local protocol, not from the published instrument." in ciwab_trend
+    bam_trend = _section(trends, 'id="trend-bam"')
+    assert "Use (items 4, 5, 6; 0-12): 0" in bam_trend
+    assert "Protective factors (items 9, 10, 12, 13, 14, 16; 0-24): 0" in bam_trend
+    assert "This program&#x27;s own summary, not a published score." in bam_trend
+    phq9_trend = _section(trends, 'id="trend-phq9"')
+    assert "Published bands." in phq9_trend and "Subscales" not in phq9_trend
+    chart = client.get(reverse("chart:chart", args=[patient.pk])).content.decode()
+    panel = _section(chart, 'id="instruments-h"')
+    assert "Patient-rated (items 1-17): 34" in panel and "Observer-rated (items 18-20): 4" in panel
+    assert "Risk factors (items 1, 2, 3, 8, 11, 15; 0-24): 0" in panel
+    assert panel.count("local protocol</span>") == 1
+    assert panel.count("program summary</span>") == 1

@@ -25,7 +25,9 @@ BAND_ORDER: dict[str, tuple[str, ...]] = {
 PHQ9_MODERATE = [2, 2, 1, 1, 2, 1, 1, 1, 0, 1]  # total 11, item 9 negative
 PHQ9_ITEM9 = [1, 1, 1, 1, 1, 1, 1, 1, 1, None]  # total 9, item 9 positive
 CSSRS_HIGH = [1, 1, 1, 1, 0, 0, None]  # Q4 (intent) yes
+CSSRS_MODERATE = [1, 1, 1, 0, 0, 0, None]  # Q3 (method) yes
 CSSRS_LOW = [1, 0, None, None, None, 0, None]
+CSSRS_NONE = [0, 0, None, None, None, 0, None]
 
 
 def run(code: str, answers: list[Any], context: dict[str, Any] | None = None) -> Score:

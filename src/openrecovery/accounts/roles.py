@@ -71,6 +71,7 @@ CUSTOM_PERMISSIONS = (
     ("assessment", "problem", "record_problem", "Record problems from a DSM-5-TR checklist"),
     ("assessment", "problem", "confirm_problem", "Confirm problems on the problem list"),
     ("helpline", "inquiry", "view_inquiries", "Read helpline inquiries and the admissions queue"),
+    ("safety", "safetyplan", "edit_safety_plan", "Write and sign safety plans with patients"),
     (
         "helpline",
         "inquiry",
@@ -93,6 +94,9 @@ CLINICAL = frozenset(
 INTAKE_DRAFTS = frozenset({"assessment.edit_assessment"})
 INTAKE_CLINICIAN = INTAKE_DRAFTS | {"assessment.sign_assessment", "assessment.record_problem"}
 
+# Safety plans are written and signed with the patient by clinicians, not by admissions.
+SAFETY_PLANNING = frozenset({"safety.edit_safety_plan"})
+
 # Helpline: admissions work the queue; nurses and physicians may read it (e.g. to advise on
 # a caller's danger signs) but not claim or close inquiries.
 HELPLINE_READ = frozenset({"helpline.view_inquiries"})
@@ -103,14 +107,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | INTAKE_DRAFTS
     | HELPLINE_WORK
     | {"records.register_patient"},
-    Role.NURSE: CLINICAL | INTAKE_DRAFTS | HELPLINE_READ | {"assessment.record_problem"},
+    Role.NURSE: CLINICAL
+    | INTAKE_DRAFTS
+    | HELPLINE_READ
+    | SAFETY_PLANNING
+    | {"assessment.record_problem"},
     Role.PHYSICIAN: CLINICAL
     | INTAKE_CLINICIAN
+    | SAFETY_PLANNING
     | HELPLINE_READ
     | {"records.manage_care_team", "assessment.confirm_problem"},
-    Role.COUNSELOR: CLINICAL | INTAKE_CLINICIAN,
+    Role.COUNSELOR: CLINICAL | INTAKE_CLINICIAN | SAFETY_PLANNING,
     Role.CLINICAL_DIRECTOR: CLINICAL
     | INTAKE_CLINICIAN
+    | SAFETY_PLANNING
     | HELPLINE_WORK
     | {
         "assessment.confirm_problem",

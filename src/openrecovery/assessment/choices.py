@@ -131,6 +131,7 @@ class ProblemStatus(models.TextChoices):
     UNCONFIRMED = "unconfirmed", "Unconfirmed"
     CONFIRMED = "confirmed", "Confirmed"
     RESOLVED = "resolved", "Resolved"
+    REPLACED = "replaced", "Replaced"
 
 
 class ProblemSource(models.TextChoices):

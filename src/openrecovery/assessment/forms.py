@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from openrecovery.core.forms import Form, ModelForm
+from openrecovery.instruments.forms import context_answers, context_form_field
 
 from .choices import (
     AsamDimension,
@@ -257,9 +258,7 @@ class Dsm5ChecklistForm(Form):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
         for field in instrument.context_fields:
-            self.fields[f"context_{field.key}"] = forms.BooleanField(
-                label=field.label, required=False
-            )
+            self.fields[f"context_{field.key}"] = context_form_field(field)
         for item in instrument.items:
             self.fields[f"item_{item.number}"] = forms.TypedChoiceField(
                 label=f"{item.number}. {item.text}",
@@ -272,10 +271,7 @@ class Dsm5ChecklistForm(Form):
         return [self.cleaned_data[f"item_{item.number}"] for item in self.instrument.items]
 
     def context(self) -> dict[str, bool]:
-        return {
-            f.key: bool(self.cleaned_data.get(f"context_{f.key}"))
-            for f in self.instrument.context_fields
-        }
+        return context_answers(self, self.instrument)
 
     def item_fields(self) -> list[Any]:
         return [self[f"item_{item.number}"] for item in self.instrument.items]

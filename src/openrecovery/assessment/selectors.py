@@ -62,11 +62,12 @@ def intake_view(access: PatientAccess) -> IntakeView:
     return IntakeView(access.patient, episode, assessment, prompts)
 
 
-# Unconfirmed problems first, then confirmed, then resolved.
+# Unconfirmed problems first, then confirmed, then resolved, then replaced (history).
 _PROBLEM_ORDER = Case(
     When(status=ProblemStatus.UNCONFIRMED, then=Value(0)),
     When(status=ProblemStatus.CONFIRMED, then=Value(1)),
-    default=Value(2),
+    When(status=ProblemStatus.RESOLVED, then=Value(2)),
+    default=Value(3),
     output_field=IntegerField(),
 )
 # What the chart panel shows of a problem (the problem list page shows who recorded it).
@@ -76,13 +77,13 @@ _PANEL_PROBLEM_FIELDS = ("icd10cm", "description", "status")
 def problems_for(
     patient: Patient, limit: int = PROBLEMS_LIMIT, *, with_people: bool = True
 ) -> list[Problem]:
-    """Return the patient's problem list: unconfirmed first, then confirmed, then resolved.
+    """Return the patient's problem list: unconfirmed, confirmed, resolved, then replaced.
 
     Without ``with_people`` only the code, description and status are loaded (no users).
     """
     problems = Problem.objects.filter(patient=patient)
     if with_people:
-        problems = problems.select_related("recorded_by", "confirmed_by")
+        problems = problems.select_related("recorded_by", "confirmed_by", "replaced_by")
     else:
         problems = problems.only(*_PANEL_PROBLEM_FIELDS)
     return list(problems.order_by(_PROBLEM_ORDER, "-recorded_at", "-id")[:limit])

@@ -10,13 +10,18 @@ import datetime as dt
 
 from django.utils import timezone
 
+from openrecovery.instruments.models import Administration
+from openrecovery.instruments.services import OBJECT_TYPE as ADMINISTRATION
 from openrecovery.records.models import (
     CareTeamMember,
+    ClinicalTask,
     EpisodeOfCare,
     Patient,
     StageTransition,
     TimelineEvent,
 )
+from openrecovery.safety.models import RiskAssessment
+from openrecovery.safety.services import OBJECT_TYPE as LEVEL
 
 
 def days_ago(days: float) -> dt.datetime:
@@ -32,6 +37,27 @@ def timeline_mark() -> int:
 def new_entries_backdate(patient: Patient, after: int, when: dt.datetime) -> None:
     """Move the timeline entries of ``patient`` written after entry ``after`` to ``when``."""
     TimelineEvent.objects.filter(patient=patient, pk__gt=after).update(occurred_at=when)
+
+
+def follow_up_backdate(administration: Administration, when: dt.datetime) -> None:
+    """Move what an administration opened, closed and set (tasks, risk level) to ``when``."""
+    shift = when - administration.administered_at
+    source = str(administration.pk)
+    for task in ClinicalTask.objects.filter(source_type=ADMINISTRATION, source_id=source):
+        ClinicalTask.objects.filter(pk=task.pk).update(
+            opened_at=task.opened_at + shift,
+            due_at=task.due_at + shift if task.due_at else None,
+        )
+    ClinicalTask.objects.filter(closed_source_type=ADMINISTRATION, closed_source_id=source).update(
+        closed_at=when
+    )
+    for level in RiskAssessment.objects.filter(source_type=ADMINISTRATION, source_id=source):
+        RiskAssessment.objects.filter(pk=level.pk).update(assessed_at=when)
+        for task in ClinicalTask.objects.filter(source_type=LEVEL, source_id=str(level.pk)):
+            ClinicalTask.objects.filter(pk=task.pk).update(
+                opened_at=task.opened_at + shift,
+                due_at=task.due_at + shift if task.due_at else None,
+            )
 
 
 def demo_latest_entry_backdate(patient: Patient, when: dt.datetime) -> None:

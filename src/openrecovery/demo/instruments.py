@@ -34,7 +34,12 @@ from openrecovery.instruments.services import OBJECT_TYPE, administration_record
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import ClinicalAlert, EpisodeOfCare
 
-from .backdating import demo_latest_entry_backdate, demo_stage_windows
+from .backdating import (
+    demo_stage_windows,
+    follow_up_backdate,
+    new_entries_backdate,
+    timeline_mark,
+)
 from .people import DEMO_SEED
 from .staff import USERNAME_OF_ROLE, demo_care_team
 
@@ -100,11 +105,13 @@ class _Clinic:
         patient = episode.patient
         role = Role.NURSE if code == "ciwab" else Role.COUNSELOR
         actor = self.team.get(role) or self.staff[USERNAME_OF_ROLE[role]]
+        mark = timeline_mark()
         administration = administration_record(
             actor=actor, patient=patient, code=code, answers=answers
         )
         Administration.objects.filter(pk=administration.pk).update(administered_at=when)
-        demo_latest_entry_backdate(patient, when)
+        new_entries_backdate(patient, mark, when)
+        follow_up_backdate(administration, when)
         self.counts.by_code[code] = self.counts.by_code.get(code, 0) + 1
         return administration
 

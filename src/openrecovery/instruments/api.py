@@ -7,18 +7,24 @@ database, session or user.
 """
 
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Path, Router, Status
 from pydantic import ValidationError
 
-from openrecovery.core.api import schema_inlined
-from openrecovery.core.errors import InvalidInput, NotFound
+from openrecovery.accounts.access import StaffRequest
+from openrecovery.core.api import AUTH_ERRORS, ErrorOut, schema_inlined
+from openrecovery.core.errors import Forbidden, InvalidInput, NotFound
+from openrecovery.privacy.gates import MAX_DB_ID, access_patient_by_id
 
 from .engine import AnswerError, Instrument, Score, score
-from .registry import INSTRUMENTS, public_definition_get
+from .registry import INSTRUMENTS, instrument_get, public_definition_get
 from .schemas import (
+    AdministrationIn,
+    AdministrationOut,
     AnswerErrorsOut,
     InstrumentOut,
     InstrumentSummaryOut,
@@ -26,10 +32,19 @@ from .schemas import (
     ScoreIn,
     ScoreOut,
 )
+from .services import OBJECT_TYPE, administration_recorded
 
 router = Router(tags=["instruments"])
 
 UNKNOWN_INSTRUMENT = "No instrument has this code."
+ADMINISTER_PERMISSION = "instruments.administer_instrument"
+ERROR_CANNOT_ADMINISTER = "Your role may not record instrument administrations."
+ADMINISTRATION_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": schema_inlined(AdministrationIn)}},
+    }
+}
 NOT_FOUND = {404: NotFoundOut}
 SCORE_BODY = {
     "requestBody": {
@@ -94,3 +109,72 @@ def instrument_score(request: HttpRequest, code: str) -> Score:
         return score(instrument, body.answers, body.context)
     except AnswerError as error:
         raise InvalidInput([{"item": error.item, "message": error.message}]) from error
+
+
+def _service_problems(error: DjangoValidationError) -> list[dict[str, str]]:
+    """Turn the service's errors (keyed ``item_<n>``, a field or the form) into problems."""
+    problems = []
+    for key, messages in error.message_dict.items():
+        item = key.removeprefix("item_") if key.startswith("item_") else ""
+        prefix = "" if item or key == NON_FIELD_ERRORS else f"{key}: "
+        problems += [{"item": item, "message": f"{prefix}{m}"} for m in messages]
+    return problems
+
+
+@router.post(
+    "/patients/{patient_id}/administrations",
+    response={
+        201: AdministrationOut, **AUTH_ERRORS, 403: ErrorOut, 404: ErrorOut,
+        422: AnswerErrorsOut,
+    },
+    openapi_extra=ADMINISTRATION_BODY,
+)  # fmt: skip
+def administration_create(
+    request: StaffRequest, patient_id: Annotated[int, Path(ge=1, le=MAX_DB_ID)]
+) -> Status:
+    """Score and store an instrument given to a patient, and act on the result.
+
+    The same rules as the chart's form: the patient must pass the access gate (else
+    404) and the role must administer instruments (else 403); 422 names the item whose
+    answer does not fit, as the scoring endpoint does. Returns what the result set in
+    motion: tasks it opened (a C-SSRS owed, a consult, a safety plan) and alerts raised.
+    """
+    # A malformed body changes nothing, not even the audit log; then the gate: a patient
+    # the caller may not see is 404, whatever their role.
+    try:
+        body = AdministrationIn.model_validate_json(request.body)
+    except ValidationError as error:
+        raise InvalidInput(_body_problems(error)) from error
+    patient = access_patient_by_id(
+        request.user, patient_id, request=request, object_type=OBJECT_TYPE
+    )
+    if not request.user.has_perm(ADMINISTER_PERMISSION):
+        raise Forbidden(ERROR_CANNOT_ADMINISTER)
+    instrument = instrument_get(body.code)
+    if instrument is None:
+        raise InvalidInput([{"item": "", "message": f"code: {UNKNOWN_INSTRUMENT}"}])
+    try:
+        result = administration_recorded(
+            actor=request.user,
+            patient=patient,
+            code=instrument.code,
+            answers=body.answers,
+            context=body.context,
+            administered_at=body.administered_at,
+            request=request,
+        )
+    except DjangoValidationError as error:
+        raise InvalidInput(_service_problems(error)) from error
+    a = result.administration
+    return Status(
+        201,
+        {
+            "id": a.pk, "code": a.code, "total": a.total, "band": a.band, "flags": a.flags,
+            "subscales": a.subscales, "administered_at": a.administered_at,
+            "opened_tasks": [{"kind": t.kind, "id": t.pk} for t in result.follow_up.tasks],
+            "alerts": [
+                {"id": x.pk, "kind": x.kind, "severity": x.severity}
+                for x in result.follow_up.alerts
+            ],
+        },
+    )  # fmt: skip

@@ -259,11 +259,26 @@ class Exclusion:
 
 @dataclasses.dataclass(frozen=True)
 class ContextField:
-    """A fact about the administration the scoring may use (sent as ``context``)."""
+    """A fact about the administration the scoring may use (sent as ``context``).
+
+    A ``required`` fact must be answered yes or no: left unanswered it would silently
+    count as "no", which changes the score.
+    """
 
     key: str
     label: str
     kind: str = "boolean"
+    required: bool = False
+
+
+# Where an instrument's bands come from: the published instrument, a local clinical
+# protocol (CIWA-B's severity bands are not in the paper), or this program's own summary
+# of published subscales (the BAM's domain count). The UI says which.
+BANDS_ORIGINS = {
+    "published": "Published bands",
+    "local_protocol": "Bands from a local protocol, not from the published instrument",
+    "program_summary": "This program's own summary, not a published score",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -288,6 +303,20 @@ class Instrument:
     loinc_panel: str = ""
     loinc_total: str = ""
     notes: str = ""
+    bands_origin: str = "published"
+
+    def __post_init__(self) -> None:
+        if self.bands_origin not in BANDS_ORIGINS:
+            raise ValueError(f"{self.code}: unknown bands_origin {self.bands_origin!r}")
+
+    @property
+    def bands_origin_label(self) -> str:
+        """Return where the bands come from, in words ("Published bands")."""
+        return BANDS_ORIGINS[self.bands_origin]
+
+    def subscale_values(self, stored: Mapping[str, Any]) -> list[tuple[str, Any]]:
+        """Return (label, value) for each subscale in ``stored``, in definition order."""
+        return [(s.label, stored[s.code]) for s in self.subscales if s.code in stored]
 
     @property
     def required_count(self) -> int:
@@ -353,6 +382,7 @@ class Instrument:
                 for e in self.exclusions
             ],
             "context": [dataclasses.asdict(c) for c in self.context_fields],
+            "bands_origin": self.bands_origin,
             "loinc_panel": self.loinc_panel,
             "loinc_total": self.loinc_total,
             "source": self.source,
@@ -399,6 +429,8 @@ def _validate(
         value = context.get(field.key)
         if value is not None and not isinstance(value, bool):
             raise AnswerError("", f"context.{field.key} must be true or false")
+        if value is None and field.required:
+            raise AnswerError("", f"context.{field.key} is required: answer true or false")
     known = {f.key for f in instrument.context_fields}
     unknown = sorted(set(context) - known)
     if unknown:

@@ -10,10 +10,35 @@ from django.utils.html import format_html
 from openrecovery.core.forms import Form
 from openrecovery.core.renderers import FieldLayout, form_mixes_required
 
-from .engine import Answer, Facts, Instrument, Item, Option
+from .engine import Answer, ContextField, Facts, Instrument, Item, Option
 from .services import answer_field
 
 ERROR_REQUIRED = "Choose an answer to item %(number)s."
+YES_NO = (("true", "Yes"), ("false", "No"))
+
+
+def context_form_field(field: ContextField) -> forms.Field:
+    """Return the field that asks one context fact: a required yes/no, or a checkbox.
+
+    A required fact is never a checkbox: an unticked box cannot tell "no" from "not
+    asked", and the answer changes the score.
+    """
+    if field.required:
+        return forms.TypedChoiceField(
+            label=field.label,
+            choices=YES_NO,
+            coerce=lambda value: value == "true",
+            widget=forms.RadioSelect(attrs={"required": True}),
+            error_messages={"required": f"Answer yes or no: {field.label}"},
+        )
+    return forms.BooleanField(label=field.label, required=False)
+
+
+def context_answers(form: forms.Form, instrument: Instrument) -> dict[str, bool]:
+    """Return the context facts a valid ``form`` holds (an unticked checkbox is False)."""
+    return {
+        f.key: bool(form.cleaned_data.get(f"context_{f.key}")) for f in instrument.context_fields
+    }
 
 
 class AlertResolveForm(Form):
@@ -79,9 +104,7 @@ class AdministrationForm(Form):
                 attrs["data-asked-if"] = json.dumps(item.asked_if.as_dict())
             layouts[name] = dataclasses.replace(self.item_layout, group_attrs=attrs)
         for field in instrument.context_fields:
-            self.fields[f"context_{field.key}"] = forms.BooleanField(
-                label=field.label, required=False
-            )
+            self.fields[f"context_{field.key}"] = context_form_field(field)
         self.field_layouts = layouts
 
     def option_label(self, option: Option) -> str:
@@ -120,11 +143,8 @@ class AdministrationForm(Form):
         return [self.cleaned_data.get(answer_field(i.number)) for i in self.instrument.items]
 
     def context_values(self) -> dict[str, bool]:
-        """Return the context facts (ticked boxes are True)."""
-        return {
-            f.key: bool(self.cleaned_data.get(f"context_{f.key}"))
-            for f in self.instrument.context_fields
-        }
+        """Return the context facts (ticked boxes and "yes" answers are True)."""
+        return context_answers(self, self.instrument)
 
     def marks_required(self) -> bool:
         """Return True when the required items carry the required mark (some are optional)."""

@@ -1,9 +1,12 @@
 """Request and response shapes of the instrument endpoints (what the OpenAPI schema shows)."""
 
+import datetime as dt
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, WithJsonSchema
+from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+from openrecovery.core.api import JsonText, iso_text
 
 MAX_ANSWERS = 64  # the longest instrument has 26 answers; a bound keeps bodies small
 
@@ -45,6 +48,40 @@ class ScoreIn(Schema):
             }
         ),
     ] = None
+
+
+class AdministrationIn(ScoreIn):
+    """An administration to store: the instrument, its answers, context and when given."""
+
+    code: JsonText = Field(max_length=32, description="The instrument's code, e.g. phq9.")
+    administered_at: Annotated[AwareDatetime, BeforeValidator(iso_text)] | None = Field(
+        default=None,
+        description="When it was given (ISO 8601 with a time zone); default now. Not in "
+        "the future, at most 24 hours ago.",
+    )
+
+
+class OpenedTaskOut(Schema):
+    kind: str
+    id: int
+
+
+class RaisedAlertOut(Schema):
+    id: int
+    kind: str
+    severity: str
+
+
+class AdministrationOut(Schema):
+    id: int
+    code: str
+    total: int | None
+    band: str
+    flags: list[str]
+    subscales: dict[str, int]
+    administered_at: dt.datetime
+    opened_tasks: list[OpenedTaskOut]
+    alerts: list[RaisedAlertOut]
 
 
 class ScoreOut(Schema):
@@ -123,6 +160,7 @@ class ContextFieldOut(Schema):
     key: str
     label: str
     kind: str
+    required: bool
 
 
 class InstrumentOut(Schema):
@@ -139,6 +177,9 @@ class InstrumentOut(Schema):
     flags: list[FlagOut]
     exclusions: list[ExclusionOut]
     context: list[ContextFieldOut]
+    bands_origin: str = Field(
+        description="Where the bands come from: published, local_protocol or program_summary."
+    )
     loinc_panel: str
     loinc_total: str
     source: str

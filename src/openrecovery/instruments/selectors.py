@@ -4,6 +4,7 @@ Every function runs a constant number of queries, however many rows exist.
 """
 
 import dataclasses
+from typing import Any
 
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -42,6 +43,11 @@ class LatestResult:
     def flag_labels(self) -> list[str]:
         return _flag_labels(self.instrument, self.administration)
 
+    @property
+    def subscale_values(self) -> list[tuple[str, Any]]:
+        a = self.administration
+        return self.instrument.subscale_values(a.subscales) if a else []
+
 
 def _flag_labels(instrument: Instrument, administration: Administration | None) -> list[str]:
     if administration is None:
@@ -51,7 +57,9 @@ def _flag_labels(instrument: Instrument, administration: Administration | None) 
 
 
 # What the chart's results panel shows of an administration (its giver by name only).
-LATEST_RESULT_FIELDS = ("patient_id", "code", "total", "band", "flags", "administered_at")
+LATEST_RESULT_FIELDS = (
+    "patient_id", "code", "total", "band", "flags", "subscales", "administered_at",
+)  # fmt: skip
 
 
 def _latest_results_query(patient_id: int) -> QuerySet[Administration]:
@@ -87,6 +95,7 @@ class TrendRow:
     administration: Administration
     band_label: str
     flag_labels: list[str]
+    subscale_values: list[tuple[str, Any]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,7 +125,12 @@ def trends(patient: Patient) -> list[Trend]:
         if not given:
             continue
         table = [
-            TrendRow(a, instrument.band_label(a.band), _flag_labels(instrument, a))
+            TrendRow(
+                a,
+                instrument.band_label(a.band),
+                _flag_labels(instrument, a),
+                instrument.subscale_values(a.subscales),
+            )
             for a in reversed(given)  # newest first in the table
         ]
         result.append(Trend(instrument, trend_chart(instrument, given), table))

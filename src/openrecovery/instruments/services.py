@@ -1,6 +1,7 @@
 """Record an instrument administered to a patient, and act on its safety flags."""
 
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,10 +20,23 @@ from openrecovery.records.services import timeline_add
 
 from .engine import AnswerError, Instrument, score
 from .models import Administration
+from .reactions import FollowUp, Recorded, reactions
 from .registry import instrument_get
 
 OBJECT_TYPE = "instrument_administration"
 ERROR_UNKNOWN_INSTRUMENT = "There is no instrument %(code)s."
+ERROR_IN_FUTURE = "The time given is in the future."
+ERROR_TOO_OLD = "An administration can be recorded at most 24 hours after it was given."
+BACKDATING_LIMIT = dt.timedelta(hours=24)
+CLOCK_SKEW = dt.timedelta(minutes=2)  # a client clock slightly ahead is not "the future"
+
+
+@dataclasses.dataclass(frozen=True)
+class AdministrationResult:
+    """A stored administration and what it set in motion (new tasks and alerts)."""
+
+    administration: Administration
+    follow_up: FollowUp
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,7 +89,6 @@ def prompted_instrument(administration: Administration) -> str | None:
     return None
 
 
-@transaction.atomic
 def administration_record(
     *,
     actor: User,
@@ -85,12 +98,41 @@ def administration_record(
     context: Mapping[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> Administration:
+    """Record an administration (see ``administration_recorded``); return it."""
+    return administration_recorded(
+        actor=actor, patient=patient, code=code, answers=answers, context=context, request=request
+    ).administration
+
+
+def _given_at(administered_at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    if administered_at is None:
+        return now
+    if administered_at > now + CLOCK_SKEW:
+        raise ValidationError({"administered_at": ERROR_IN_FUTURE})
+    if administered_at < now - BACKDATING_LIMIT:
+        raise ValidationError({"administered_at": ERROR_TOO_OLD})
+    return min(administered_at, now)
+
+
+@transaction.atomic
+def administration_recorded(
+    *,
+    actor: User,
+    patient: Patient,
+    code: str,
+    answers: Sequence[Any],
+    context: Mapping[str, Any] | None = None,
+    administered_at: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> AdministrationResult:
     """Score ``answers`` (published item order) with the engine and store the result.
 
     Add a timeline entry, audit the write (codes, band and flags only; never the
-    answers), and raise the alerts the flags call for. Raise ValidationError keyed by
-    ``item_<number>`` (or the form-wide key), changing nothing, when the answers do
-    not fit the definition.
+    answers), raise the alerts the flags call for and run the registered reactions
+    (tasks, risk levels), all in one transaction. ``administered_at`` (default now)
+    may be up to 24 hours ago, never in the future. Raise ValidationError keyed by
+    ``item_<number>``, ``administered_at`` or the form-wide key, changing nothing,
+    when the input does not fit.
     """
     instrument = instrument_get(code)
     if instrument is None:
@@ -101,8 +143,8 @@ def administration_record(
     except AnswerError as exc:
         key = answer_field(exc.item) if exc.item else NON_FIELD_ERRORS
         raise ValidationError({key: exc.message}) from exc
+    now = _given_at(administered_at, timezone.now())
     episode = EpisodeOfCare.objects.filter(patient=patient, ended_at__isnull=True).first()
-    now = timezone.now()
     administration = Administration(
         patient=patient,
         episode=episode,
@@ -137,10 +179,11 @@ def administration_record(
         actor=actor,
         occurred_at=now,
     )
+    follow_up = FollowUp()
     for flag in result.flags:
         rule = FLAG_ALERTS.get((instrument.code, flag))
         if rule is not None:
-            alert_raise(
+            follow_up.alerts += alert_raise(
                 patient=patient,
                 episode=episode,
                 kind=rule.kind,
@@ -152,4 +195,7 @@ def administration_record(
                 actor=actor,
                 request=request,
             )
-    return administration
+    recorded = Recorded(administration, patient, episode, actor, request)
+    for reaction in reactions():
+        follow_up.add(reaction(recorded))
+    return AdministrationResult(administration, follow_up)

@@ -49,6 +49,7 @@ class TimelineKind(models.TextChoices):
     ASSESSMENT = "assessment", "Assessment"
     OBSERVATION = "observation", "Observation"
     MEDICATION = "medication", "Medication"
+    TASK = "task", "Task"
 
 
 class AlertSeverity(models.TextChoices):
@@ -64,3 +65,25 @@ class HandoffSource(models.TextChoices):
     """Which earlier step recorded what an episode's next step starts from."""
 
     PRESCREEN = "prescreen", "Pre-screen"
+
+
+class TaskKind(models.TextChoices):
+    """Work owed on a patient. The suicide-risk pathway (``safety``) opens the first four."""
+
+    CSSRS_OWED = "cssrs_owed", "C-SSRS owed"
+    BH_CONSULT = "bh_consult", "Behavioral-health consult"
+    SAFETY_PLAN_OWED = "safety_plan_owed", "Safety plan owed"
+    CARING_CONTACT = "caring_contact", "Caring-contact follow-up"
+
+
+class TaskOutcome(models.TextChoices):
+    """How a contact task ended (caring contacts): the person was reached or not."""
+
+    REACHED = "reached", "Reached"
+    NOT_REACHED = "not_reached", "Not reached"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    NOT_DONE = "not_done", "Could not be done"

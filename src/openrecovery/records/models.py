@@ -14,6 +14,9 @@ from .choices import (
     HandoffSource,
     SexAtBirth,
     Stage,
+    TaskKind,
+    TaskOutcome,
+    TaskStatus,
     TimelineKind,
 )
 
@@ -293,3 +296,64 @@ class ClinicalAlert(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.resolved_at is not None
+
+
+class ClinicalTask(models.Model):
+    """Work owed on a patient (a C-SSRS, a consult, a follow-up call) until it is closed.
+
+    A task is visible to the patient's care team (``assigned_to``, when set, names who
+    should do it). ``key`` says what makes two tasks the same: at most one open task per
+    patient and key exists, so a trigger that fires again finds the open task instead of
+    opening another. It closes as done (``closed_source_*`` names the record that did
+    it, e.g. the C-SSRS administration) or as not done, with the reason.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="tasks")
+    episode = models.ForeignKey(
+        EpisodeOfCare, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    kind = models.CharField(max_length=32, choices=TaskKind.choices)
+    key = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_type = models.CharField(max_length=64)
+    source_id = models.CharField(max_length=64)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_source_type = models.CharField(max_length=64, blank=True)
+    closed_source_id = models.CharField(max_length=64, blank=True)
+    close_reason = models.TextField(blank=True)
+    outcome = models.CharField(max_length=16, choices=TaskOutcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "opened_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "key"],
+                condition=Q(status="open"),
+                name="task_one_open_per_key",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["patient", "due_at"],
+                condition=Q(status="open"),
+                name="task_patient_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} task for {self.patient_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TaskStatus.OPEN

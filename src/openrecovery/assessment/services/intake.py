@@ -15,6 +15,7 @@ from openrecovery.core.errors import StateConflict
 from openrecovery.records.choices import Stage, TimelineKind
 from openrecovery.records.models import EpisodeHandoff, EpisodeOfCare, Patient
 from openrecovery.records.services import episode_move_stage, timeline_add
+from openrecovery.safety.services import cssrs_owed_open
 
 from ..carry import handoff_source
 from ..choices import (
@@ -23,6 +24,7 @@ from ..choices import (
     AsamDimension,
     AssessmentStatus,
     LevelOfCare,
+    YesNoUnknown,
 )
 from ..forms import DRAFT_FORMS, SECTION_FORMS, SubstanceUseForm
 from ..models import Addendum, AsamDimensionRating, IntakeAssessment, SubstanceUse
@@ -157,6 +159,16 @@ def assessment_save_draft(
         Action.UPDATE, actor, request, patient_id, "intake_assessment", assessment.pk,
         section=section, version=assessment.version,
     )  # fmt: skip
+    if data.get("suicidal_thoughts") == YesNoUnknown.YES:
+        # A positive answer is a positive screen: a C-SSRS is owed (once, while open).
+        cssrs_owed_open(
+            patient=assessment.episode.patient,
+            source_type="intake_assessment",
+            source_id=assessment.pk,
+            actor=actor,
+            episode=assessment.episode,
+            request=request,
+        )
     return assessment
 
 

@@ -1,6 +1,7 @@
 """Writes for the problem list. Each service is atomic and audited."""
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,8 +46,10 @@ def problem_record_from_dsm(
 
     Mild maps to F13.10, moderate and severe to F13.20 (DSM-5-TR coding); fewer than two
     criteria ("none") records nothing. The entry stays unconfirmed until a physician or
-    clinical director confirms it. Raise ValidationError for a result that records
-    nothing and StateConflict when the problem is on the list already.
+    clinical director confirms it. The two codes exclude each other within an episode:
+    recording one marks an open entry of the other "replaced" (kept, pointing to the new
+    one). Raise ValidationError for a result that records nothing and StateConflict when
+    the problem is on the list already.
     """
     if score.code != DSM5_SEDATIVE:
         raise ValidationError(ERROR_WRONG_INSTRUMENT, code="instrument")
@@ -54,8 +57,10 @@ def problem_record_from_dsm(
     if code is None:
         raise ValidationError(ERROR_BELOW_THRESHOLD, code="none")
     Patient.objects.select_for_update().get(pk=patient.pk)
-    active = Problem.objects.filter(patient=patient, icd10cm=code).exclude(
-        status=ProblemStatus.RESOLVED
+    active = Problem.objects.filter(
+        patient=patient,
+        icd10cm=code,
+        status__in=(ProblemStatus.UNCONFIRMED, ProblemStatus.CONFIRMED),
     )
     if active.exists():
         raise StateConflict(ERROR_ALREADY_LISTED % {"code": code})
@@ -79,6 +84,7 @@ def problem_record_from_dsm(
     problem.full_clean()
     problem.save()
     audit_patient_write(Action.CREATE, actor, request, patient.pk, "problem", problem.pk)
+    _replace_other_severity(actor, problem, now, request)
     timeline_add(
         patient=patient,
         episode=episode,
@@ -88,6 +94,34 @@ def problem_record_from_dsm(
         occurred_at=now,
     )
     return problem
+
+
+def _replace_other_severity(
+    actor: User, problem: Problem, now: datetime, request: HttpRequest | None
+) -> None:
+    # One use-disorder code per episode: the new entry replaces any open one of the other.
+    others = Problem.objects.filter(
+        patient_id=problem.patient_id,
+        episode_id=problem.episode_id,
+        icd10cm__in=set(DSM5_ICD10CM.values()) - {problem.icd10cm},
+        status__in=(ProblemStatus.UNCONFIRMED, ProblemStatus.CONFIRMED),
+    )
+    for old in others:
+        old.status = ProblemStatus.REPLACED
+        old.replaced_by = problem
+        old.save(update_fields=["status", "replaced_by"])
+        audit_patient_write(
+            Action.UPDATE, actor, request, problem.patient_id, "problem", old.pk,
+            status=ProblemStatus.REPLACED.value, replaced_by=problem.pk,
+        )  # fmt: skip
+        timeline_add(
+            patient=problem.patient,
+            episode=problem.episode,
+            kind=TimelineKind.ASSESSMENT,
+            summary=f"Problem replaced: {old.icd10cm} by {problem.icd10cm}",
+            actor=actor,
+            occurred_at=now,
+        )
 
 
 @transaction.atomic

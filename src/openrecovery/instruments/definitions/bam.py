@@ -202,6 +202,7 @@ BAM = Instrument(
             PROTECTIVE_CONCERN,
         ),
     ),
+    bands_origin="program_summary",
     source="Cacciola JS, Alterman AI, DePhilippis D, et al. Development and initial "
     "evaluation of the Brief Addiction Monitor (BAM). J Subst Abuse Treat. "
     "2013;44(3):256-263. Revised version (BAM-R) and scoring as distributed by the VA "

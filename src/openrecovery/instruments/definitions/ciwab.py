@@ -99,6 +99,7 @@ CIWAB = Instrument(
         Band("severe", "Severe", 41, 60),
         Band("very_severe", "Very severe", 61, 80),
     ),
+    bands_origin="local_protocol",
     source="Busto UE, Sykora K, Sellers EM. A clinical scale to assess benzodiazepine "
     "withdrawal. J Clin Psychopharmacol. 1989;9(6):412-416.",
     licence="Published in the peer-reviewed literature and reproduced in clinical "

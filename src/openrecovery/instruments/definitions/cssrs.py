@@ -8,7 +8,7 @@ Q2_YES = Answer("2", "==", 1)
 CSSRS = Instrument(
     code="cssrs",
     name="C-SSRS Screener (Columbia Suicide Severity Rating Scale)",
-    version="screen-recent.1",
+    version="screen-recent.2",
     description="Suicidal ideation and behavior screen. Questions 1-5 ask about the past "
     "month; question 6 about lifetime behavior, and 6b whether it was in the past 3 months.",
     timeframe="In the past month (questions 1-5); ever, and in the past 3 months (question 6)",
@@ -23,7 +23,7 @@ CSSRS = Instrument(
         ),
         Item(
             "2",
-            "Have you actually had any thoughts about killing yourself?",
+            "Have you actually had any thoughts of killing yourself?",
             YES_NO,
             loinc="93247-5",
         ),
@@ -44,15 +44,15 @@ CSSRS = Instrument(
         Item(
             "5",
             "Have you started to work out or worked out the details of how to kill "
-            "yourself? Did you intend to carry out this plan?",
+            "yourself, and do you intend to carry out this plan?",
             YES_NO,
             asked_if=Q2_YES,
             loinc="93250-9",
         ),
         Item(
             "6",
-            "Have you done anything, started to do anything, or prepared to do anything "
-            "to end your life?",
+            "Have you ever done anything, started to do anything, or prepared to do "
+            "anything to end your life?",
             YES_NO,
             loinc="93267-3",
         ),
@@ -81,7 +81,7 @@ CSSRS = Instrument(
             BandIs("high"),
         ),
     ),
-    loinc_panel="",
+    loinc_panel="93373-9",
     loinc_total="93374-7",
     source="Posner K, Brown GK, Stanley B, et al. The Columbia-Suicide Severity Rating Scale: "
     "initial validity and internal consistency findings from three multisite studies with "
@@ -93,5 +93,7 @@ CSSRS = Instrument(
     "only when question 6 is yes. No total score: the risk level comes from the answers. "
     "High risk: Q4 or Q5 yes, or behavior in the past 3 months. Moderate: Q3 yes, or "
     "behavior longer ago. Low: Q1 or Q2 only. LOINC 93374-7 (stored as loinc_total) codes "
-    "the risk level, the screener's result, since there is no total.",
+    "the risk level, the screener's result, since there is no total; LOINC 93373-9 is the "
+    "screener panel. Version 2 (2026-12) restores the published wording of questions 2, 5 "
+    'and 6 ("ever" in question 6).',
 )

@@ -52,7 +52,8 @@ DSM5_SEDATIVE = Instrument(
     context_fields=(
         ContextField(
             "medically_supervised",
-            "Taking the medication as prescribed under medical supervision",
+            "Taking it as prescribed under medical supervision?",
+            required=True,
         ),
     ),
     exclusions=(
@@ -75,9 +76,10 @@ DSM5_SEDATIVE = Instrument(
     "disorder.",
     licence="The criteria text is copyright the American Psychiatric Association; this "
     "checklist paraphrases it and does not reproduce it. A clinician makes the diagnosis.",
-    notes="Send 1 (met) or 0 (not met) for each of the 11 criteria. The form must ask whether "
-    "the person takes the medication under medical supervision: context "
-    "medically_supervised true leaves out criteria 10 (tolerance) and 11 (withdrawal). The "
+    notes="Send 1 (met) or 0 (not met) for each of the 11 criteria. Whether the person takes "
+    "the medication as prescribed under medical supervision is a required yes/no (context "
+    "medically_supervised true or false; leaving it out is an error): true leaves out "
+    "criteria 10 (tolerance) and 11 (withdrawal). The "
     "total is the number of criteria counted; 2 or more within 12 months meets the "
     "disorder; severity 0-1 none, 2-3 mild, 4-5 moderate, 6 or more severe. Not scored "
     "here: remission specifiers (early: 3 to under 12 months with no criterion met except "

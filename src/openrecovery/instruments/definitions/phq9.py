@@ -8,11 +8,12 @@ FREQUENCY = (
     Option(2, "More than half the days", "LA6570-1"),
     Option(3, "Nearly every day", "LA6571-9"),
 )
+# LOINC answer list LL358-3 (item 69722-7); its codes are not in label order.
 DIFFICULTY = (
-    Option(0, "Not difficult at all"),
-    Option(1, "Somewhat difficult"),
-    Option(2, "Very difficult"),
-    Option(3, "Extremely difficult"),
+    Option(0, "Not difficult at all", "LA6572-7"),
+    Option(1, "Somewhat difficult", "LA6573-5"),
+    Option(2, "Very difficult", "LA6575-0"),
+    Option(3, "Extremely difficult", "LA6574-3"),
 )
 
 PHQ9 = Instrument(

@@ -1,0 +1,42 @@
+"""Reads of the suicide-risk pathway (the caller has passed the access gate)."""
+
+import dataclasses
+import datetime as dt
+
+from django.utils import timezone
+
+from openrecovery.records.choices import TaskStatus
+from openrecovery.records.models import ClinicalAlert, ClinicalTask, Patient
+
+from .models import RiskAssessment
+from .triage import rescreen_interval
+
+
+@dataclasses.dataclass(frozen=True)
+class SafetySummary:
+    """A patient's current risk level, open tasks and open alerts."""
+
+    risk: RiskAssessment | None
+    open_tasks: list[ClinicalTask]
+    open_alerts: list[ClinicalAlert]
+    rescreen_due: bool
+
+
+def safety_summary(patient: Patient, *, now: dt.datetime | None = None) -> SafetySummary:
+    """Return what the pathway knows of ``patient`` (three queries).
+
+    Alerts are sent as one copy per recipient; each raised alert is listed once.
+    """
+    now = now or timezone.now()
+    risk = RiskAssessment.objects.filter(patient=patient).order_by("-assessed_at", "-id").first()
+    tasks = list(
+        ClinicalTask.objects.filter(patient=patient, status=TaskStatus.OPEN).order_by(
+            "due_at", "opened_at", "id"
+        )
+    )
+    alerts: dict[tuple[str, str, str], ClinicalAlert] = {}
+    unresolved = ClinicalAlert.objects.filter(patient=patient, resolved_at__isnull=True)
+    for alert in unresolved.order_by("created_at", "id"):
+        alerts.setdefault((alert.kind, alert.source_type, alert.source_id), alert)
+    due = risk is not None and now - risk.assessed_at > rescreen_interval()
+    return SafetySummary(risk, tasks, list(alerts.values()), due)
