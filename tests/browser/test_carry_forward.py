@@ -86,7 +86,7 @@ def test_sisters_callback_to_her_brothers_intake(page: Page, server, inspect, co
     schedule.get_by_label("Sex at birth").select_option("male")
     schedule.get_by_label("Assessment date").fill(when.isoformat())
     schedule.get_by_label("Assessment time").fill("10:30")
-    schedule.get_by_label("Clinician").select_option(label="Jamie Chen (Counselor)")
+    schedule.get_by_label("Clinician").select_option(label="Jamie Chen — Counselor")
     schedule.get_by_label("Caller's relationship to the patient").fill("sister")
     inspect.check(page, "convert-form-for-someone-else")
     schedule.locator("#caller-contact").scroll_into_view_if_needed()

@@ -39,7 +39,8 @@ def test_a_safety_plan_is_written_signed_and_printed(
     page.get_by_label("The one thing").fill("My daughter.")
     inspect.check(page, "1-draft")
     page.get_by_role("button", name="Save and sign").click()
-    expect(page.get_by_text("This field is required.")).to_be_visible()  # the signature
+    summary = page.get_by_role("link", name="Name the patient signed with: This field is required.")
+    expect(summary).to_be_visible()  # in the error summary at the top of the form
     page.get_by_label("Name the patient signed with").fill("Danielle Whitfield")
     page.get_by_role("button", name="Save and sign").click()
     expect(page.get_by_role("status")).to_contain_text("Safety plan signed (version 1).")
