@@ -8,6 +8,7 @@ time of the load.
 
 import datetime as dt
 
+from django.db.models import F, Q
 from django.utils import timezone
 
 from openrecovery.instruments.models import Administration
@@ -43,21 +44,19 @@ def follow_up_backdate(administration: Administration, when: dt.datetime) -> Non
     """Move what an administration opened, closed and set (tasks, risk level) to ``when``."""
     shift = when - administration.administered_at
     source = str(administration.pk)
-    for task in ClinicalTask.objects.filter(source_type=ADMINISTRATION, source_id=source):
-        ClinicalTask.objects.filter(pk=task.pk).update(
-            opened_at=task.opened_at + shift,
-            due_at=task.due_at + shift if task.due_at else None,
-        )
+    levels = RiskAssessment.objects.filter(source_type=ADMINISTRATION, source_id=source)
+    level_ids = [str(pk) for pk in levels.values_list("pk", flat=True)]
+    opened = Q(source_type=ADMINISTRATION, source_id=source) | Q(
+        source_type=LEVEL, source_id__in=level_ids
+    )
+    # A null due time stays null: NULL + interval is NULL in SQL.
+    ClinicalTask.objects.filter(opened).update(
+        opened_at=F("opened_at") + shift, due_at=F("due_at") + shift
+    )
     ClinicalTask.objects.filter(closed_source_type=ADMINISTRATION, closed_source_id=source).update(
         closed_at=when
     )
-    for level in RiskAssessment.objects.filter(source_type=ADMINISTRATION, source_id=source):
-        RiskAssessment.objects.filter(pk=level.pk).update(assessed_at=when)
-        for task in ClinicalTask.objects.filter(source_type=LEVEL, source_id=str(level.pk)):
-            ClinicalTask.objects.filter(pk=task.pk).update(
-                opened_at=task.opened_at + shift,
-                due_at=task.due_at + shift if task.due_at else None,
-            )
+    levels.update(assessed_at=when)
 
 
 def demo_latest_entry_backdate(patient: Patient, when: dt.datetime) -> None:
