@@ -165,3 +165,24 @@ def test_safety_shows_the_level_tasks_and_alerts(patient, nurse, counselor):
 
 def test_safety_of_a_patient_outside_the_gate_is_404(patient):
     assert get_safety(make_staff(Role.COUNSELOR), patient)[0] == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refusals_and_bad_answers_keep_their_audit_event_and_store_nothing(patient, nurse):
+    """The gate's event and the record share one commit; a failure keeps the event only."""
+    outsider = make_staff(Role.COUNSELOR)
+    status, _ = post_administration(outsider, patient, {"code": "phq9", "answers": PHQ9_ITEM9})
+    assert status == 404
+    assert AuditEvent.objects.filter(
+        action="access_denied", actor_id=outsider.pk, object_id=str(patient.pk)
+    ).exists()
+    mark = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    bad = {"code": "phq9", "answers": [0, 0, 4, 0, 0, 0, 0, 0, 0]}
+    status, _ = post_administration(nurse, patient, bad)
+    assert status == 422
+    read = AuditEvent.objects.filter(pk__gt=mark, actor_id=nurse.pk, patient_id=patient.pk)
+    assert list(read.values_list("action", flat=True)) == ["view"]
+    assert not Administration.objects.exists() and not ClinicalTask.objects.exists()
+    status, _ = post_administration(nurse, patient, {"code": "phq9", "answers": PHQ9_ITEM9})
+    assert status == 201
+    assert Administration.objects.count() == 1 and ClinicalTask.objects.count() == 1

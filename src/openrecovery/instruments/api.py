@@ -11,13 +11,14 @@ from typing import Annotated, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
+from django.db import transaction
+from django.http import Http404, HttpRequest
 from ninja import Path, Router, Status
 from pydantic import ValidationError
 
 from openrecovery.accounts.access import StaffRequest
 from openrecovery.core.api import AUTH_ERRORS, ErrorOut, schema_inlined
-from openrecovery.core.errors import Forbidden, InvalidInput, NotFound
+from openrecovery.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from openrecovery.privacy.gates import MAX_DB_ID, access_patient_by_id
 
 from .engine import AnswerError, Instrument, Score, score
@@ -32,7 +33,7 @@ from .schemas import (
     ScoreIn,
     ScoreOut,
 )
-from .services import OBJECT_TYPE, administration_recorded
+from .services import OBJECT_TYPE, AdministrationResult, administration_recorded
 
 router = Router(tags=["instruments"])
 
@@ -121,6 +122,33 @@ def _service_problems(error: DjangoValidationError) -> list[dict[str, str]]:
     return problems
 
 
+def _administration_store(
+    request: StaffRequest, patient_id: int, body: AdministrationIn
+) -> AdministrationResult:
+    """Pass the gate (404), check the role (403), record the administration (422)."""
+    # The gate first: a patient the caller may not see is 404, whatever their role.
+    patient = access_patient_by_id(
+        request.user, patient_id, request=request, object_type=OBJECT_TYPE
+    )
+    if not request.user.has_perm(ADMINISTER_PERMISSION):
+        raise Forbidden(ERROR_CANNOT_ADMINISTER)
+    instrument = instrument_get(body.code)
+    if instrument is None:
+        raise InvalidInput([{"item": "", "message": f"code: {UNKNOWN_INSTRUMENT}"}])
+    try:
+        return administration_recorded(
+            actor=request.user,
+            patient=patient,
+            code=instrument.code,
+            answers=body.answers,
+            context=body.context,
+            administered_at=body.administered_at,
+            request=request,
+        )
+    except DjangoValidationError as error:
+        raise InvalidInput(_service_problems(error)) from error
+
+
 @router.post(
     "/patients/{patient_id}/administrations",
     response={
@@ -139,32 +167,22 @@ def administration_create(
     answer does not fit, as the scoring endpoint does. Returns what the result set in
     motion: tasks it opened (a C-SSRS owed, a consult, a safety plan) and alerts raised.
     """
-    # A malformed body changes nothing, not even the audit log; then the gate: a patient
-    # the caller may not see is 404, whatever their role.
+    # A malformed body changes nothing, not even the audit log.
     try:
         body = AdministrationIn.model_validate_json(request.body)
     except ValidationError as error:
         raise InvalidInput(_body_problems(error)) from error
-    patient = access_patient_by_id(
-        request.user, patient_id, request=request, object_type=OBJECT_TYPE
-    )
-    if not request.user.has_perm(ADMINISTER_PERMISSION):
-        raise Forbidden(ERROR_CANNOT_ADMINISTER)
-    instrument = instrument_get(body.code)
-    if instrument is None:
-        raise InvalidInput([{"item": "", "message": f"code: {UNKNOWN_INSTRUMENT}"}])
-    try:
-        result = administration_recorded(
-            actor=request.user,
-            patient=patient,
-            code=instrument.code,
-            answers=body.answers,
-            context=body.context,
-            administered_at=body.administered_at,
-            request=request,
-        )
-    except DjangoValidationError as error:
-        raise InvalidInput(_service_problems(error)) from error
+    # The gate's audit event and the record commit together: one commit (one fsync) per
+    # request. A refusal or bad answers still commit the audit event of the attempt: the
+    # error is raised once the transaction is over; the record's own savepoint is undone.
+    failure: DomainError | Http404 | None = None
+    with transaction.atomic():
+        try:
+            result = _administration_store(request, patient_id, body)
+        except (DomainError, Http404) as error:
+            failure = error
+    if failure is not None:
+        raise failure
     a = result.administration
     return Status(
         201,

@@ -159,7 +159,9 @@ def administration_recorded(
         administered_by=actor,
         administered_at=now,
     )
-    administration.full_clean()
+    # The patient, episode and actor are rows this request already holds: no need to ask
+    # the database whether they exist (three queries on the busiest clinical write).
+    administration.full_clean(exclude=["patient", "episode", "administered_by"])
     administration.save()
     audit_record(
         action=Action.CREATE,
