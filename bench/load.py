@@ -33,6 +33,8 @@ class Request:
     content_type: str = ""
     cookie: str = ""
     csrf: str = ""
+    # Sent as htmx sends it (HX-Request: true): the search page's live results.
+    htmx: bool = False
 
 
 def wrk_path() -> str:
@@ -52,6 +54,7 @@ def wrk_run(base: str, request: Request, connections: int, duration: int) -> Loa
         "BENCH_CONTENT_TYPE": request.content_type,
         "BENCH_COOKIE": request.cookie,
         "BENCH_CSRF": request.csrf,
+        "BENCH_HTMX": "true" if request.htmx else "",
     }
     command = [
         wrk_path(),

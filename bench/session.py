@@ -65,13 +65,14 @@ def sign_in(base: str, username: str, password: str, code: str) -> SignedIn:
     return signed_in
 
 
-def page_check(base: str, path: str, signed_in: SignedIn, body: str = "") -> None:
+def page_check(
+    base: str, path: str, signed_in: SignedIn, body: str = "", htmx: bool = False
+) -> None:
     """Fetch a staff page with the session and raise unless it is a 200 (not a redirect)."""
-    request = urllib.request.Request(
-        base + path,
-        data=body.encode() or None,
-        headers={"Cookie": signed_in.cookie, "X-CSRFToken": signed_in.csrf},
-    )
+    headers = {"Cookie": signed_in.cookie, "X-CSRFToken": signed_in.csrf}
+    if htmx:
+        headers["HX-Request"] = "true"
+    request = urllib.request.Request(base + path, data=body.encode() or None, headers=headers)
     opener = _opener(http.cookiejar.CookieJar(), follow=False)
     try:
         with opener.open(request, timeout=30) as response:

@@ -8,6 +8,8 @@ local cookie = os.getenv("BENCH_COOKIE") or ""
 if cookie ~= "" then wrk.headers["Cookie"] = cookie end
 local csrf = os.getenv("BENCH_CSRF") or ""
 if csrf ~= "" then wrk.headers["X-CSRFToken"] = csrf end
+local htmx = os.getenv("BENCH_HTMX") or ""
+if htmx ~= "" then wrk.headers["HX-Request"] = htmx end
 
 done = function(summary, latency, requests)
   local e = summary.errors
