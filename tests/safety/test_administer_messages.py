@@ -68,7 +68,7 @@ def test_a_high_result_names_the_alert_the_plan_and_links_the_checklist(patient,
     link = reverse("safety:precautions", args=[patient.pk])
     assert (
         "error",
-        f'Safety precautions checklist opened. <a href="{link}">Open the checklist</a>.',
+        f'Safety precautions checklist opened. <a class="alert-link" href="{link}">Open the checklist</a>.',
     ) in said
     assert any(t.startswith("Safety plan owed: due by") for t in texts)
 
@@ -78,7 +78,7 @@ def test_the_link_is_shown_on_the_next_page_not_escaped(patient, counselor):
     url = reverse("instruments:administer", args=[patient.pk, "cssrs"])
     page = client.post(url, form_data("cssrs", CSSRS_HIGH), follow=True).content.decode()
     link = reverse("safety:precautions", args=[patient.pk])
-    assert f'<a href="{link}">Open the checklist</a>' in page
+    assert f'<a class="alert-link" href="{link}">Open the checklist</a>' in page
     assert "Safety plan owed: due by" in page
 
 

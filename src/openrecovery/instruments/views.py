@@ -64,7 +64,7 @@ def _follow_up_messages(request: HttpRequest, result: AdministrationResult) -> N
             messages.error(
                 request,
                 format_html(
-                    '{} <a href="{}">Open the checklist</a>.', notice.text + ".", notice.url
+                    '{} <a class="alert-link" href="{}">Open the checklist</a>.', notice.text + ".", notice.url
                 ),
             )
         else:
