@@ -18,6 +18,7 @@ No random draws: the rest of the demo's seeded choices stay as they were.
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -72,7 +73,7 @@ class PathwayCounts:
 
 
 def _give(
-    actor: User, episode: EpisodeOfCare, code: str, answers: list[int | None], when: dt.datetime
+    actor: User, episode: EpisodeOfCare, code: str, answers: Sequence[int | None], when: dt.datetime
 ) -> Administration:
     mark = timeline_mark()
     administration = administration_record(

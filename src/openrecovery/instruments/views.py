@@ -64,7 +64,9 @@ def _follow_up_messages(request: HttpRequest, result: AdministrationResult) -> N
             messages.error(
                 request,
                 format_html(
-                    '{} <a class="alert-link" href="{}">Open the checklist</a>.', notice.text + ".", notice.url
+                    '{} <a class="alert-link" href="{}">Open the checklist</a>.',
+                    notice.text + ".",
+                    notice.url,
                 ),
             )
         else:

@@ -4,8 +4,8 @@ bulk for benchmarks.
 
 The stories come first (``demo.stories``; their recent first contacts are helpline
 conversions), then instrument histories (``demo.instruments``), intake assessments
-(``demo.intakes``), the suicide-risk pathway at work (``demo.safety``) and the rest of the helpline's month and today's queue
-(``demo.inquiries``).
+(``demo.intakes``), the suicide-risk pathway at work (``demo.safety``) and the rest of
+the helpline's month and today's queue (``demo.inquiries``).
 """
 
 import os
