@@ -261,3 +261,15 @@ def test_the_latest_complete_checklist_shows_when_none_is_open(patient, counselo
         precaution_step_complete(actor=counselor, checklist=checklist, code=code)
     page = verified_client(counselor).get(url(patient)).content.decode()
     assert "Complete" in page and "Mark done:" not in page and page.count("data-step-done") == 3
+
+
+def test_htmx_conflicts_show_in_the_card(patient, counselor):
+    record(counselor, patient)
+    client = verified_client(counselor)
+    client.post(url(patient), {"step": "physician"}, HTTP_HX_REQUEST="true")
+    again = client.post(url(patient), {"step": "physician"}, HTTP_HX_REQUEST="true")
+    body = again.content.decode()
+    assert again.status_code == 200  # htmx swaps only 2xx: the error is shown in the card
+    assert 'id="precautions-error"' in body and "already done" in body and "2 steps left" in body
+    missing = client.post(url(patient), {"note": "no step named"})
+    assert missing.status_code == 422 and 'id="precautions-error"' in missing.content.decode()
