@@ -5,6 +5,7 @@ The demo is loaded once for the module (``conftest.demo_loaded``); each test rea
 savepoint of its own.
 """
 
+import datetime as dt
 import io
 import re
 from itertools import pairwise
@@ -228,14 +229,15 @@ def test_instrument_histories_are_plausible_series_scored_by_the_engine(demo):
 
 
 def test_exactly_one_urgent_alert_waits_for_the_care_team(demo):
+    screener = Administration.objects.get(code="cssrs", band="high")
+    patient = screener.patient
     positive = [
-        a for a in Administration.objects.filter(code="phq9") if a.answers[8] and a.answers[8] > 0
+        a
+        for a in Administration.objects.filter(code="phq9", patient=patient)
+        if a.answers[8] and a.answers[8] > 0
     ]
     assert len(positive) == 1
-    patient = positive[0].patient
     assert patient.episodes.get(ended_at__isnull=True).stage == Stage.TREATMENT
-    screener = Administration.objects.get(code="cssrs")
-    assert (screener.patient, screener.band) == (patient, "high")
     assert screener.administered_at > positive[0].administered_at
     sources = set(urgent_unresolved().values_list("patient_id", "source_type", "source_id"))
     assert sources == {(patient.pk, "instrument_administration", str(screener.pk))}
@@ -338,3 +340,47 @@ def test_demo_totp_refuses_other_users_and_production(demo):
     with override_settings(SETTINGS_MODULE="openrecovery.settings.production"):
         with pytest.raises(CommandError):
             call_command("demo_totp", "counselor")
+
+
+def test_the_suicide_risk_pathway_is_at_work(demo):
+    from django.utils import timezone
+
+    from openrecovery.records.choices import TaskKind, TaskStatus
+    from openrecovery.records.models import ClinicalTask
+    from openrecovery.safety.models import PrecautionChecklist, SafetyPlan
+    from openrecovery.safety.selectors import safety_summary
+
+    now = timezone.now()
+    nurse = User.objects.get(username="nurse")
+    # High: the precautions checklist that level opened, partly done, the alert unseen.
+    high = Administration.objects.get(code="cssrs", band="high")
+    checklist = PrecautionChecklist.objects.get(patient=high.patient)
+    assert not checklist.is_complete and checklist.opened_at == high.administered_at
+    done = [s for s in checklist.steps.all() if s.is_done]
+    assert [s.code for s in done] == ["observation"] and checklist.steps_left == 2
+    assert checklist.opened_at < done[0].completed_at < now
+    assert urgent_unresolved().filter(patient=high.patient, acknowledged_at__isnull=True).exists()
+    # Moderate: a signed safety plan in this withdrawal episode; the consult still open.
+    moderate = Administration.objects.get(code="cssrs", band="moderate")
+    episode = moderate.patient.episodes.get(ended_at__isnull=True)
+    assert episode.stage == Stage.WITHDRAWAL_MANAGEMENT
+    assert nurse in [m.user for m in episode.patient.care_team.filter(active=True)]
+    plan = SafetyPlan.objects.get(patient=moderate.patient)
+    assert plan.is_signed and moderate.administered_at < plan.signed_at < now
+    assert plan.signed_at >= episode.started_at  # the plan the stage move will find
+    tasks = ClinicalTask.objects.filter(patient=moderate.patient)
+    assert set(tasks.filter(status=TaskStatus.OPEN).values_list("kind", flat=True)) == {
+        TaskKind.BH_CONSULT
+    }
+    assert tasks.get(kind=TaskKind.SAFETY_PLAN_OWED).closed_at == plan.signed_at
+    # Owed: a positive PHQ-9 three hours ago and no C-SSRS since: overdue.
+    owed = ClinicalTask.objects.get(kind=TaskKind.CSSRS_OWED, status=TaskStatus.OPEN)
+    assert owed.due_at < now - dt.timedelta(hours=1)
+    assert not Administration.objects.filter(code="cssrs", patient=owed.patient).exists()
+    assert safety_summary(owed.patient).open_tasks == [owed]
+    # The pages open for the demo counselor (high) and the demo nurse (moderate).
+    counselor = verified_client(User.objects.get(username="counselor"))
+    page = counselor.get(reverse("safety:precautions", args=[high.patient.pk]))
+    assert page.status_code == 200 and "2 steps left" in page.content.decode()
+    plan_page = verified_client(nurse).get(reverse("safety:plan", args=[moderate.patient.pk]))
+    assert plan_page.status_code == 200 and "Version 1, signed" in plan_page.content.decode()

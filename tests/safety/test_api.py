@@ -186,3 +186,60 @@ def test_refusals_and_bad_answers_keep_their_audit_event_and_store_nothing(patie
     status, _ = post_administration(nurse, patient, {"code": "phq9", "answers": PHQ9_ITEM9})
     assert status == 201
     assert Administration.objects.count() == 1 and ClinicalTask.objects.count() == 1
+
+
+def _signed_plan(patient, counselor):
+    from openrecovery.safety.services import safety_plan_draft, safety_plan_save, safety_plan_sign
+
+    plan = safety_plan_draft(actor=counselor, patient=patient)
+    safety_plan_save(actor=counselor, plan=plan, data=PLAN_COMPLETE)
+    return safety_plan_sign(actor=counselor, plan=plan, patient_signed_name="Ada Lovelace")
+
+
+PLAN_COMPLETE = {
+    "warning_signs": "Not sleeping.",
+    "coping_strategies": "Walk the dog.",
+    "means_medications": "My sister holds my medication.",
+}
+
+
+def test_safety_plan_is_the_newest_signed_version_never_a_draft(patient, nurse, counselor):
+    from openrecovery.safety.services import safety_plan_draft
+
+    draft = safety_plan_draft(actor=counselor, patient=patient)
+    assert get_safety(nurse, patient)[1]["safety_plan"] is None  # a draft is not a plan
+    first = _signed_plan(patient, counselor)
+    assert first.pk == draft.pk
+    body = get_safety(nurse, patient)[1]
+    assert body["safety_plan"]["version"] == 1
+    signed_at = dt.datetime.fromisoformat(body["safety_plan"]["signed_at"])
+    assert abs(signed_at - first.signed_at) < dt.timedelta(milliseconds=1)
+    safety_plan_draft(actor=counselor, patient=patient)  # a revision, not signed yet
+    assert get_safety(nurse, patient)[1]["safety_plan"]["version"] == 1
+    second = _signed_plan(patient, counselor)
+    body = get_safety(nurse, patient)[1]
+    assert (body["safety_plan"]["version"], second.version) == (2, 2)
+    signed_at = dt.datetime.fromisoformat(body["safety_plan"]["signed_at"])
+    assert abs(signed_at - second.signed_at) < dt.timedelta(milliseconds=1)
+    assert set(body) == {"risk_level", "assessed_at", "open_tasks", "open_alerts", "safety_plan"}
+
+
+def test_safety_reads_in_constant_queries(patient, nurse, counselor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        client, auth = bearer_client(nurse)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/api/v1/patients/{patient.pk}/safety", **auth).status_code == 200
+        return len(queries)
+
+    post_administration(nurse, patient, {"code": "phq9", "answers": PHQ9_ITEM9})
+    post_administration(counselor, patient, {"code": "cssrs", "answers": CSSRS_HIGH})
+    _signed_plan(patient, counselor)
+    few = count()
+    for _ in range(3):
+        post_administration(counselor, patient, {"code": "cssrs", "answers": CSSRS_HIGH})
+        _signed_plan(patient, counselor)
+    post_administration(nurse, patient, {"code": "phq9", "answers": PHQ9_ITEM9})
+    assert count() == few

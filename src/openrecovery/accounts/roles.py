@@ -73,6 +73,12 @@ CUSTOM_PERMISSIONS = (
     ("helpline", "inquiry", "view_inquiries", "Read helpline inquiries and the admissions queue"),
     ("safety", "safetyplan", "edit_safety_plan", "Write and sign safety plans with patients"),
     (
+        "safety",
+        "precautionchecklist",
+        "complete_precautions",
+        "Complete the steps of immediate safety precautions checklists",
+    ),
+    (
         "helpline",
         "inquiry",
         "work_inquiries",
@@ -95,7 +101,10 @@ INTAKE_DRAFTS = frozenset({"assessment.edit_assessment"})
 INTAKE_CLINICIAN = INTAKE_DRAFTS | {"assessment.sign_assessment", "assessment.record_problem"}
 
 # Safety plans are written and signed with the patient by clinicians, not by admissions.
-SAFETY_PLANNING = frozenset({"safety.edit_safety_plan"})
+# Immediate safety precautions (ordering one-to-one observation, checking the room,
+# notifying the physician) are the same clinicians' acts: on a withdrawal unit the nurse
+# is often the one at the bedside who orders observation and calls the physician.
+SAFETY_PLANNING = frozenset({"safety.edit_safety_plan", "safety.complete_precautions"})
 
 # Helpline: admissions work the queue; nurses and physicians may read it (e.g. to advise on
 # a caller's danger signs) but not claim or close inquiries.

@@ -21,7 +21,7 @@ from openrecovery.records.models import (
     StageTransition,
     TimelineEvent,
 )
-from openrecovery.safety.models import RiskAssessment
+from openrecovery.safety.models import PrecautionChecklist, RiskAssessment
 from openrecovery.safety.services import OBJECT_TYPE as LEVEL
 
 
@@ -41,7 +41,8 @@ def new_entries_backdate(patient: Patient, after: int, when: dt.datetime) -> Non
 
 
 def follow_up_backdate(administration: Administration, when: dt.datetime) -> None:
-    """Move what an administration opened, closed and set (tasks, risk level) to ``when``."""
+    """Move what an administration opened, closed and set (tasks, risk level, precautions
+    checklist) to ``when``."""
     shift = when - administration.administered_at
     source = str(administration.pk)
     levels = RiskAssessment.objects.filter(source_type=ADMINISTRATION, source_id=source)
@@ -56,6 +57,7 @@ def follow_up_backdate(administration: Administration, when: dt.datetime) -> Non
     ClinicalTask.objects.filter(closed_source_type=ADMINISTRATION, closed_source_id=source).update(
         closed_at=when
     )
+    PrecautionChecklist.objects.filter(assessment__in=levels).update(opened_at=when)
     levels.update(assessed_at=when)
 
 

@@ -31,16 +31,28 @@ class Recorded:
     request: HttpRequest | None
 
 
+@dataclasses.dataclass(frozen=True)
+class Notice:
+    """Something else a reaction opened, for the clinician: in words, with its page."""
+
+    text: str
+    url: str = ""
+
+
 @dataclasses.dataclass
 class FollowUp:
-    """What reactions opened for one administration: tasks and alerts (new ones only)."""
+    """What reactions opened for one administration: tasks and alerts (new ones only),
+    and notices of anything else (a safety precautions checklist) with where to find it.
+    """
 
     tasks: list[ClinicalTask] = dataclasses.field(default_factory=list)
     alerts: list[ClinicalAlert] = dataclasses.field(default_factory=list)
+    notices: list[Notice] = dataclasses.field(default_factory=list)
 
     def add(self, other: "FollowUp") -> None:
         self.tasks.extend(other.tasks)
         self.alerts.extend(other.alerts)
+        self.notices.extend(other.notices)
 
 
 Reaction = Callable[[Recorded], FollowUp]

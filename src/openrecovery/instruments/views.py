@@ -5,6 +5,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openrecovery.accounts.access import StaffRequest, staff_view
@@ -13,15 +15,15 @@ from openrecovery.core.forms import form_add_service_errors
 from openrecovery.core.http import post_only
 from openrecovery.privacy.gates import MAX_DB_ID, access_patient_by_id, access_patient_grant_by_id
 from openrecovery.records.alerts import alert_acknowledge, alert_resolve
-from openrecovery.records.models import ClinicalAlert, Patient
+from openrecovery.records.choices import TaskKind
+from openrecovery.records.models import ClinicalAlert, ClinicalTask, Patient
 
 from .forms import AdministrationForm, AlertResolveForm
-from .models import Administration
 from .registry import INSTRUMENTS, instrument_get
 from .selectors import trends
 from .services import (
-    OBJECT_TYPE,
-    administration_record,
+    AdministrationResult,
+    administration_recorded,
     administration_summary,
     prompted_instrument,
     short_name,
@@ -35,11 +37,51 @@ MESSAGE_PROMPTED = (
 MESSAGE_ALERTED = "High risk: an urgent alert was sent to the patient's care team."
 
 
-def _after_saving(request: HttpRequest, patient: Patient, saved: Administration) -> HttpResponse:
+def _due(task: ClinicalTask) -> str:
+    """Return " due by 15:42" (with the date when it is not today), or "" without a due time."""
+    if task.due_at is None:
+        return ""
+    due, today = timezone.localtime(task.due_at), timezone.localdate()
+    when = f"{due:%H:%M}" if due.date() == today else f"{due:%H:%M} on {due:%Y-%m-%d}"
+    return f": due by {when}"
+
+
+def _task_message(task: ClinicalTask) -> str:
+    """Return what an opened task asks of the team, in words ("C-SSRS owed: due by 15:42")."""
+    label = TaskKind(task.kind).label
+    if task.assigned_to_id is not None:
+        return f"{label} owed by {task.assigned_to}{_due(task)}"
+    return f"{label}{_due(task)}"
+
+
+def _follow_up_messages(request: HttpRequest, result: AdministrationResult) -> None:
+    """Tell the clinician what the result opened: tasks, alerts and anything else."""
+    follow_up = result.follow_up
+    if follow_up.alerts:
+        messages.error(request, MESSAGE_ALERTED)
+    for notice in follow_up.notices:
+        if notice.url:
+            messages.error(
+                request,
+                format_html(
+                    '{} <a class="alert-link" href="{}">Open the checklist</a>.',
+                    notice.text + ".",
+                    notice.url,
+                ),
+            )
+        else:
+            messages.error(request, f"{notice.text}.")
+    for task in follow_up.tasks:
+        messages.warning(request, f"{_task_message(task)}.")
+
+
+def _after_saving(
+    request: HttpRequest, patient: Patient, result: AdministrationResult
+) -> HttpResponse:
+    saved = result.administration
     instrument = INSTRUMENTS[saved.code]
     messages.success(request, f"Saved. {administration_summary(instrument, saved)}")
-    if saved.patient.alerts.filter(source_type=OBJECT_TYPE, source_id=str(saved.pk)).exists():
-        messages.error(request, MESSAGE_ALERTED)
+    _follow_up_messages(request, result)
     prompted = prompted_instrument(saved)
     if prompted is not None and prompted in INSTRUMENTS:
         target = INSTRUMENTS[prompted]
@@ -64,7 +106,7 @@ def administer(request: StaffRequest, patient_id: int, code: str) -> HttpRespons
     if request.method == "POST":
         if form.is_valid():
             try:
-                saved = administration_record(
+                result = administration_recorded(
                     actor=request.user,
                     patient=access.patient,
                     code=instrument.code,
@@ -75,7 +117,7 @@ def administer(request: StaffRequest, patient_id: int, code: str) -> HttpRespons
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
             else:
-                return _after_saving(request, access.patient, saved)
+                return _after_saving(request, access.patient, result)
         status = 422
     context = {
         "patient": access.patient,

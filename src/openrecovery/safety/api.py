@@ -9,6 +9,7 @@ from openrecovery.accounts.access import StaffRequest
 from openrecovery.core.api import AUTH_ERRORS, ErrorOut, ValidationErrorOut
 from openrecovery.privacy.gates import MAX_DB_ID, access_patient_by_id
 
+from .models import SafetyPlan
 from .selectors import safety_summary
 from .services import OBJECT_TYPE
 
@@ -49,9 +50,11 @@ class SafetyOut(Schema):
 def safety_get(
     request: StaffRequest, patient_id: Annotated[int, Path(ge=1, le=MAX_DB_ID)]
 ) -> dict[str, Any]:
-    """Return the patient's suicide-risk level, open tasks and alerts (404 if not visible).
+    """Return the patient's suicide-risk level, open tasks, alerts and current safety plan.
 
-    ``risk_level`` is null until a C-SSRS has been recorded. Task kinds include
+    404 if the patient is not visible. ``risk_level`` is null until a C-SSRS has been
+    recorded; ``safety_plan`` is the newest signed version (a draft is not a plan), or
+    null. Task kinds include
     ``cssrs_owed``, ``bh_consult``, ``safety_plan_owed`` and ``caring_contact``.
     """
     patient = access_patient_by_id(
@@ -59,6 +62,12 @@ def safety_get(
     )
     summary = safety_summary(patient)
     risk = summary.risk
+    plan = (
+        SafetyPlan.objects.filter(patient=patient, signed_at__isnull=False)
+        .order_by("-version")
+        .values("version", "signed_at")
+        .first()
+    )
     return {
         "risk_level": risk.level if risk else None,
         "assessed_at": risk.assessed_at if risk else None,
@@ -70,5 +79,5 @@ def safety_get(
             {"id": a.pk, "kind": a.kind, "severity": a.severity, "raised_at": a.created_at}
             for a in summary.open_alerts
         ],
-        "safety_plan": None,  # safety plans are the pathway's next part
+        "safety_plan": plan,
     }

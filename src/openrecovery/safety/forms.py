@@ -126,3 +126,15 @@ class SafetyPlanSignForm(Form):
         help_text="The patient signs the printed copy or on this screen; type the name they "
         "signed with.",
     )
+
+
+class PrecautionStepForm(Form):
+    """Complete one step of the safety precautions checklist, with an optional note."""
+
+    step = forms.CharField(max_length=40)
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=500,
+        help_text="For example who is observing, or which physician was called.",
+    )

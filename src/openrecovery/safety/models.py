@@ -84,3 +84,78 @@ class SafetyPlan(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
+
+
+class PrecautionChecklist(models.Model):
+    """The immediate safety precautions a ``high`` level calls for, step by step.
+
+    Opened when a high level is recorded (one open checklist per patient: a second
+    high level while one is open finds it); its steps are copied from the procedure in
+    force (``safety.triage.precaution_steps``) with that procedure's source, so a later
+    change of procedure never rewrites an open checklist. Complete when every step is.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="precautions")
+    episode = models.ForeignKey(
+        EpisodeOfCare, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assessment = models.ForeignKey(
+        RiskAssessment, on_delete=models.PROTECT, related_name="precaution_checklists"
+    )
+    opened_at = models.DateTimeField()
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(completed_at__isnull=True),
+                name="precautions_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"safety precautions for {self.patient_id} opened {self.opened_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
+
+    @property
+    def steps_left(self) -> int:
+        """Return how many steps are not done yet (prefetch ``steps`` to spare queries)."""
+        return sum(1 for step in self.steps.all() if not step.is_done)
+
+
+class PrecautionStep(models.Model):
+    """One step of a precautions checklist: who completed it, when, and a short note."""
+
+    checklist = models.ForeignKey(
+        PrecautionChecklist, on_delete=models.CASCADE, related_name="steps"
+    )
+    position = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=40)
+    label = models.CharField(max_length=200)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["checklist", "code"], name="precaution_step_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} of checklist {self.checklist_id}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.completed_at is not None

@@ -8,7 +8,7 @@ from django.utils import timezone
 from openrecovery.records.choices import TaskStatus
 from openrecovery.records.models import ClinicalAlert, ClinicalTask, Patient
 
-from .models import RiskAssessment
+from .models import PrecautionChecklist, RiskAssessment
 from .triage import rescreen_interval
 
 
@@ -20,10 +20,12 @@ class SafetySummary:
     open_tasks: list[ClinicalTask]
     open_alerts: list[ClinicalAlert]
     rescreen_due: bool
+    # The open immediate safety precautions checklist (steps prefetched), or None.
+    precautions: PrecautionChecklist | None = None
 
 
 def safety_summary(patient: Patient, *, now: dt.datetime | None = None) -> SafetySummary:
-    """Return what the pathway knows of ``patient`` (three queries).
+    """Return what the pathway knows of ``patient`` (four queries; five with open precautions).
 
     Alerts are sent as one copy per recipient; each raised alert is listed once.
     """
@@ -39,4 +41,9 @@ def safety_summary(patient: Patient, *, now: dt.datetime | None = None) -> Safet
     for alert in unresolved.order_by("created_at", "id"):
         alerts.setdefault((alert.kind, alert.source_type, alert.source_id), alert)
     due = risk is not None and now - risk.assessed_at > rescreen_interval()
-    return SafetySummary(risk, tasks, list(alerts.values()), due)
+    precautions = (
+        PrecautionChecklist.objects.filter(patient=patient, completed_at__isnull=True)
+        .prefetch_related("steps")
+        .first()
+    )
+    return SafetySummary(risk, tasks, list(alerts.values()), due, precautions)

@@ -12,14 +12,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
-from openrecovery.core.errors import StateConflict
-from openrecovery.instruments.reactions import FollowUp, Recorded
+from openrecovery.core.errors import Forbidden, StateConflict
+from openrecovery.instruments.reactions import FollowUp, Notice, Recorded
 from openrecovery.instruments.services import OBJECT_TYPE as ADMINISTRATION
 from openrecovery.records.alerts import alert_raise
 from openrecovery.records.choices import AlertKind, Stage, TaskKind, TimelineKind
@@ -34,8 +35,8 @@ from openrecovery.records.services import episode_move_stage, timeline_add
 from openrecovery.records.tasks import task_open, tasks_close_by
 
 from .choices import RiskLevel
-from .models import RiskAssessment, SafetyPlan
-from .triage import CSSRS_OWED_WITHIN, TaskRule, triage
+from .models import PrecautionChecklist, PrecautionStep, RiskAssessment, SafetyPlan
+from .triage import CSSRS_OWED_WITHIN, TaskRule, precaution_steps, triage
 
 OBJECT_TYPE = "suicide_risk_level"
 CSSRS = "cssrs"
@@ -156,6 +157,8 @@ def risk_level_record(
         occurred_at=assessment.assessed_at,
     )
     action = triage()[level]
+    if action.precautions:
+        precautions_open(assessment=assessment, actor=actor, request=request)
     return assessment, _level_tasks(action.tasks, assessment, actor, request)
 
 
@@ -185,7 +188,7 @@ def administration_follow_up(recorded: Recorded) -> FollowUp:
             source_id=administration.pk,
             request=recorded.request,
         )
-        _, opened = risk_level_record(
+        assessment, opened = risk_level_record(
             patient=recorded.patient,
             level=RiskLevel(administration.band),
             actor=recorded.actor,
@@ -196,7 +199,142 @@ def administration_follow_up(recorded: Recorded) -> FollowUp:
             request=recorded.request,
         )
         follow_up.tasks += opened
+        checklist = PrecautionChecklist.objects.filter(
+            patient=recorded.patient, completed_at__isnull=True
+        ).first()
+        if checklist is not None and checklist.assessment_id == assessment.pk:
+            follow_up.notices.append(
+                Notice(
+                    PRECAUTIONS_OPENED,
+                    reverse("safety:precautions", args=[recorded.patient.pk]),
+                )
+            )
     return follow_up
+
+
+# --- immediate safety precautions -------------------------------------------------------
+
+PRECAUTIONS_OBJECT_TYPE = "safety_precautions"
+PRECAUTIONS_PERMISSION = "safety.complete_precautions"
+PRECAUTIONS_OPENED = "Safety precautions checklist opened"
+NOTE_MAX = 500
+ERROR_STEP_DONE = "This step is already done."
+ERROR_CHECKLIST_DONE = "This checklist is complete."
+ERROR_NO_STEP = "There is no such step on this checklist."
+ERROR_PRECAUTIONS_FORBIDDEN = "Only clinicians complete safety precautions."
+
+
+@transaction.atomic
+def precautions_open(
+    *, assessment: RiskAssessment, actor: User, request: HttpRequest | None = None
+) -> tuple[PrecautionChecklist, bool]:
+    """Open the immediate safety precautions checklist for a high level; return it.
+
+    One open checklist per patient: while one is open a second high level finds it
+    (and ``created`` is False). The steps are those in force now, with their source.
+    """
+    patient = assessment.patient
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    existing = PrecautionChecklist.objects.filter(
+        patient=patient, completed_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing, False
+    rules, source = precaution_steps()
+    checklist = PrecautionChecklist.objects.create(
+        patient=patient,
+        episode=assessment.episode,
+        assessment=assessment,
+        opened_at=assessment.assessed_at,
+        opened_by=actor,
+        source=source,
+    )
+    PrecautionStep.objects.bulk_create(
+        PrecautionStep(checklist=checklist, position=n, code=rule.code, label=rule.label)
+        for n, rule in enumerate(rules, start=1)
+    )
+    audit_record(
+        action=Action.CREATE,
+        actor=actor,
+        request=request,
+        patient_id=patient.pk,
+        object_type=PRECAUTIONS_OBJECT_TYPE,
+        object_id=checklist.pk,
+        detail={"assessment_id": assessment.pk, "steps": [r.code for r in rules]},
+    )
+    timeline_add(
+        patient=patient,
+        episode=assessment.episode,
+        kind=TimelineKind.TASK,
+        summary="Immediate safety precautions checklist opened",
+        actor=actor,
+        occurred_at=checklist.opened_at,
+    )
+    return checklist, True
+
+
+@transaction.atomic
+def precaution_step_complete(
+    *,
+    actor: User,
+    checklist: PrecautionChecklist,
+    code: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> PrecautionStep:
+    """Record that ``actor`` completed the step ``code`` now, with an optional short note.
+
+    The last step completes the checklist. Raise Forbidden without the permission,
+    StateConflict for a step already done or a complete checklist, ValidationError for
+    a code the checklist does not have. The audit names the step's code, never the note.
+    """
+    if not actor.has_perm(PRECAUTIONS_PERMISSION):
+        raise Forbidden(ERROR_PRECAUTIONS_FORBIDDEN)
+    checklist = PrecautionChecklist.objects.select_for_update().get(pk=checklist.pk)
+    if checklist.is_complete:
+        raise StateConflict(ERROR_CHECKLIST_DONE)
+    steps = list(PrecautionStep.objects.select_for_update().filter(checklist=checklist))
+    step = next((s for s in steps if s.code == code), None)
+    if step is None:
+        raise ValidationError({"step": ERROR_NO_STEP})
+    if step.is_done:
+        raise StateConflict(ERROR_STEP_DONE)
+    now = timezone.now()
+    step.completed_at = now
+    step.completed_by = actor
+    step.note = note.strip()[:NOTE_MAX]
+    step.save(update_fields=["completed_at", "completed_by", "note"])
+    complete = all(s.is_done for s in steps)
+    if complete:
+        checklist.completed_at = now
+        checklist.save(update_fields=["completed_at"])
+    audit_record(
+        action=Action.UPDATE,
+        actor=actor,
+        request=request,
+        patient_id=checklist.patient_id,
+        object_type=PRECAUTIONS_OBJECT_TYPE,
+        object_id=checklist.pk,
+        detail={"step": step.code, "step_id": step.pk, "complete": complete},
+    )
+    timeline_add(
+        patient=checklist.patient,
+        episode=checklist.episode,
+        kind=TimelineKind.TASK,
+        summary=f"Safety precaution done: {step.label}",
+        actor=actor,
+        occurred_at=now,
+    )
+    if complete:
+        timeline_add(
+            patient=checklist.patient,
+            episode=checklist.episode,
+            kind=TimelineKind.TASK,
+            summary="Immediate safety precautions checklist complete",
+            actor=actor,
+            occurred_at=now,
+        )
+    return step
 
 
 # --- safety plans -----------------------------------------------------------------------

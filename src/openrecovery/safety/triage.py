@@ -90,6 +90,42 @@ DEFAULT_TRIAGE: dict[str, LevelAction] = {
 }
 
 
+PRECAUTIONS_SOURCE = (
+    "Columbia Lighthouse Project triage for a high C-SSRS screener result: immediate "
+    "notification of a physician or behavioral-health professional and patient safety "
+    "precautions; The Joint Commission, NPSG 15.01.01: follow written procedures for "
+    "monitoring patients at high risk. The three steps are this program's default "
+    "written procedure (SAFETY_PRECAUTIONS replaces it), not a published checklist."
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class PrecautionRule:
+    """A step of the immediate safety precautions: a stable code and what to do."""
+
+    code: str
+    label: str
+
+
+DEFAULT_PRECAUTIONS: tuple[PrecautionRule, ...] = (
+    PrecautionRule("observation", "One-to-one observation ordered"),
+    PrecautionRule("environment", "Environment checked (means of self-harm removed from the room)"),
+    PrecautionRule("physician", "Physician notified"),
+)
+
+
+def precaution_steps() -> tuple[tuple[PrecautionRule, ...], str]:
+    """Return the precaution steps in force and their source (the program's, or ours).
+
+    ``SAFETY_PRECAUTIONS`` is a sequence of ``PrecautionRule``; ``SAFETY_PRECAUTIONS_SOURCE``
+    names the written procedure it comes from.
+    """
+    custom = getattr(settings, "SAFETY_PRECAUTIONS", None)
+    if custom:
+        return tuple(custom), getattr(settings, "SAFETY_PRECAUTIONS_SOURCE", "")
+    return DEFAULT_PRECAUTIONS, PRECAUTIONS_SOURCE
+
+
 def triage() -> dict[str, LevelAction]:
     """Return the level actions in force: the program's own, or the Columbia default."""
     return getattr(settings, "SAFETY_TRIAGE", None) or DEFAULT_TRIAGE

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -9,13 +10,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.core.errors import DomainError
 from openrecovery.core.forms import form_add_service_errors
+from openrecovery.core.htmx import is_htmx
 from openrecovery.privacy.gates import access_patient_grant_by_id
 from openrecovery.records.models import Patient
 
-from .forms import SafetyPlanForm, SafetyPlanSignForm
-from .models import SafetyPlan
+from .forms import PrecautionStepForm, SafetyPlanForm, SafetyPlanSignForm
+from .models import PrecautionChecklist, PrecautionStep, SafetyPlan
 from .services import (
+    ERROR_PRECAUTIONS_FORBIDDEN,
     PLAN_OBJECT_TYPE,
+    PRECAUTIONS_OBJECT_TYPE,
+    PRECAUTIONS_PERMISSION,
+    precaution_step_complete,
     safety_plan_draft,
     safety_plan_save,
     safety_plan_sign,
@@ -127,3 +133,97 @@ def plan_print(request: StaffRequest, patient_id: int) -> HttpResponse:
         .first()
     )
     return render(request, "safety/plan_print.html", {"patient": access.patient, "plan": current})
+
+
+ERROR_NO_CHECKLIST = "There is no open safety precautions checklist for this patient."
+
+
+def _checklist_shown(patient: Patient) -> PrecautionChecklist | None:
+    """Return the open checklist (else the latest) with its steps: three queries."""
+    steps = PrecautionStep.objects.select_related("completed_by").order_by("position", "id")
+    shown = (
+        PrecautionChecklist.objects.filter(patient=patient)
+        .select_related("opened_by", "assessment")
+        .prefetch_related(Prefetch("steps", queryset=steps))
+        .order_by("completed_at", "-opened_at", "-id")  # the open one (NULL) first
+        .first()
+    )
+    return shown
+
+
+def _precautions_page(
+    request: StaffRequest,
+    patient: Patient,
+    *,
+    error: str = "",
+    failed_code: str = "",
+    form: PrecautionStepForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    checklist = _checklist_shown(patient)
+    context = {
+        "patient": patient,
+        "checklist": checklist,
+        "can_complete": request.user.has_perm(PRECAUTIONS_PERMISSION),
+        "error": error,
+        "failed_code": failed_code,
+        "form": form,
+    }
+    template = (
+        "safety/partials/precautions_card.html" if is_htmx(request) else "safety/precautions.html"
+    )
+    return render(request, template, context, status=200 if is_htmx(request) else status)
+
+
+@staff_view(VIEW_CHART)
+@require_http_methods(["GET", "POST"])
+def precautions(request: StaffRequest, patient_id: int) -> HttpResponse:
+    """Show the open (or latest) immediate safety precautions checklist; POST does a step.
+
+    Any clinician who may open the chart sees it; completing a step takes
+    ``safety.complete_precautions`` (nurses, physicians, counselors, clinical directors).
+    Under htmx a POST answers with the checklist card alone; without JS it redirects.
+    """
+    access = access_patient_grant_by_id(
+        request.user, patient_id, request=request, object_type=PRECAUTIONS_OBJECT_TYPE
+    )
+    patient = access.patient
+    if request.method == "GET":
+        return _precautions_page(request, patient)
+    if not request.user.has_perm(PRECAUTIONS_PERMISSION):
+        raise PermissionDenied(ERROR_PRECAUTIONS_FORBIDDEN)
+    form = PrecautionStepForm(request.POST)
+    if not form.is_valid():
+        return _precautions_page(
+            request,
+            patient,
+            error=form.errors.as_text(),
+            failed_code=request.POST.get("step", "")[:40],
+            form=form,
+            status=422,
+        )
+    checklist = PrecautionChecklist.objects.filter(
+        patient=patient, completed_at__isnull=True
+    ).first()
+    if checklist is None:
+        return _precautions_page(request, patient, error=ERROR_NO_CHECKLIST, status=409)
+    code = form.cleaned_data["step"]
+    try:
+        step = precaution_step_complete(
+            actor=request.user,
+            checklist=checklist,
+            code=code,
+            note=form.cleaned_data["note"],
+            request=request,
+        )
+    except ValidationError as exc:
+        message = " ".join(m for ms in exc.message_dict.values() for m in ms)
+        return _precautions_page(request, patient, error=message, failed_code=code, status=422)
+    except DomainError as exc:
+        return _precautions_page(
+            request, patient, error=exc.message, failed_code=code, status=exc.status
+        )
+    if is_htmx(request):
+        return _precautions_page(request, patient)
+    messages.success(request, f"Done: {step.label}.")
+    return redirect("safety:precautions", patient_id=patient.pk)

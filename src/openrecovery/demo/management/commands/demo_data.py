@@ -4,8 +4,8 @@ bulk for benchmarks.
 
 The stories come first (``demo.stories``; their recent first contacts are helpline
 conversions), then instrument histories (``demo.instruments``), intake assessments
-(``demo.intakes``) and the rest of the helpline's month and today's queue
-(``demo.inquiries``).
+(``demo.intakes``), the suicide-risk pathway at work (``demo.safety``) and the rest of
+the helpline's month and today's queue (``demo.inquiries``).
 """
 
 import os
@@ -21,6 +21,7 @@ from openrecovery.demo.bulk import demo_bulk_create
 from openrecovery.demo.inquiries import demo_helpline_converted, demo_helpline_create
 from openrecovery.demo.instruments import demo_administrations_create
 from openrecovery.demo.intakes import demo_intakes_create
+from openrecovery.demo.safety import demo_pathway_create
 from openrecovery.demo.staff import StaffResult, demo_staff_ensure, demo_totp_device
 from openrecovery.demo.stories import DEMO_STORY_COUNT, demo_stories_create
 from openrecovery.records.models import Patient
@@ -95,10 +96,16 @@ class Command(BaseCommand):
                 staff=staff.users, episodes=episodes, progress=bar.update
             )
             intakes = demo_intakes_create(staff=staff.users, episodes=episodes, progress=bar.update)
+        pathway = demo_pathway_create(staff=staff.users, episodes=episodes)
         self.stdout.write(
             f"Recorded {given.total} instrument administrations, {intakes.drafts} draft and "
             f"{intakes.signed} signed intake assessments, and {intakes.problems} problem-list "
             f"entries ({intakes.confirmed} confirmed)."
+        )
+        self.stdout.write(
+            f"Suicide-risk pathway: {pathway.owed} C-SSRS owed (overdue), "
+            f"{pathway.plans_signed} safety plan signed after a moderate level, "
+            f"{pathway.precautions_done} precautions checklist partly done."
         )
 
     def _helpline(self, staff: StaffResult) -> None:
