@@ -13,6 +13,7 @@ from django.utils import timezone
 from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
+from openrecovery.core.prepared import PreparedQuery
 from openrecovery.records.alerts import alert_raise, alert_recipients
 from openrecovery.records.choices import AlertKind, AlertSeverity, TimelineKind
 from openrecovery.records.models import EpisodeOfCare, Patient
@@ -114,6 +115,13 @@ def _given_at(administered_at: dt.datetime | None, now: dt.datetime) -> dt.datet
     return min(administered_at, now)
 
 
+_OPEN_EPISODE = PreparedQuery(
+    lambda patient_id: EpisodeOfCare.objects.filter(
+        patient_id=patient_id, ended_at__isnull=True
+    ).order_by("pk")[:1]
+)
+
+
 @transaction.atomic
 def administration_recorded(
     *,
@@ -144,7 +152,8 @@ def administration_recorded(
         key = answer_field(exc.item) if exc.item else NON_FIELD_ERRORS
         raise ValidationError({key: exc.message}) from exc
     now = _given_at(administered_at, timezone.now())
-    episode = EpisodeOfCare.objects.filter(patient=patient, ended_at__isnull=True).first()
+    found = _OPEN_EPISODE.fetch(patient_id=patient.pk)
+    episode = found[0] if found else None
     administration = Administration(
         patient=patient,
         episode=episode,

@@ -19,6 +19,7 @@ from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import StateConflict
+from openrecovery.core.prepared import PreparedQuery
 
 from .choices import TaskKind, TaskOutcome, TaskStatus, TimelineKind
 from .models import ClinicalTask, EpisodeOfCare, Patient
@@ -28,6 +29,18 @@ OBJECT_TYPE = "clinical_task"
 REASON_MAX = 1000
 ERROR_CLOSED = "This task is already closed."
 ERROR_REASON_REQUIRED = "Say why it cannot be done."
+
+
+# Run on every positive screen (the administrations API's hot path): prepared once.
+_PATIENT_LOCK = PreparedQuery(
+    lambda patient_id: Patient.objects.select_for_update().filter(pk=patient_id).values_list("pk")
+)
+_OPEN_TASK = PreparedQuery(
+    lambda patient_id, key: ClinicalTask.objects.filter(
+        patient_id=patient_id, key=key, status=TaskStatus.OPEN
+    ).order_by("pk")[:1],
+    key=str,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,10 +71,10 @@ def task_open(
     ``key`` defaults to the kind (one open task of a kind per patient).
     """
     key = key or kind.value
-    Patient.objects.select_for_update().filter(pk=patient.pk).first()
-    existing = ClinicalTask.objects.filter(patient=patient, key=key, status=TaskStatus.OPEN).first()
-    if existing is not None:
-        return Opened(existing, created=False)
+    _PATIENT_LOCK.fetch(patient_id=patient.pk)  # one opener at a time per patient
+    found = _OPEN_TASK.fetch(patient_id=patient.pk, key=key)
+    if found:
+        return Opened(found[0], created=False)
     task = ClinicalTask(
         patient=patient,
         episode=episode,
