@@ -77,7 +77,8 @@ def exact_label(moment: dt.datetime) -> str:
 
 
 def when_label(moment: dt.datetime, now: dt.datetime) -> str:
-    """Return "today 15:30", "tomorrow 09:00", "yesterday 18:00" or "Dec 9, 09:00"."""
+    """Return "today 15:30", "tomorrow 09:00", "yesterday 18:00", "Dec 9, 09:00" or,
+    in another year, "Jan 11, 2027 09:00"."""
     local, today = timezone.localtime(moment), timezone.localtime(now).date()
     clock = local.strftime("%H:%M")
     days = (local.date() - today).days
@@ -86,7 +87,7 @@ def when_label(moment: dt.datetime, now: dt.datetime) -> str:
         return f"{named} {clock}"
     day = f"{MONTHS[local.month - 1]} {local.day}"
     if local.year != today.year:
-        day += f" {local.year}"
+        return f"{day}, {local.year} {clock}"
     return f"{day}, {clock}"
 
 
