@@ -75,7 +75,7 @@ def test_everyone_on_the_care_team_sees_the_patients_open_tasks(team, counselor,
     task = screened(team, nurse)
     for member in (counselor, nurse):
         shown = my_tasks(dashboard(member))
-        assert "Open tasks on my patients" in shown
+        assert "Open tasks on my care teams" in shown
         assert (
             f'<a href="{reverse("chart:chart", args=[team.pk])}">{team.display_name}</a>' in shown
         )
