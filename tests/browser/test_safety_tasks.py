@@ -19,6 +19,7 @@ from openrecovery.records.choices import Stage, TaskKind, TaskStatus
 from openrecovery.records.models import ClinicalTask
 from openrecovery.records.services import care_team_add
 from openrecovery.safety.models import RiskAssessment
+from openrecovery.safety.services import episode_move_checked
 from tests.support.browser import sign_in
 from tests.support.factories import make_patient, make_staff
 from tests.support.instruments import CSSRS_MODERATE, PHQ9_ITEM9
@@ -123,3 +124,43 @@ def test_an_overdue_cssrs_is_seen_and_closed_as_not_done(
     page.get_by_role("button", name="Move stage").click()
     expect(page.get_by_role("status")).to_contain_text("Stage changed.")
     expect(page.locator("#current-stage")).to_have_text("Treatment")
+
+
+def test_a_caring_contact_call_is_recorded_as_not_reached(
+    page: Page, server, inspect, director, counselor
+):
+    patient = make_patient(
+        actor=director, stage=Stage.TREATMENT, team=[counselor], given="Kwame", family="Mensah"
+    )
+    administration_recorded(actor=counselor, patient=patient, code="cssrs", answers=CSSRS_MODERATE)
+    episode_move_checked(
+        actor=counselor,
+        episode=patient.episodes.get(),
+        to_stage=Stage.CLOSED,
+        reason="Completed residential treatment.",
+        discharge_type="completed",
+        no_plan_reason="Plan written with the outpatient program.",
+    )
+    sign_in(page, server, counselor)
+    tasks = page.locator("#my-tasks")
+    expect(tasks.locator("li")).to_have_count(5)  # three calls, the consult and the plan
+    tasks.get_by_role("link", name="Kwame Mensah").first.click()
+    calls = page.locator('#open-tasks li[data-kind="caring_contact"]')
+    expect(calls).to_have_count(3)
+    calls.first.get_by_role("link", name="Record the call").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Caring-contact follow-up: what happened"
+    )
+    page.get_by_label("Not reached (attempt made)").check()
+    page.get_by_role("button", name="Close the task").click()
+    expect(
+        page.get_by_role("link", name=re.compile(r"^Notes: Write what happened"))
+    ).to_be_visible()
+    inspect.check(page, "1-call-needs-notes")
+    page.get_by_label("Notes").fill("No answer; voicemail left with the 988 number.")
+    page.get_by_role("button", name="Close the task").click()
+    expect(page.get_by_role("status")).to_contain_text("Task closed.")
+    expect(calls).to_have_count(2)
+    inspect.check(page, "2-call-recorded")
+    first = ClinicalTask.objects.filter(kind=TaskKind.CARING_CONTACT).order_by("due_at").first()
+    assert (first.status, first.outcome) == (TaskStatus.DONE, "not_reached")

@@ -228,7 +228,15 @@ def test_the_dashboard_costs_the_same_with_one_or_many_tasks(director):
     small, _ = queries_of(verified_client(one), reverse("chart:dashboard"))
     large, sql = queries_of(verified_client(many), reverse("chart:dashboard"))
     assert small == large, sql
-    assert my_tasks(dashboard(many)).count("data-task=") == 48
+    shown = my_tasks(dashboard(many))
+    assert shown.count("data-task=") == 48 and 'id="task-limit"' not in shown
+
+
+def test_the_task_card_says_when_it_shows_only_the_soonest(director, monkeypatch):
+    monkeypatch.setattr("openrecovery.chart.views.DASHBOARD_TASK_LIMIT", 3)
+    many, _ = _world(director, patients=2, tasks_each=2)
+    shown = my_tasks(dashboard(many))
+    assert 'id="task-limit"' in shown and "Showing the 3 soonest due" in shown
 
 
 def test_the_dashboard_of_a_covering_role_costs_the_same(director):

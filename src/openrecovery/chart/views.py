@@ -39,6 +39,7 @@ from .dashboard import with_task_badge
 from .forms import CareTeamAddForm, PatientSearchForm, StageMoveForm, TaskCloseForm
 from .pathway import (
     CLOSE_TASK_PERMISSION,
+    DASHBOARD_TASK_LIMIT,
     dashboard_tasks,
     due_text,
     is_overdue,
@@ -80,6 +81,7 @@ def dashboard(request: StaffRequest) -> HttpResponse:
         "covered": covered,
         "alerts": alerts,
         "tasks": tasks,
+        "task_limit": DASHBOARD_TASK_LIMIT,
         "coverage_limit": COVERAGE_LIMIT,
         "search_form": PatientSearchForm(),
     }
