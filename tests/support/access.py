@@ -19,6 +19,7 @@ from openrecovery.privacy.models import BreakGlassGrant
 from openrecovery.privacy.services import break_glass_grant
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import CareTeamMember, ClinicalAlert, Patient
+from openrecovery.safety.services import cssrs_owed_open
 from tests.support.assessment import intake_objects
 from tests.support.factories import make_patient, make_staff
 from tests.support.records import urgent_alert
@@ -98,6 +99,7 @@ class AccessWorld:
     problem_id: int = 0
     inquiry_reference: str = ""
     role_change_id: int = 0
+    task_id: int = 0
 
     def ids(self) -> dict[str, int | str]:
         """Return the id to put into each URL parameter of docs/access.md."""
@@ -112,6 +114,7 @@ class AccessWorld:
             "problem_id": self.problem_id,
             "reference": self.inquiry_reference,
             "change_id": self.role_change_id,
+            "task_id": self.task_id,
         }
 
 
@@ -120,8 +123,8 @@ def access_world_build() -> AccessWorld:
 
     The patient is in withdrawal management, a stage some roles cover; a spare counselor on
     the team can be removed, another staff member can be edited, a break-glass grant waits
-    for review and an urgent alert for the director, so every allowed request finds its
-    object (never a 404).
+    for review, an urgent alert for the director and a C-SSRS owed for closing, so every
+    allowed request finds its object (never a 404).
     """
     staff = {role.value: make_staff(role, f"matrix_{role.value}") for role in Role}
     clinical = [u for r, u in staff.items() if "records.view_chart" in ROLE_PERMISSIONS[r]]
@@ -153,6 +156,10 @@ def access_world_build() -> AccessWorld:
     requester = make_staff(Role.ADMINISTRATOR, "matrix_requester")
     change = staff_set_role(actor=requester, user=other, role=Role.CLINICAL_DIRECTOR)
     assert change is not None
+    # An open pathway task for the task pages' {task_id} (a C-SSRS owed after a screen).
+    task = cssrs_owed_open(
+        patient=patient, source_type="matrix", source_id=0, actor=staff[Role.NURSE]
+    )[0]
     return AccessWorld(
         staff,
         patient,
@@ -164,4 +171,5 @@ def access_world_build() -> AccessWorld:
         problem.pk,
         inquiry.reference,
         change.pk,
+        task.pk,
     )

@@ -11,12 +11,12 @@ from django import forms
 import openrecovery
 from openrecovery.accounts.forms import LoginForm
 from openrecovery.assessment.forms import Dsm5ChecklistForm
-from openrecovery.chart.forms import StageMoveForm
+from openrecovery.chart.forms import StageMoveForm, TaskCloseForm
 from openrecovery.helpline.public.selfcheck import SELF_CHECK, SelfCheckForm
 from openrecovery.instruments.definitions.dsm5_sedative import DSM5_SEDATIVE
 from openrecovery.instruments.forms import AdministrationForm
 from openrecovery.instruments.registry import INSTRUMENTS
-from openrecovery.records.choices import Stage
+from openrecovery.records.choices import Stage, TaskKind
 
 SKIPPED_MODULES = re.compile(r"\.(settings|migrations|management|wsgi|tests?)(\.|$)")
 # The bases every form is built on (core.forms): found through, never built themselves.
@@ -25,6 +25,7 @@ BASES_MODULE = "openrecovery.core.forms"
 BUILDERS: dict[type[forms.BaseForm], Callable[[dict[str, Any] | None], forms.BaseForm]] = {
     LoginForm: lambda data: LoginForm(request=None, data=data),
     StageMoveForm: lambda data: StageMoveForm(data, allowed=[Stage.TREATMENT, Stage.CLOSED]),
+    TaskCloseForm: lambda data: TaskCloseForm(data, kind=TaskKind.CARING_CONTACT),
     Dsm5ChecklistForm: lambda data: Dsm5ChecklistForm(data, instrument=DSM5_SEDATIVE),
     AdministrationForm: lambda data: AdministrationForm(data, instrument=INSTRUMENTS["phq9"]),
     SelfCheckForm: lambda data: SelfCheckForm(data, instrument=SELF_CHECK),

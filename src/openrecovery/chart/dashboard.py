@@ -1,8 +1,9 @@
 """What each dashboard card says: level of care, the score its stage watches, alert, task.
 
 The facts travel with the episodes' own query (a join for the intake, one correlated
-subquery each for the newest score and the most urgent open alert), so the dashboard's query
-count does not grow with its cards; ``card_for`` then formats each card once in Python.
+subquery each for the newest score, the most urgent open alert and the most urgent open
+pathway task), so the dashboard's query count does not grow with its cards; ``card_for``
+then formats each card once in Python. Search results carry the same task badge.
 """
 
 import dataclasses
@@ -21,8 +22,10 @@ from openrecovery.core.templatetags.links import url_parts
 from openrecovery.instruments.models import Administration
 from openrecovery.instruments.registry import instrument_get
 from openrecovery.instruments.services import short_name
-from openrecovery.records.choices import AlertKind, AlertSeverity, Stage
-from openrecovery.records.models import ClinicalAlert, EpisodeOfCare
+from openrecovery.records.choices import AlertKind, AlertSeverity, Stage, TaskStatus
+from openrecovery.records.models import ClinicalAlert, ClinicalTask, EpisodeOfCare, Patient
+
+from .pathway import TASK_LABELS, is_overdue
 
 # The instruments whose newest result matters at each stage (none yet at inquiry).
 STAGE_SCORE_CODES: dict[str, tuple[str, ...]] = {
@@ -47,11 +50,11 @@ CARD_FIELDS = (
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def _column(model: type[Model], name: str) -> str:
+def _column(model: type[Model], name: str, table: str | None = None) -> str:
     quote = connection.ops.quote_name
     field = model._meta.get_field(name)
     assert isinstance(field, Field) and field.column  # noqa: S101 (a concrete column)
-    return f"{quote(model._meta.db_table)}.{quote(field.column)}"
+    return f"{quote(table or model._meta.db_table)}.{quote(field.column)}"
 
 
 @functools.cache
@@ -92,6 +95,67 @@ def _facts_sql() -> tuple[str, list[str], str]:
 ALERT_PARAMS = (str(AlertSeverity.URGENT.value),)
 
 
+@functools.cache
+def task_badge_sql(model: type[Model], patient_field: str) -> str:
+    """Return a correlated subquery for a row's most urgent open task and the open count.
+
+    One text value, "kind|due_at|count" (due_at empty without one), or NULL when the
+    patient has no open task: it travels in the row's own query (``model``'s, whose
+    ``patient_field`` holds the patient id), so a list's query count stays fixed.
+    """
+    outer = _column(model, patient_field)
+    table = connection.ops.quote_name(ClinicalTask._meta.db_table)
+    t = {f: _column(ClinicalTask, f) for f in ("id", "patient", "kind", "due_at", "status")}
+    # The count reads the same table under another name, inside the same value.
+    alias = "task_count"
+    counted = {f: _column(ClinicalTask, f, alias) for f in ("patient", "status")}
+    count = (
+        f"SELECT COUNT(*) FROM {table} {connection.ops.quote_name(alias)} "  # noqa: S608
+        f"WHERE {counted['patient']} = {outer} AND {counted['status']} = %s"
+    )
+    # Only quoted table and column names go into the text; values are parameters.
+    return (
+        f"SELECT {t['kind']} || '|' || COALESCE(CAST({t['due_at']} AS TEXT), '') || '|' || "  # noqa: S608
+        f"CAST(({count}) AS TEXT) FROM {table} "
+        f"WHERE {t['patient']} = {outer} AND {t['status']} = %s "
+        f"ORDER BY CASE WHEN {t['due_at']} IS NULL THEN 1 ELSE 0 END, {t['due_at']}, {t['id']} "
+        "LIMIT 1"
+    )
+
+
+TASK_PARAMS = (str(TaskStatus.OPEN.value), str(TaskStatus.OPEN.value))
+
+
+def _task_annotation(model: type[Model], patient_field: str) -> RawSQL:
+    return RawSQL(task_badge_sql(model, patient_field), TASK_PARAMS, output_field=TextField())  # noqa: S611
+
+
+def with_task_badge(patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    """Add each patient's most urgent open task (``row_task``, see ``task_badge``)."""
+    return patients.annotate(row_task=_task_annotation(Patient, "id"))
+
+
+def task_badge(raw: str | None, now: dt.datetime) -> SafeString:
+    """Return the badge of a row's open tasks from ``task_badge_sql``'s value, or "".
+
+    "C-SSRS owed" on amber, or "C-SSRS owed: overdue" on red past its due time (in
+    words, not by colour alone), and "+2 more" when others are open.
+    """
+    if not raw:
+        return mark_safe("")  # noqa: S308 (empty)
+    kind, due, count = raw.split("|", 2)
+    label = TASK_LABELS.get(kind, kind)
+    more = int(count) - 1 if count.isdigit() else 0
+    extra = format_html(' <span class="small">+{} more</span>', more) if more > 0 else ""
+    if due and is_overdue(_moment(due), now):
+        badge, label = "text-bg-danger", f"{label}: overdue"
+    else:
+        badge = "text-bg-warning"
+    return format_html(
+        '<span class="badge {} task-badge" data-kind="{}">{}</span>{}', badge, kind, label, extra
+    )
+
+
 def with_card_facts(episodes: QuerySet[EpisodeOfCare]) -> QuerySet[EpisodeOfCare]:
     """Add what the cards show to ``episodes``, inside the same query."""
     score, params, alert = _facts_sql()
@@ -104,6 +168,7 @@ def with_card_facts(episodes: QuerySet[EpisodeOfCare]) -> QuerySet[EpisodeOfCare
             card_level=F("intake_assessment__level_of_care"),
             card_score=RawSQL(score, params, output_field=TextField()),  # noqa: S611
             card_alert=RawSQL(alert, ALERT_PARAMS, output_field=TextField()),  # noqa: S611
+            card_task=_task_annotation(EpisodeOfCare, "patient"),
         )
     )
 
@@ -126,6 +191,7 @@ class Card:
     score: str  # "CIWA-B 18 (Moderate), Dec 1", or ""
     alert: str  # the most urgent open alert's kind, or ""
     task: str  # what is owed on the card's stage, or ""
+    pathway: SafeString  # the badge of the patient's open pathway tasks, or ""
     covered: bool  # shown because the viewer's role covers the stage, not the care team
     facts: SafeString
     first_covered: bool = False  # the first covered card of its column (gets a heading)
@@ -189,9 +255,17 @@ def _level(episode: EpisodeOfCare) -> tuple[str, str, str]:
 
 
 def _facts(
-    alert: str, urgent: bool, level: str, level_title: str, score: str, task: str
+    alert: str,
+    urgent: bool,
+    level: str,
+    level_title: str,
+    score: str,
+    task: str,
+    pathway: SafeString,
 ) -> SafeString:
     lines = []
+    if pathway:
+        lines.append(format_html('<div class="small">{}</div>', pathway))
     if alert:
         badge = "text-bg-danger" if urgent else "text-bg-warning"
         lines.append(
@@ -213,13 +287,20 @@ def _facts(
 
 
 def card_for(
-    episode: EpisodeOfCare, today: dt.date, *, covered: bool, url: tuple[str, str] | None = None
+    episode: EpisodeOfCare,
+    today: dt.date,
+    *,
+    covered: bool,
+    url: tuple[str, str] | None = None,
+    now: dt.datetime | None = None,
 ) -> Card:
     """Format the card of an episode read through ``with_card_facts``.
 
-    ``url`` is the chart URL's parts around the id (links.url_parts), read once a page.
+    ``url`` is the chart URL's parts around the id (links.url_parts), read once a page;
+    ``now`` the page's clock (whether a task is overdue).
     """
     level, level_title, task = _level(episode)
+    pathway = task_badge(getattr(episode, "card_task", None), now or timezone.now())
     alert, urgent = _alert(getattr(episode, "card_alert", None))
     score = _score(getattr(episode, "card_score", None), today)
     patient = episode.patient
@@ -236,6 +317,7 @@ def card_for(
         score=score,
         alert=alert,
         task=task,
+        pathway=pathway,
         covered=covered,
-        facts=_facts(alert, urgent, level, level_title, score, task),
+        facts=_facts(alert, urgent, level, level_title, score, task, pathway),
     )

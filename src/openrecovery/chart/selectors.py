@@ -1,6 +1,7 @@
 """Reads for the dashboard, chart and search. Patient reads go through privacy gates."""
 
 import dataclasses
+import datetime as dt
 import re
 
 from django.db.models import Q, QuerySet
@@ -23,8 +24,9 @@ from openrecovery.records.models import (
     TimelineEvent,
 )
 
-from .dashboard import Card, card_for, with_card_facts
+from .dashboard import Card, card_for, with_card_facts, with_task_badge
 from .panels import RenderedPanel, chart_panels, chart_panels_episode_related
+from .pathway import RiskLine, TaskRow, chart_tasks, risk_line
 
 DASHBOARD_LIMIT = 200
 COVERAGE_LIMIT = 50
@@ -66,9 +68,14 @@ _DASHBOARD_MINE = PreparedQuery(
 )
 
 
-def dashboard_groups(user: User) -> tuple[list[StageGroup], list[EpisodeOfCare]]:
+def dashboard_groups(
+    user: User, now: dt.datetime | None = None
+) -> tuple[list[StageGroup], list[EpisodeOfCare]]:
     """Return one column a stage (my patients' open episodes, then the ones my role
-    covers), and the covered episodes (at most COVERAGE_LIMIT, newest first)."""
+    covers), and the covered episodes (at most COVERAGE_LIMIT, newest first).
+
+    ``now`` is the page's clock (what is overdue); the current time by default.
+    """
     if not user.has_perm("records.view_chart"):
         return [], []
     mine = _DASHBOARD_MINE.fetch(user_id=user.pk)
@@ -83,7 +90,8 @@ def dashboard_groups(user: User) -> tuple[list[StageGroup], list[EpisodeOfCare]]
                 )
             ).order_by("-stage_changed_at")[:COVERAGE_LIMIT]
         )
-    today, url = timezone.localdate(), url_parts("chart:chart")
+    now = now or timezone.now()
+    today, url = timezone.localdate(now), url_parts("chart:chart")
     groups = []
     for stage in Stage:
         if stage == Stage.CLOSED:
@@ -94,8 +102,8 @@ def dashboard_groups(user: User) -> tuple[list[StageGroup], list[EpisodeOfCare]]
             [e for e in mine if e.stage == stage],
             [e for e in covered if e.stage == stage],
         )
-        group.cards = [card_for(e, today, covered=False, url=url) for e in group.episodes]
-        others = [card_for(e, today, covered=True, url=url) for e in group.covered]
+        group.cards = [card_for(e, today, covered=False, url=url, now=now) for e in group.episodes]
+        others = [card_for(e, today, covered=True, url=url, now=now) for e in group.covered]
         if others:
             others[0].first_covered = True
         group.cards += others
@@ -135,6 +143,9 @@ class Chart:
     timeline: list[TimelineRow]
     timeline_more: bool
     panels: list[RenderedPanel] = dataclasses.field(default_factory=list)
+    # The suicide-risk pathway: the header's risk level and the banner's open tasks.
+    risk: RiskLine | None = None
+    tasks: list[TaskRow] = dataclasses.field(default_factory=list)
 
 
 # What a timeline row shows, read as values: no event or account objects are built.
@@ -224,14 +235,21 @@ _CHART_CARE_TEAM = PreparedQuery(
 )
 
 
-def chart_for(access: PatientAccess, user: User | None = None) -> Chart:
-    """Assemble the chart of a patient whose access gate the caller has passed."""
+def chart_for(
+    access: PatientAccess, user: User | None = None, now: dt.datetime | None = None
+) -> Chart:
+    """Assemble the chart of a patient whose access gate the caller has passed.
+
+    ``now`` is the page's clock (the risk level's age, overdue tasks).
+    """
     patient = access.patient
+    now = now or timezone.now()
     episodes = _CHART_EPISODES.fetch(patient_id=patient.pk)
     episode = episodes[0] if episodes else None
     transitions = _CHART_TRANSITIONS.fetch(episode_id=episode.pk) if episode else []
     care_team = _CHART_CARE_TEAM.fetch(patient_id=patient.pk)
     timeline, more = timeline_page(patient)
+    stage = episode.stage if episode is not None and episode.is_open else None
     return Chart(
         patient=patient,
         basis=access.basis,
@@ -242,6 +260,8 @@ def chart_for(access: PatientAccess, user: User | None = None) -> Chart:
         care_team=care_team,
         timeline=timeline,
         timeline_more=more,
+        risk=risk_line(patient.pk, stage, now),
+        tasks=chart_tasks(patient.pk, user, now),
     )
 
 
@@ -249,9 +269,10 @@ def patient_search(user: User, query: str) -> QuerySet[Patient]:
     """Find visible patients by MRN, date of birth (see birth_date_parse) or name.
 
     Eight digits that spell a date (05061967) find that birth date and that MRN number.
+    Each patient carries its open tasks' badge value (``row_task``, dashboard.task_badge).
     """
     query = query.strip()
-    visible = patients_visible_to(user)
+    visible = with_task_badge(patients_visible_to(user))
     if not query:
         return visible.none()
     born = birth_date_parse(query)

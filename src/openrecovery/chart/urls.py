@@ -13,6 +13,11 @@ urlpatterns = [
     path("patients/<int:patient_id>/stage/", views.stage_move, name="stage_move"),
     path("patients/<int:patient_id>/care-team/", views.care_team_add_view, name="care_team_add"),
     path(
+        "patients/<int:patient_id>/tasks/<int:task_id>/close/",
+        views.task_close_view,
+        name="task_close",
+    ),
+    path(
         "patients/<int:patient_id>/care-team/<int:member_id>/remove/",
         views.care_team_remove_view,
         name="care_team_remove",

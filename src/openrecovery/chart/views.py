@@ -4,13 +4,16 @@ import time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
-from openrecovery.core.errors import DomainError, error_messages
+from openrecovery.core.errors import DomainError, StateConflict, error_messages
 from openrecovery.core.forms import form_add_service_errors
 from openrecovery.core.htmx import is_htmx, pick_template
 from openrecovery.core.http import post_only
@@ -26,11 +29,22 @@ from openrecovery.privacy.services import (
     care_team_member_add,
     care_team_member_remove,
 )
-from openrecovery.records.models import CareTeamMember, Patient
-from openrecovery.records.services import episode_move_stage
+from openrecovery.records.choices import TaskKind
+from openrecovery.records.models import CareTeamMember, ClinicalTask, Patient
 from openrecovery.records.stages import allowed_moves, discharge_types_from
+from openrecovery.records.tasks import ERROR_CLOSED, task_close
+from openrecovery.safety.services import CSSRS, episode_move_checked
 
-from .forms import CareTeamAddForm, PatientSearchForm, StageMoveForm
+from .dashboard import with_task_badge
+from .forms import CareTeamAddForm, PatientSearchForm, StageMoveForm, TaskCloseForm
+from .pathway import (
+    CLOSE_TASK_PERMISSION,
+    DASHBOARD_TASK_LIMIT,
+    dashboard_tasks,
+    due_text,
+    is_overdue,
+    when_label,
+)
 from .selectors import (
     COVERAGE_LIMIT,
     chart_for,
@@ -44,22 +58,30 @@ from .selectors import (
 @staff_view(anonymous_to="helpline:public:home")
 def dashboard(request: StaffRequest) -> HttpResponse:
     """Show my patients grouped by stage, and the episodes my role covers."""
-    groups, covered = dashboard_groups(request.user)
+    now = timezone.now()
+    groups, covered = dashboard_groups(request.user, now)
     alerts = dashboard_alerts(request.user)
+    tasks = dashboard_tasks(request.user, now)
     shown = [e.patient_id for g in groups for e in g.episodes] + [e.patient_id for e in covered]
-    if shown or alerts:
+    if shown or alerts or tasks:
         # Which patients the page showed, so "who saw this patient listed" can be answered.
         detail: dict[str, object] = {
             "count": len(shown),
-            "patients": sorted({*shown, *(a.patient_id for a in alerts)}),
+            "patients": sorted(
+                {*shown, *(a.patient_id for a in alerts), *(t.patient_id for t in tasks)}
+            ),
         }
         if alerts:
             detail["alerts"] = len(alerts)
+        if tasks:
+            detail["tasks"] = len(tasks)
         audit_record(action=Action.LIST, request=request, object_type="dashboard", detail=detail)
     context = {
         "groups": groups,
         "covered": covered,
         "alerts": alerts,
+        "tasks": tasks,
+        "task_limit": DASHBOARD_TASK_LIMIT,
         "coverage_limit": COVERAGE_LIMIT,
         "search_form": PatientSearchForm(),
     }
@@ -80,7 +102,8 @@ def _remembered_results(request: StaffRequest) -> list[Patient] | None:
         return None
     ids = [pk for pk in saved.get("ids", []) if isinstance(pk, int)]
     # The gate decides again: access may have ended since the search.
-    found = {p.pk: p for p in patients_visible_to(request.user).filter(pk__in=ids)}
+    visible = with_task_badge(patients_visible_to(request.user))
+    found = {p.pk: p for p in visible.filter(pk__in=ids)}
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -125,6 +148,7 @@ def search(request: StaffRequest) -> HttpResponse:
         "search_form": form,
         "results": results,
         "restored": restored,
+        "now": timezone.now(),  # the page's clock: which open tasks are overdue
         # Offered on every empty search, so it never tells whether a hidden patient exists.
         "break_glass_form": break_glass_search_form(searched) if offer else None,
     }
@@ -183,13 +207,17 @@ def stage_move(request: StaffRequest, patient_id: int) -> HttpResponse:
     form = StageMoveForm(request.POST, allowed=allowed_moves(episode.stage))
     if form.is_valid():
         try:
-            episode_move_stage(
+            # Through the suicide-risk pathway's check: leaving withdrawal management or
+            # treatment (a discharge too) after a recent moderate or high level needs a
+            # signed safety plan or the reason there is none.
+            episode_move_checked(
                 actor=request.user,
                 episode=episode,
                 request=request,
                 to_stage=form.cleaned_data["to_stage"],
                 reason=form.cleaned_data["reason"],
                 discharge_type=form.cleaned_data["discharge_type"],
+                no_plan_reason=form.cleaned_data["no_plan_reason"],
             )
         except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)
@@ -237,3 +265,70 @@ def care_team_remove_view(request: StaffRequest, patient_id: int, member_id: int
     else:
         messages.success(request, "Care team updated.")
     return redirect("chart:chart", patient_id=patient_id)
+
+
+TASK_CLOSED = "Task closed."
+
+
+@staff_view(CLOSE_TASK_PERMISSION)
+@require_http_methods(["GET", "POST"])
+def task_close_view(request: StaffRequest, patient_id: int, task_id: int) -> HttpResponse:
+    """Show an open task's close form; POST closes it as not done or with its outcome.
+
+    A task of another patient, or of a patient the gate hides, is a 404; one closed
+    meanwhile sends back to the chart, saying so. The task service audits the close.
+    """
+    patient = access_patient_by_id(request.user, patient_id, request=request)
+    if task_id > MAX_DB_ID:
+        raise Http404("No such task.")
+    task = get_object_or_404(ClinicalTask, pk=task_id, patient=patient)
+    if not task.is_open:
+        messages.info(request, ERROR_CLOSED)
+        return redirect("chart:chart", patient_id=patient.pk)
+    if request.method == "GET":
+        form = TaskCloseForm(kind=task.kind)
+        return _task_page(request, patient, task, form)
+    form = TaskCloseForm(request.POST, kind=task.kind)
+    if form.is_valid():
+        status, outcome = form.status_outcome()
+        try:
+            task_close(
+                task=task,
+                status=status,
+                outcome=outcome,
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+                request=request,
+            )
+        except StateConflict:
+            messages.info(request, ERROR_CLOSED)
+            return redirect("chart:chart", patient_id=patient.pk)
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, TASK_CLOSED)
+            return redirect("chart:chart", patient_id=patient.pk)
+    return _task_page(request, patient, task, form, status=422)
+
+
+def _task_page(
+    request: StaffRequest,
+    patient: Patient,
+    task: ClinicalTask,
+    form: TaskCloseForm,
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    context = {
+        "patient": patient,
+        "task": task,
+        "label": TaskKind(task.kind).label,
+        "due_text": due_text(task.due_at, now),
+        "overdue": is_overdue(task.due_at, now),
+        "opened": when_label(task.opened_at, now),
+        "form": form,
+        "cssrs_url": reverse("instruments:administer", args=[patient.pk, CSSRS])
+        if task.kind == TaskKind.CSSRS_OWED
+        else "",
+    }
+    return render(request, "chart/task_close.html", context, status=status)

@@ -6,10 +6,10 @@ import datetime as dt
 from django.utils import timezone
 
 from openrecovery.records.choices import TaskStatus
-from openrecovery.records.models import ClinicalAlert, ClinicalTask, Patient
+from openrecovery.records.models import ClinicalAlert, ClinicalTask, EpisodeOfCare, Patient
 
 from .models import PrecautionChecklist, RiskAssessment
-from .triage import rescreen_interval
+from .triage import rescreen_due, rescreen_interval
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,10 +24,16 @@ class SafetySummary:
     precautions: PrecautionChecklist | None = None
 
 
-def safety_summary(patient: Patient, *, now: dt.datetime | None = None) -> SafetySummary:
-    """Return what the pathway knows of ``patient`` (four queries; five with open precautions).
+def safety_summary(
+    patient: Patient, *, now: dt.datetime | None = None, stage: str | None = None
+) -> SafetySummary:
+    """Return what the pathway knows of ``patient`` (four queries; one more for the steps of
+    an open precautions checklist).
 
     Alerts are sent as one copy per recipient; each raised alert is listed once.
+    Whether the level is due again depends on the stage of the open episode
+    (``triage.rescreen_due``): pass ``stage`` when known, else a level older than the
+    interval costs one more query to read it.
     """
     now = now or timezone.now()
     risk = RiskAssessment.objects.filter(patient=patient).order_by("-assessed_at", "-id").first()
@@ -40,7 +46,12 @@ def safety_summary(patient: Patient, *, now: dt.datetime | None = None) -> Safet
     unresolved = ClinicalAlert.objects.filter(patient=patient, resolved_at__isnull=True)
     for alert in unresolved.order_by("created_at", "id"):
         alerts.setdefault((alert.kind, alert.source_type, alert.source_id), alert)
-    due = risk is not None and now - risk.assessed_at > rescreen_interval()
+    due = False
+    if risk is not None and now - risk.assessed_at > rescreen_interval():
+        if stage is None:
+            open_episodes = EpisodeOfCare.objects.filter(patient=patient, ended_at__isnull=True)
+            stage = open_episodes.values_list("stage", flat=True).first()
+        due = rescreen_due(assessed_at=risk.assessed_at, stage=stage, now=now)
     precautions = (
         PrecautionChecklist.objects.filter(patient=patient, completed_at__isnull=True)
         .prefetch_related("steps")

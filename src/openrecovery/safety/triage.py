@@ -12,7 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 
-from openrecovery.records.choices import TaskKind
+from openrecovery.records.choices import Stage, TaskKind
 
 from .choices import RiskLevel
 
@@ -35,6 +35,11 @@ CSSRS_OWED_WITHIN = dt.timedelta(hours=1)
 # A risk level older than this shows as due for re-screening (withdrawal management
 # and residential treatment; SAFETY_RESCREEN_DAYS changes it).
 RESCREEN_DAYS_DEFAULT = 7
+# The stages whose risk levels go stale after the interval: the program's withdrawal
+# management and its (residential) treatment stage, the stages the move check guards too.
+# Elsewhere nothing falls due by age: assessment screens as part of the intake, and
+# aftercare re-screens at its contacts (a low level: "re-screen at the next contact").
+RESCREEN_STAGES = frozenset({Stage.WITHDRAWAL_MANAGEMENT, Stage.TREATMENT})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,3 +139,11 @@ def triage() -> dict[str, LevelAction]:
 def rescreen_interval() -> dt.timedelta:
     """Return how old a risk level may be before it is due again."""
     return dt.timedelta(days=getattr(settings, "SAFETY_RESCREEN_DAYS", RESCREEN_DAYS_DEFAULT))
+
+
+def rescreen_due(*, assessed_at: dt.datetime, stage: str | None, now: dt.datetime) -> bool:
+    """Return whether a level assessed at ``assessed_at`` is due again at ``stage``.
+
+    Only in RESCREEN_STAGES (an open episode there), once older than the interval.
+    """
+    return stage in RESCREEN_STAGES and now - assessed_at > rescreen_interval()
