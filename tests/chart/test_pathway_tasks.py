@@ -307,3 +307,29 @@ def test_a_task_closed_meanwhile_sends_back_to_the_chart(patient, counselor):
     assert ERROR_CLOSED in response.content.decode()
     owed.refresh_from_db()
     assert owed.close_reason == "Transferred out." and writes(patient) == before
+
+
+def test_the_banner_links_to_open_precautions_until_the_last_step(patient, counselor):
+    from openrecovery.safety.models import PrecautionChecklist
+    from openrecovery.safety.services import precaution_step_complete
+    from tests.support.instruments import CSSRS_HIGH
+
+    client = verified_client(counselor)
+    chart_url = reverse("chart:chart", args=[patient.pk])
+    link = reverse("safety:precautions", args=[patient.pk])
+    assert link not in client.get(chart_url).content.decode()
+    administration_recorded(actor=counselor, patient=patient, code="cssrs", answers=CSSRS_HIGH)
+    # Even with every task closed, the open checklist keeps its way in on the banner.
+    for task in ClinicalTask.objects.filter(status=TaskStatus.OPEN):
+        task.status = TaskStatus.NOT_DONE
+        task.save(update_fields=["status"])
+    page = client.get(chart_url).content.decode()
+    assert f'href="{link}"' in page and "Safety precautions: 3 steps left" in page
+    checklist = PrecautionChecklist.objects.get()
+    for n, code in enumerate(["observation", "environment", "physician"]):
+        precaution_step_complete(actor=counselor, checklist=checklist, code=code)
+        page = client.get(chart_url).content.decode()
+        left = 2 - n
+        if left:
+            assert f"Safety precautions: {left} step{'s' if left > 1 else ''} left" in page
+    assert link not in page  # complete: nothing left to do there from the banner

@@ -21,7 +21,7 @@ from openrecovery.core.templatetags.links import url_for_id, url_parts
 from openrecovery.records.choices import TaskKind, TaskStatus
 from openrecovery.records.models import ClinicalTask
 from openrecovery.safety.choices import RiskLevel
-from openrecovery.safety.models import RiskAssessment
+from openrecovery.safety.models import PrecautionStep, RiskAssessment
 from openrecovery.safety.services import CSSRS
 from openrecovery.safety.triage import rescreen_due, rescreen_interval
 
@@ -145,6 +145,25 @@ def risk_line(patient_id: int, stage: str | None, now: dt.datetime) -> RiskLine:
         due=rescreen_due(assessed_at=risk.assessed_at, stage=stage, now=now),
         interval_days=rescreen_interval().days,
     )
+
+
+# --- immediate safety precautions --------------------------------------------------------
+
+_PRECAUTION_STEPS_LEFT = PreparedQuery(
+    lambda patient_id: PrecautionStep.objects.filter(
+        checklist__patient_id=patient_id,
+        checklist__completed_at__isnull=True,
+        completed_at__isnull=True,
+    ).values_list("pk")
+)
+
+
+def precaution_steps_left(patient_id: int) -> int:
+    """Return the steps not yet done on the patient's open precautions checklist (one query).
+
+    Zero when no checklist is open: a checklist completes with its last step.
+    """
+    return len(_PRECAUTION_STEPS_LEFT.fetch(patient_id=patient_id))
 
 
 # --- open tasks ----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from openrecovery.records.models import (
 
 from .dashboard import Card, card_for, with_card_facts, with_task_badge
 from .panels import RenderedPanel, chart_panels, chart_panels_episode_related
-from .pathway import RiskLine, TaskRow, chart_tasks, risk_line
+from .pathway import RiskLine, TaskRow, chart_tasks, precaution_steps_left, risk_line
 
 DASHBOARD_LIMIT = 200
 COVERAGE_LIMIT = 50
@@ -146,6 +146,8 @@ class Chart:
     # The suicide-risk pathway: the header's risk level and the banner's open tasks.
     risk: RiskLine | None = None
     tasks: list[TaskRow] = dataclasses.field(default_factory=list)
+    # Steps left on an open immediate safety precautions checklist (0: none open).
+    precautions_left: int = 0
 
 
 # What a timeline row shows, read as values: no event or account objects are built.
@@ -262,6 +264,7 @@ def chart_for(
         timeline_more=more,
         risk=risk_line(patient.pk, stage, now),
         tasks=chart_tasks(patient.pk, user, now),
+        precautions_left=precaution_steps_left(patient.pk),
     )
 
 
