@@ -154,7 +154,9 @@ def test_the_link_partial_counts_the_steps_left(patient, counselor):
     from django.template.loader import render_to_string
 
     assert (
-        render_to_string("safety/partials/precautions_link.html", {"patient_id": patient.pk}).strip()
+        render_to_string(
+            "safety/partials/precautions_link.html", {"patient_id": patient.pk}
+        ).strip()
         == ""
     )
     record(counselor, patient)
