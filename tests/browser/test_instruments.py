@@ -107,7 +107,8 @@ def test_phq9_item9_leads_to_the_cssrs_and_a_high_risk_alert(
     assert ClinicalAlert.objects.get(recipient=nurse).acknowledged_by == nurse
 
     # The banner stays on the chart until a clinician on the team marks it addressed.
-    page.get_by_role("link", name="Danielle Whitfield").click()
+    row = page.locator(f'li.dashboard-card[data-patient="{patient.pk}"]')
+    row.get_by_role("link", name="Danielle Whitfield").click()
     expect(banner).to_contain_text(re.compile(r"Riley Okonkwo \(acknowledged \d\d:\d\d\)"))
     page.get_by_label("What was done").fill("Seen with Dr. Rao; safety plan made with the patient.")
     inspect.check(page, "7-chart-acknowledged")

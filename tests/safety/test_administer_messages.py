@@ -1,6 +1,7 @@
 """The administer page says in words what a result opened: tasks, alerts, precautions."""
 
 import datetime as dt
+import html
 
 import pytest
 from django.contrib.messages import get_messages
@@ -13,6 +14,7 @@ from openrecovery.records.models import ClinicalTask
 from tests.support.factories import verified_client
 from tests.support.instruments import (
     CSSRS_HIGH,
+    CSSRS_LOW,
     CSSRS_MODERATE,
     CSSRS_NONE,
     PHQ9_ITEM9,
@@ -45,12 +47,35 @@ def test_only_what_is_new_is_said(patient, nurse):
     administer(verified_client(nurse), patient, "cssrs", CSSRS_MODERATE)
     again = administer(
         verified_client(nurse), patient, "cssrs", CSSRS_MODERATE
-    )  # the tasks are open already
-    assert [level for level, _ in again] == ["success"]
+    )  # the tasks are open already: only what the level calls for is said again
+    assert [level for level, _ in again] == ["success", "warning"]
+    assert again[1][1].startswith("Moderate suicide risk: Behavioral-health consult")
     plain = administer(verified_client(nurse), patient, "phq9", PHQ9_MODERATE)
     assert [level for level, _ in plain] == ["success"]  # a plain result: saved, nothing else
     none = administer(verified_client(nurse), patient, "cssrs", CSSRS_NONE)
-    assert [level for level, _ in none] == ["success"]
+    assert none[1:] == [
+        ("info", "No suicide risk identified by the screener; screen again as routine.")
+    ]
+
+
+def test_each_level_says_what_it_calls_for_with_the_resources_to_offer(patient, nurse):
+    """Columbia triage by default: low offers resources (988) and re-screens next contact."""
+    crisis = reverse("crisis")
+
+    def client():
+        return verified_client(nurse)
+
+    said = {k: html.unescape(v) for k, v in administer(client(), patient, "cssrs", CSSRS_LOW)}
+    assert said["info"].startswith(
+        "Low suicide risk: Offer resources (988 Suicide & Crisis Lifeline) and re-screen at "
+        "the next contact."
+    )
+    assert f'href="{crisis}"' in said["info"] and "Crisis resources to offer" in said["info"]
+    said = administer(client(), patient, "cssrs", CSSRS_HIGH)
+    assert any(
+        level == "error" and text.startswith("High suicide risk: Immediate review by a physician")
+        for level, text in said
+    )
 
 
 def test_moderate_messages_in_full(patient, nurse, counselor):

@@ -32,6 +32,11 @@ def record(actor, patient, answers=CSSRS_HIGH):
     return administration_recorded(actor=actor, patient=patient, code="cssrs", answers=answers)
 
 
+def checklist_notices(result, patient):
+    """The notices that point to the checklist (each level also says what it calls for)."""
+    return [n for n in result.follow_up.notices if n.url == url(patient)]
+
+
 def url(patient):
     return reverse("safety:precautions", args=[patient.pk])
 
@@ -46,7 +51,7 @@ def test_a_high_level_opens_one_checklist_of_the_three_steps(patient, counselor)
     assert [s.label for s in checklist.steps.all()] == [r.label for r in DEFAULT_PRECAUTIONS]
     assert checklist.source == PRECAUTIONS_SOURCE and "Columbia" in checklist.source
     assert not checklist.is_complete and checklist.steps_left == 3
-    [notice] = result.follow_up.notices
+    [notice] = checklist_notices(result, patient)
     assert notice.url == url(patient) and "checklist opened" in notice.text
     opened = AuditEvent.objects.get(object_type="safety_precautions", action="create")
     assert opened.object_id == str(checklist.pk) and opened.detail["steps"] == STEPS
@@ -59,12 +64,12 @@ def test_a_second_high_level_while_one_is_open_finds_it(patient, counselor):
     record(counselor, patient)
     again = record(counselor, patient)
     assert PrecautionChecklist.objects.count() == 1
-    assert again.follow_up.notices == []  # nothing new was opened
+    assert checklist_notices(again, patient) == []  # nothing new was opened
 
 
 @pytest.mark.parametrize("answers", [CSSRS_MODERATE, CSSRS_LOW])
 def test_lower_levels_open_no_checklist(patient, counselor, answers):
-    assert record(counselor, patient, answers).follow_up.notices == []
+    assert checklist_notices(record(counselor, patient, answers), patient) == []
     assert not PrecautionChecklist.objects.exists()
 
 

@@ -37,6 +37,9 @@ class Notice:
 
     text: str
     url: str = ""
+    link_text: str = "Open the checklist"
+    # How the page shows it: "error" (act now), "warning" or "info".
+    level: str = "error"
 
 
 @dataclasses.dataclass

@@ -37,6 +37,9 @@ MESSAGE_PROMPTED = (
 MESSAGE_ALERTED = "High risk: an urgent alert was sent to the patient's care team."
 
 
+NOTICE_LEVELS = {"error": messages.error, "warning": messages.warning, "info": messages.info}
+
+
 def _due(task: ClinicalTask) -> str:
     """Return " due by 15:42" (with the date when it is not today), or "" without a due time."""
     if task.due_at is None:
@@ -60,17 +63,19 @@ def _follow_up_messages(request: HttpRequest, result: AdministrationResult) -> N
     if follow_up.alerts:
         messages.error(request, MESSAGE_ALERTED)
     for notice in follow_up.notices:
+        add = NOTICE_LEVELS.get(notice.level, messages.error)
         if notice.url:
-            messages.error(
+            add(
                 request,
                 format_html(
-                    '{} <a class="alert-link" href="{}">Open the checklist</a>.',
+                    '{} <a class="alert-link" href="{}">{}</a>.',
                     notice.text + ".",
                     notice.url,
+                    notice.link_text,
                 ),
             )
         else:
-            messages.error(request, f"{notice.text}.")
+            add(request, f"{notice.text}.")
     for task in follow_up.tasks:
         messages.warning(request, f"{_task_message(task)}.")
 

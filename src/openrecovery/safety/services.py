@@ -162,6 +162,30 @@ def risk_level_record(
     return assessment, _level_tasks(action.tasks, assessment, actor, request)
 
 
+LEVEL_NOTICE_LEVELS = {
+    RiskLevel.NONE: "info",
+    RiskLevel.LOW: "info",
+    RiskLevel.MODERATE: "warning",
+    RiskLevel.HIGH: "error",
+}
+
+
+def _level_notice(level: str) -> Notice:
+    """Say what the level calls for (triage in force), with the crisis resources to offer."""
+    action = triage()[level]
+    text = action.summary.rstrip(".")
+    if level != RiskLevel.NONE:
+        text = f"{RiskLevel(level).label} suicide risk: {text}"
+    if not action.resources:
+        return Notice(text, level=LEVEL_NOTICE_LEVELS[level])
+    return Notice(
+        text,
+        reverse("crisis"),
+        link_text="Crisis resources to offer (988, Crisis Text Line)",
+        level=LEVEL_NOTICE_LEVELS[level],
+    )
+
+
 def administration_follow_up(recorded: Recorded) -> FollowUp:
     """React to a recorded instrument (registered with ``instruments.reactions``).
 
@@ -199,6 +223,7 @@ def administration_follow_up(recorded: Recorded) -> FollowUp:
             request=recorded.request,
         )
         follow_up.tasks += opened
+        follow_up.notices.append(_level_notice(assessment.level))
         checklist = PrecautionChecklist.objects.filter(
             patient=recorded.patient, completed_at__isnull=True
         ).first()
