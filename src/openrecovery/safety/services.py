@@ -162,7 +162,7 @@ def risk_level_record(
     return assessment, _level_tasks(action.tasks, assessment, actor, request)
 
 
-LEVEL_NOTICE_LEVELS = {
+LEVEL_NOTICE_LEVELS: dict[str, str] = {
     RiskLevel.NONE: "info",
     RiskLevel.LOW: "info",
     RiskLevel.MODERATE: "warning",
