@@ -249,3 +249,9 @@ HELPLINE_RATE_LIMIT = helpline_rate_limit(env_str("HELPLINE_RATE_LIMIT", "20/m")
 HELPLINE_RESPONSE_MINUTES = env_int("HELPLINE_RESPONSE_MINUTES", 15)
 HELPLINE_MAX_BODY_BYTES = env_int("HELPLINE_MAX_BODY_BYTES", 16384)
 HELPLINE_QUEUE_POLL_SECONDS = env_int("HELPLINE_QUEUE_POLL_SECONDS", 10)
+
+# The suicide-risk pathway: minutes before a high-risk alert nobody acknowledged reaches
+# the clinical directors (`manage.py safety_escalate`), and days before a risk level is
+# due again in withdrawal management and treatment.
+SAFETY_REALERT_MINUTES = env_int("SAFETY_REALERT_MINUTES", 15)
+SAFETY_RESCREEN_DAYS = env_int("SAFETY_RESCREEN_DAYS", 7)
