@@ -198,7 +198,7 @@ def precautions(request: StaffRequest, patient_id: int) -> HttpResponse:
             request,
             patient,
             error=form.errors.as_text(),
-            failed_code=request.POST.get("step", "")[:40],
+            failed_code=str(form["step"].value() or "")[:40],
             form=form,
             status=422,
         )
