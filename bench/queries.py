@@ -17,6 +17,7 @@ REPEAT = 20
 QUEUE_PAGE = "/admissions/"
 QUEUE_API = "/api/v1/helpline/inquiries"
 QUEUE_POLL = "/admissions/queue/"
+NURSE = "nurse"
 
 
 def verified_client(user):  # noqa: ANN001, ANN201
@@ -40,6 +41,30 @@ def chart_target(user) -> tuple:  # noqa: ANN001
     episodes = [e for g in dashboard_groups(user)[0] for e in g.episodes]
     patient = max((e.patient for e in episodes), key=lambda p: p.timeline.count())
     return patient, patient.search_family[:3]
+
+
+def administer_target(counselor) -> tuple[str, int]:  # noqa: ANN001
+    """Return who records the administrations scenario and for which patient.
+
+    The demo nurse, for a patient on her care team but not the counselor's: the load
+    adds thousands of administrations to that one patient, which would make the
+    counselor's dashboard and chart (the page scenarios) unlike any real one.
+    """
+    from openrecovery.accounts.models import User
+    from openrecovery.records.models import CareTeamMember
+
+    nurse = User.objects.get(username=NURSE)
+    counselors = CareTeamMember.objects.filter(user=counselor, active=True)
+    mine = CareTeamMember.objects.filter(user=nurse, active=True, patient__episodes__ended_at=None)
+    patient_id = (
+        mine.exclude(patient_id__in=counselors.values("patient_id"))
+        .order_by("patient_id")
+        .values_list("patient_id", flat=True)
+        .first()
+    )
+    if patient_id is None:
+        raise RuntimeError("the demo nurse has no patient of her own: did demo_data change?")
+    return NURSE, patient_id
 
 
 def queue_path(client) -> str:  # noqa: ANN001
@@ -72,7 +97,14 @@ def main() -> None:
     }
     if queue == QUEUE_PAGE:  # the table alone, as the console polls it every few seconds
         pages["queue poll"] = lambda: admissions.get(QUEUE_POLL)
-    report: dict = {"patient_id": patient.pk, "search": term, "queue_path": queue, "pages": {}}
+    writer, written = administer_target(user)
+    report: dict = {
+        "patient_id": patient.pk,
+        "administer": {"username": writer, "patient_id": written},
+        "search": term,
+        "queue_path": queue,
+        "pages": {},
+    }
     for name, fetch in pages.items():
         if only and name not in only:
             continue

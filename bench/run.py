@@ -42,8 +42,10 @@ SCORING = "score phq9"
 SCORING_RATIO_TARGET = 0.7  # stateless scoring: at least 0.7 of the read floor
 CALLBACK = "callback"
 CALLBACK_RATIO_TARGET = 0.5  # public writes, audit event included: 0.5 of the write floor
-# A staff PHQ-9 through the administrations API (item 9 positive: the suicide-risk checks
-# run and find the patient's open "C-SSRS owed" task), audit event included.
+# A staff PHQ-9 through the administrations API, audit event included: the alert rules
+# and the suicide-risk reaction run on every result (item 9 is 0, so none fires; a
+# positive one would lock the patient's row to open a task, and 16 clients writing to
+# one patient would only queue on that lock).
 ADMINISTER = "administer"
 ADMINISTER_RATIO_TARGET = 0.5
 QUEUE = "queue"
@@ -207,6 +209,8 @@ def measure_server(
         admissions = sign_in(
             base, ADMISSIONS, password, totp_now(env, codes[ADMISSIONS], ADMISSIONS)
         )
+        writer = facts["administer"]["username"]
+        nurse = sign_in(base, writer, password, totp_now(env, codes.setdefault(writer, []), writer))
         pages = _page_requests(facts, signed)
         pages[QUEUE] = Request(facts["queue_path"], cookie=admissions.cookie)
         sessions = dict.fromkeys(pages, signed) | {QUEUE: admissions, QUEUE_POLL: admissions}
@@ -217,7 +221,7 @@ def measure_server(
             ("write floor", _write_request(), 16, "write"),
             (CALLBACK, _callback_request(), 16, "write"),
             (SCORING, _score_request(), 16, "read"),
-            (ADMINISTER, _administer_request(facts, signed), 16, "write"),
+            (ADMINISTER, _administer_request(facts, nurse), 16, "write"),
         ]
         for name, request in pages.items():
             scenarios += [(name, request, 1, "read"), (name, request, 16, "read")]
@@ -276,10 +280,10 @@ def _score_request() -> Request:
 
 
 def _administer_request(facts: dict, signed: SignedIn) -> Request:
-    """A PHQ-9 for the counselor's own patient through the staff administrations API."""
-    body = {"code": "phq9", "answers": [1, 2, 0, 3, 1, 2, 0, 1, 1], "context": {}}
+    """A PHQ-9 for the demo nurse's patient (not the counselor's), through the staff API."""
+    body = {"code": "phq9", "answers": [1, 2, 0, 3, 1, 2, 0, 1, 0, 1], "context": {}}
     return Request(
-        f"/api/v1/patients/{facts['patient_id']}/administrations",
+        f"/api/v1/patients/{facts['administer']['patient_id']}/administrations",
         method="POST",
         body=json.dumps(body),
         content_type="application/json",
