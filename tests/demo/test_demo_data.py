@@ -243,7 +243,11 @@ def test_exactly_one_urgent_alert_waits_for_the_care_team(demo):
     assert sources == {(patient.pk, "instrument_administration", str(screener.pk))}
     assert not urgent_unresolved().filter(acknowledged_at__isnull=False).exists()
     team = set(patient.care_team.filter(active=True).values_list("user__username", flat=True))
-    assert set(urgent_unresolved().values_list("recipient__username", flat=True)) == team
+    # Nobody on the team acknowledged it for hours: the clinical director was re-alerted.
+    recipients = set(urgent_unresolved().values_list("recipient__username", flat=True))
+    assert recipients == team | {"director"} and "director" not in team
+    realert = urgent_unresolved().get(recipient__username="director")
+    assert realert.message.startswith("Not acknowledged after 15 minutes")
     client = verified_client(User.objects.get(username="counselor"))
     response = client.get(reverse("chart:dashboard"))
     assert [a.patient_id for a in response.context["alerts"]] == [patient.pk]

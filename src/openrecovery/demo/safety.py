@@ -31,6 +31,7 @@ from openrecovery.records.choices import Stage
 from openrecovery.records.models import ClinicalTask, EpisodeOfCare
 from openrecovery.safety.models import PrecautionChecklist, PrecautionStep, SafetyPlan
 from openrecovery.safety.services import (
+    alerts_escalate,
     precaution_step_complete,
     safety_plan_draft,
     safety_plan_save,
@@ -70,6 +71,7 @@ class PathwayCounts:
     precautions_done: int = 0
     plans_signed: int = 0
     owed: int = 0
+    realerted: int = 0
 
 
 def _give(
@@ -156,4 +158,7 @@ def demo_pathway_create(*, staff: list[User], episodes: list[EpisodeOfCare]) -> 
             _moderate_with_plan(by_name, withdrawal[0])
             _cssrs_owed(by_name, withdrawal[1])
             counts.plans_signed, counts.owed = 1, 1
+    # The demo has no cron: run the every-minute check once, as it would have run by now,
+    # so the clinical director sees the high-risk alert nobody acknowledged for hours.
+    counts.realerted = len(alerts_escalate())
     return counts

@@ -105,7 +105,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Suicide-risk pathway: {pathway.owed} C-SSRS owed (overdue), "
             f"{pathway.plans_signed} safety plan signed after a moderate level, "
-            f"{pathway.precautions_done} precautions checklist partly done."
+            f"{pathway.precautions_done} precautions checklist partly done, "
+            f"{pathway.realerted} unacknowledged high-risk alert copy sent to the clinical "
+            "director."
         )
 
     def _helpline(self, staff: StaffResult) -> None:
