@@ -175,3 +175,13 @@ def bench_write(request: HttpRequest, body: BenchIn) -> tuple[int, dict]:
     _bench_enabled()
     row = BenchRow.objects.create(payload=body.payload)
     return 201, {"id": row.pk}
+
+
+@router.post("/bench/write-staff", response={201: BenchOut, **AUTH_ERRORS}, include_in_schema=False)
+def bench_write_staff(request: HttpRequest, body: BenchIn) -> tuple[int, dict]:
+    """Staff write floor: the same insert behind staff authentication (a verified session
+    or a token), so a staff endpoint can be weighed against what signing in alone costs.
+    Disabled by production settings."""
+    _bench_enabled()
+    row = BenchRow.objects.create(payload=body.payload)
+    return 201, {"id": row.pk}
