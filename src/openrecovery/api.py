@@ -11,9 +11,17 @@ from ninja.errors import ValidationError as RequestInvalid
 from openrecovery.accounts.access import StaffRequest
 from openrecovery.accounts.api_auth import BearerTokenAuth, VerifiedSessionAuth
 from openrecovery.chart.api import router as patients_router
-from openrecovery.core.api import AUTH_ERRORS, field_problems, validation_problems
+from openrecovery.core.api import (
+    AUTH_ERRORS,
+    BenchIn,
+    BenchOut,
+    bench_enabled,
+    field_problems,
+    validation_problems,
+)
 from openrecovery.core.api import router as core_router
 from openrecovery.core.errors import DomainError, InvalidInput
+from openrecovery.core.models import BenchRow
 from openrecovery.helpline.api import router as helpline_router
 from openrecovery.instruments.api import router as instruments_router
 from openrecovery.safety.api import router as safety_router
@@ -72,6 +80,16 @@ api.add_router("/", helpline_router)
 def me(request: StaffRequest) -> object:
     """Return the authenticated caller."""
     return request.user
+
+
+@api.post("/bench/write-staff", response={201: BenchOut, **AUTH_ERRORS}, include_in_schema=False)
+def bench_write_staff(request: StaffRequest, body: BenchIn) -> tuple[int, dict]:
+    """Staff write floor: the write floor's insert behind staff authentication (a verified
+    session or a token), so a staff endpoint can be weighed against what signing in alone
+    costs. Disabled by production settings."""
+    bench_enabled()
+    row = BenchRow.objects.create(payload=body.payload)
+    return 201, {"id": row.pk}
 
 
 @api.exception_handler(DomainError)

@@ -157,7 +157,8 @@ def health(request: HttpRequest) -> dict:
     return {"status": "ok"}
 
 
-def _bench_enabled() -> None:
+def bench_enabled() -> None:
+    """Answer 404 unless the settings enable the bench's floors (never in production)."""
     if not settings.BENCH_ENDPOINTS:
         raise Http404
 
@@ -165,23 +166,13 @@ def _bench_enabled() -> None:
 @router.get("/bench/read", auth=None, response=HealthOut, include_in_schema=False)
 def bench_read(request: HttpRequest) -> dict:
     """Read floor: a trivial endpoint. Disabled by production settings."""
-    _bench_enabled()
+    bench_enabled()
     return {"status": "ok"}
 
 
 @router.post("/bench/write", auth=None, response={201: BenchOut}, include_in_schema=False)
 def bench_write(request: HttpRequest, body: BenchIn) -> tuple[int, dict]:
     """Write floor: a bare one-row insert. Disabled by production settings."""
-    _bench_enabled()
-    row = BenchRow.objects.create(payload=body.payload)
-    return 201, {"id": row.pk}
-
-
-@router.post("/bench/write-staff", response={201: BenchOut, **AUTH_ERRORS}, include_in_schema=False)
-def bench_write_staff(request: HttpRequest, body: BenchIn) -> tuple[int, dict]:
-    """Staff write floor: the same insert behind staff authentication (a verified session
-    or a token), so a staff endpoint can be weighed against what signing in alone costs.
-    Disabled by production settings."""
-    _bench_enabled()
+    bench_enabled()
     row = BenchRow.objects.create(payload=body.payload)
     return 201, {"id": row.pk}
