@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action
-from openrecovery.audit.services import audit_record
+from openrecovery.audit.services import audit_insert
 from openrecovery.core.prepared import PreparedQuery
 from openrecovery.records.alerts import alert_raise, alert_recipients
 from openrecovery.records.choices import AlertKind, AlertSeverity, TimelineKind
@@ -171,14 +171,14 @@ def administration_recorded(
     # The patient, episode and actor are rows this request already holds: no need to ask
     # the database whether they exist (three queries on the busiest clinical write).
     administration.full_clean(exclude=["patient", "episode", "administered_by"])
-    administration.save()
-    audit_record(
+    # The row and the event recording it: one statement on PostgreSQL (audit_insert).
+    audit_insert(
+        administration,
         action=Action.CREATE,
         actor=actor,
         request=request,
         patient_id=patient.pk,
         object_type=OBJECT_TYPE,
-        object_id=administration.pk,
         # Which instrument and version, never its result: the log holds no clinical values.
         detail={"code": instrument.code, "version": instrument.version},
     )
