@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from openrecovery.instruments.services import administration_recorded
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import ClinicalTask
-from tests.support.browser import sign_in
+from tests.support.browser import safety_plan_fill, sign_in
 from tests.support.factories import make_patient
 from tests.support.instruments import CSSRS_MODERATE
 
@@ -30,13 +30,7 @@ def test_a_safety_plan_is_written_signed_and_printed(
     expect(page.get_by_role("heading", name="Draft: version 1")).to_be_visible()
     expect(page.locator("#id_crisis_2_phone")).to_have_value("988")
     expect(page.locator("#id_crisis_3_phone")).to_have_value("911")
-    page.get_by_label("1. Warning signs").fill("Not sleeping; pulling away from my sister.")
-    page.get_by_label("2. Things I can do on my own").fill("Walk the dog; box breathing.")
-    page.locator("#id_help_1_name").fill("My sister Jo")
-    page.locator("#id_help_1_phone").fill("555-0142")
-    page.get_by_label("Medications").fill("Jo holds my clonazepam and gives me each day's dose.")
-    page.get_by_label("Firearms").fill("No firearms at home.")
-    page.get_by_label("The one thing").fill("My daughter.")
+    safety_plan_fill(page)
     inspect.check(page, "1-draft")
     page.get_by_role("button", name="Save and sign").click()
     summary = page.get_by_role("link", name="Name the patient signed with: This field is required.")

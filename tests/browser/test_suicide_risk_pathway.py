@@ -21,7 +21,7 @@ from openrecovery.records.models import ClinicalAlert, ClinicalTask
 from openrecovery.records.services import care_team_add
 from openrecovery.safety.models import PrecautionStep, RiskAssessment, SafetyPlan
 from openrecovery.safety.services import alerts_escalate
-from tests.support.browser import sign_in
+from tests.support.browser import safety_plan_fill, sign_in
 from tests.support.factories import make_patient, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -97,13 +97,7 @@ def test_a_positive_screen_is_followed_to_a_level_a_plan_and_an_escalation(
     # The safety plan, written with the patient, signed by both, printed for them.
     banner.get_by_role("link", name="Write the safety plan").click()
     page.get_by_role("button", name="Start a safety plan").click()
-    page.get_by_label("1. Warning signs").fill("Not sleeping; pulling away from my sister.")
-    page.get_by_label("2. Things I can do on my own").fill("Walk the dog; box breathing.")
-    page.locator("#id_help_1_name").fill("My sister Jo")
-    page.locator("#id_help_1_phone").fill("555-0142")
-    page.get_by_label("Medications").fill("Jo holds my clonazepam and gives me each day's dose.")
-    page.get_by_label("Firearms").fill("No firearms at home.")
-    page.get_by_label("The one thing").fill("My daughter.")
+    safety_plan_fill(page)
     page.get_by_label("Name the patient signed with").fill("Danielle Whitfield")
     page.get_by_role("button", name="Save and sign").click()
     expect(page.get_by_role("status")).to_contain_text("Safety plan signed (version 1).")

@@ -170,3 +170,14 @@ def assert_fits_width(page: Page) -> None:
     """Fail when the page scrolls sideways (it is wider than the window)."""
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the {page.viewport_size} window"
+
+
+def safety_plan_fill(page: Page) -> None:
+    """Fill a new safety plan's draft as a counselor would with the patient (not signed)."""
+    page.get_by_label("1. Warning signs").fill("Not sleeping; pulling away from my sister.")
+    page.get_by_label("2. Things I can do on my own").fill("Walk the dog; box breathing.")
+    page.locator("#id_help_1_name").fill("My sister Jo")
+    page.locator("#id_help_1_phone").fill("555-0142")
+    page.get_by_label("Medications").fill("Jo holds my clonazepam and gives me each day's dose.")
+    page.get_by_label("Firearms").fill("No firearms at home.")
+    page.get_by_label("The one thing").fill("My daughter.")
