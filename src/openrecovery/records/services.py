@@ -13,6 +13,7 @@ from openrecovery.accounts.roles import CARE_TEAM_PERMISSION
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import StateConflict
+from openrecovery.core.prepared import PreparedQuery
 
 from .choices import CareTeamRole, Stage, TimelineKind
 from .models import CareTeamMember, EpisodeOfCare, Patient, StageTransition, TimelineEvent
@@ -27,6 +28,21 @@ ERROR_OPEN_EPISODE_EXISTS = "This patient already has an open episode."
 ERROR_READMISSION_STAGE = "A readmission starts at inquiry or assessment."
 ERROR_ALREADY_ON_TEAM = "This staff member is already on the care team."
 ERROR_NOT_CARE_STAFF = "Choose a staff member whose role cares for patients."
+
+
+_PATIENT_LOCK = PreparedQuery(
+    lambda patient_id: Patient.objects.select_for_update().filter(pk=patient_id).values_list("pk")
+)
+
+
+def patient_lock(patient: Patient) -> None:
+    """Lock the patient's row until the transaction ends: one writer at a time per patient.
+
+    For writes that must look before they add ("one open task of a kind", "one draft
+    plan"): a second writer waits here, then sees what the first one added. SQLite has no
+    ``FOR UPDATE``; its IMMEDIATE transactions already hold the one write lock.
+    """
+    _PATIENT_LOCK.fetch(patient_id=patient.pk)
 
 
 def timeline_add(

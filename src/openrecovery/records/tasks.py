@@ -23,7 +23,7 @@ from openrecovery.core.prepared import PreparedQuery
 
 from .choices import TaskKind, TaskOutcome, TaskStatus, TimelineKind
 from .models import ClinicalTask, EpisodeOfCare, Patient
-from .services import timeline_add
+from .services import patient_lock, timeline_add
 
 OBJECT_TYPE = "clinical_task"
 REASON_MAX = 1000
@@ -32,9 +32,6 @@ ERROR_REASON_REQUIRED = "Say why it cannot be done."
 
 
 # Run on every positive screen (the administrations API's hot path): prepared once.
-_PATIENT_LOCK = PreparedQuery(
-    lambda patient_id: Patient.objects.select_for_update().filter(pk=patient_id).values_list("pk")
-)
 _OPEN_TASK = PreparedQuery(
     lambda patient_id, key: ClinicalTask.objects.filter(
         patient_id=patient_id, key=key, status=TaskStatus.OPEN
@@ -71,7 +68,7 @@ def task_open(
     ``key`` defaults to the kind (one open task of a kind per patient).
     """
     key = key or kind.value
-    _PATIENT_LOCK.fetch(patient_id=patient.pk)  # one opener at a time per patient
+    patient_lock(patient)  # one opener at a time per patient
     found = _OPEN_TASK.fetch(patient_id=patient.pk, key=key)
     if found:
         return Opened(found[0], created=False)

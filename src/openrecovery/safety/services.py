@@ -31,7 +31,7 @@ from openrecovery.records.models import (
     EpisodeOfCare,
     Patient,
 )
-from openrecovery.records.services import episode_move_stage, timeline_add
+from openrecovery.records.services import episode_move_stage, patient_lock, timeline_add
 from openrecovery.records.tasks import task_open, tasks_close_by
 
 from .choices import RiskLevel
@@ -128,8 +128,12 @@ def risk_level_record(
     episode: EpisodeOfCare | None = None,
     assessed_at: dt.datetime | None = None,
     request: HttpRequest | None = None,
-) -> tuple[RiskAssessment, list[ClinicalTask]]:
-    """Record the patient's current suicide-risk level and open what the level calls for."""
+) -> tuple[RiskAssessment, list[ClinicalTask], PrecautionChecklist | None]:
+    """Record the patient's current suicide-risk level and open what the level calls for.
+
+    Return the assessment, the tasks it opened and the precautions checklist it opened
+    (None when the level calls for none or one was open already).
+    """
     assessment = RiskAssessment.objects.create(
         patient=patient,
         episode=episode,
@@ -157,9 +161,11 @@ def risk_level_record(
         occurred_at=assessment.assessed_at,
     )
     action = triage()[level]
+    checklist = None
     if action.precautions:
-        precautions_open(assessment=assessment, actor=actor, request=request)
-    return assessment, _level_tasks(action.tasks, assessment, actor, request)
+        opened, created = precautions_open(assessment=assessment, actor=actor, request=request)
+        checklist = opened if created else None
+    return assessment, _level_tasks(action.tasks, assessment, actor, request), checklist
 
 
 LEVEL_NOTICE_LEVELS: dict[str, str] = {
@@ -212,7 +218,7 @@ def administration_follow_up(recorded: Recorded) -> FollowUp:
             source_id=administration.pk,
             request=recorded.request,
         )
-        assessment, opened = risk_level_record(
+        assessment, opened, checklist = risk_level_record(
             patient=recorded.patient,
             level=RiskLevel(administration.band),
             actor=recorded.actor,
@@ -224,10 +230,7 @@ def administration_follow_up(recorded: Recorded) -> FollowUp:
         )
         follow_up.tasks += opened
         follow_up.notices.append(_level_notice(assessment.level))
-        checklist = PrecautionChecklist.objects.filter(
-            patient=recorded.patient, completed_at__isnull=True
-        ).first()
-        if checklist is not None and checklist.assessment_id == assessment.pk:
+        if checklist is not None:
             follow_up.notices.append(
                 Notice(
                     PRECAUTIONS_OPENED,
@@ -259,7 +262,7 @@ def precautions_open(
     (and ``created`` is False). The steps are those in force now, with their source.
     """
     patient = assessment.patient
-    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    patient_lock(patient)
     existing = PrecautionChecklist.objects.filter(
         patient=patient, completed_at__isnull=True
     ).first()
@@ -411,7 +414,7 @@ def safety_plan_draft(
 
     A first plan starts with the program's 24/7 line, 988 and 911 as crisis contacts.
     """
-    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    patient_lock(patient)
     latest = SafetyPlan.objects.filter(patient=patient).order_by("-version").first()
     if latest is not None and not latest.is_signed:
         return latest
