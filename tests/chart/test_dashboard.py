@@ -81,3 +81,31 @@ def test_signed_in_staff_still_get_their_dashboard_at_the_root(counselor):
     response = verified_client(counselor).get("/")
     assert response.status_code == 200
     assert response.templates[0].name == "chart/dashboard.html"
+
+
+def _alert_list_reads(captured) -> list[str]:
+    # The list's own query reads the alerts table first (the cards only mention it in a
+    # subquery of the episodes' query).
+    return [q["sql"] for q in captured if q["sql"].startswith('SELECT "records_clinicalalert"')]
+
+
+def test_my_alerts_are_listed_only_when_one_waits_and_the_next_view_shows_a_new_one(
+    director, counselor
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.support.records import urgent_alert
+
+    patient = make_patient(actor=director, stage=Stage.TREATMENT, team=[counselor])
+    client = verified_client(counselor)
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get(reverse("chart:dashboard"))
+    assert first.context["alerts"] == []
+    assert _alert_list_reads(captured.captured_queries) == []  # nothing waits: not read
+    alert = urgent_alert(patient, counselor)
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get(reverse("chart:dashboard"))
+    assert [a.pk for a in second.context["alerts"]] == [alert.pk]
+    assert len(_alert_list_reads(captured.captured_queries)) == 1
+    assert 'id="alert-count">1<' in second.content.decode()

@@ -35,6 +35,7 @@ from openrecovery.records.stages import allowed_moves, discharge_types_from
 from openrecovery.records.tasks import ERROR_CLOSED, task_close
 from openrecovery.safety.services import CSSRS, episode_move_checked
 
+from .context_processors import AlertBadge
 from .dashboard import with_task_badge
 from .forms import CareTeamAddForm, PatientSearchForm, StageMoveForm, TaskCloseForm
 from .pathway import (
@@ -60,7 +61,9 @@ def dashboard(request: StaffRequest) -> HttpResponse:
     """Show my patients grouped by stage, and the episodes my role covers."""
     now = timezone.now()
     groups, covered = dashboard_groups(request.user, now)
-    alerts = dashboard_alerts(request.user)
+    # The navbar's count (carried by the session until an alert to me changes) says
+    # whether any alert waits for me: with none, the list's query is not run.
+    alerts = dashboard_alerts(request.user) if AlertBadge(request, request.user).count else []
     tasks = dashboard_tasks(request.user, now)
     shown = [e.patient_id for g in groups for e in g.episodes] + [e.patient_id for e in covered]
     if shown or alerts or tasks:
