@@ -50,7 +50,7 @@ def test_default_timeouts_and_environment_override(load_settings):
     assert defaults.SESSION_ABSOLUTE_TIMEOUT == 12 * 60 * 60
     tuned = load_settings("test", SESSION_IDLE_TIMEOUT="300", SESSION_ABSOLUTE_TIMEOUT="3600")
     assert (tuned.SESSION_IDLE_TIMEOUT, tuned.SESSION_ABSOLUTE_TIMEOUT) == (300, 3600)
-    assert tuned.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert tuned.SESSION_ENGINE == "openrecovery.accounts.sessions"  # database-backed
 
 
 def test_an_idle_session_is_ended_and_audited(counselor):

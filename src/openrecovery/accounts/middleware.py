@@ -5,14 +5,18 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import LazyObject, empty
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 
 from openrecovery.core.htmx import is_background_refresh, is_htmx, redirect_page
+from openrecovery.core.prepared import PreparedQuery
 
 # Paths a signed-in but not yet MFA-verified user may reach. No patient data lives here.
 MFA_EXEMPT_PREFIXES = (
@@ -153,3 +157,38 @@ class ConcreteUserMiddleware:
         if user is not None:
             request.user = user
         return self.get_response(request)
+
+
+# One prepared read per device model (TOTP, static codes), built on first use.
+_DEVICE_READS: dict[type[Device], PreparedQuery] = {}
+
+
+def _device_read(model: type[Device]) -> PreparedQuery:
+    read = _DEVICE_READS.get(model)
+    if read is None:
+        read = _DEVICE_READS[model] = PreparedQuery(
+            lambda device_id: model.objects.filter(id=device_id).order_by("pk")[:1]
+        )
+    return read
+
+
+class PreparedOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware, with the session's device read by a prepared query.
+
+    The device is found as ``Device.from_persistent_id`` finds it ("app.model/id");
+    anything that is not such an id of a device model is no device, as there.
+    ``_finalize_device`` (django-otp's) still checks it is the user's and confirmed.
+    """
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Device | None:
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        try:
+            label, device_id = persistent_id.rsplit("/", 1)
+            model = apps.get_model(label)
+            number = int(device_id)
+        except (ValueError, LookupError):
+            return None
+        if not issubclass(model, Device):
+            return None
+        found = _device_read(model).fetch(device_id=number)
+        return found[0] if found else None

@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "openrecovery.accounts.middleware.PreparedOTPMiddleware",
     "openrecovery.accounts.middleware.SessionTimeoutMiddleware",
     "openrecovery.accounts.middleware.MFARequiredMiddleware",
     "openrecovery.accounts.middleware.ConcreteUserMiddleware",
@@ -194,7 +194,7 @@ AXES_CLIENT_IP_CALLABLE = "openrecovery.core.clients.client_address"
 TRUSTED_PROXIES = trusted_proxies(env_str("TRUSTED_PROXIES"))
 
 # Sessions: server-side, idle timeout plus an absolute lifetime.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "openrecovery.accounts.sessions"
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 15 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60)
 # Seconds before the idle sign-out at which the page warns, with a "stay signed in" button.
