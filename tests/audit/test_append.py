@@ -284,3 +284,47 @@ def test_ids_drawn_ahead_are_each_used_once_across_threads(db, lane):
     for t in threads:
         t.join()
     assert len(drawn) == len(set(drawn)) == 3 * services.ID_BLOCK
+
+
+# audit_insert(..., also=[...]): more rows of the same write, stored with it or not at all
+
+
+def insert_with(reference: str, *others: str) -> tuple[Inquiry, list[Inquiry], AuditEvent]:
+    inquiry, also = new_inquiry(reference), [new_inquiry(r) for r in others]
+    event = audit_insert(
+        inquiry, also=also, action=Action.CREATE, object_type="inquiry", actor_username="public"
+    )
+    return inquiry, also, event
+
+
+def test_audit_insert_stores_the_rows_it_is_given_also(db, lane):
+    inquiry, also, event = insert_with("HL-TEST-0001", "HL-TEST-0002", "HL-TEST-0003")
+    for row in (inquiry, *also):
+        assert not row._state.adding
+        assert_stored_as_given(row)
+    assert AuditEvent.objects.get(id=event.id).object_id == str(inquiry.pk)
+    assert_chain_verifies()
+
+
+@needs_postgres
+def test_audit_insert_with_more_rows_is_still_one_statement(db, lane, django_assert_num_queries):
+    insert_with("HL-TEST-0001", "HL-TEST-0002")  # learns the head and draws ids
+    with django_assert_num_queries(1):
+        inquiry, [other], _ = insert_with("HL-TEST-0003", "HL-TEST-0004")
+    assert_stored_as_given(inquiry)
+    assert_stored_as_given(other)
+    assert_chain_verifies()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_insert_whose_other_row_fails_stores_nothing(lane):
+    first, _ = insert("HL-TEST-DUP1")
+    insert_with("HL-TEST-WRM1", "HL-TEST-WRM2")  # the head is known (PostgreSQL)
+    mark, head = audit_mark(), lane_head(lane)
+    with pytest.raises(IntegrityError):
+        insert_with("HL-TEST-NEW", "HL-TEST-DUP1")  # the other row's reference is taken
+    assert not Inquiry.objects.filter(reference="HL-TEST-NEW").exists()
+    assert events_since(mark) == []
+    assert lane_head(lane).last_seq == head.last_seq
+    assert_chain_verifies()
+    Inquiry.objects.filter(reference__startswith="HL-TEST-").delete()

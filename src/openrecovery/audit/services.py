@@ -6,6 +6,7 @@ import itertools
 import os
 import threading
 import zlib
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -244,13 +245,14 @@ def _append_if_head_known(
     lane: int,
     event_id: int | None,
     row: tuple[str, list[Any]] | None = None,
+    also: Sequence[tuple[str, list[Any]]] = (),
 ) -> dict[str, Any] | None:
     """Append after the head this process remembers, in one statement; None on a miss.
 
     Returns the chained event on success.
 
-    ``row`` is an ``INSERT … SELECT … FROM head`` and its parameters: inserted by the
-    same statement, so with the event or not at all.
+    ``row`` (and each of ``also``) is an ``INSERT … SELECT … FROM head`` and its
+    parameters: inserted by the same statement, so with the event or not at all.
     """
     known = _known_heads.get(lane) if event_id is not None else None
     if known is None or event_id is None:
@@ -262,6 +264,9 @@ def _append_if_head_known(
     if row is not None:
         ctes.append(f"changed AS ({row[0]})")
         params += row[1]
+    for number, (insert, values) in enumerate(also):
+        ctes.append(f"also_{number} AS ({insert})")
+        params += values
     sql = f"WITH {', '.join(ctes)} {_INSERT_EVENT_FROM_HEAD_POSTGRES}"
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *_db_values(chained)])
@@ -272,27 +277,43 @@ def _append_if_head_known(
     return chained
 
 
-def audit_insert(instance: models.Model, **event: Any) -> AuditEvent:
+def audit_insert(
+    instance: models.Model, *, also: Sequence[models.Model] = (), **event: Any
+) -> AuditEvent:
     """Insert ``instance`` and the audit event that records it: both, or neither.
 
     ``event`` takes ``audit_record``'s arguments; the event's ``object_id`` is the
-    new row's primary key. On PostgreSQL, once this process knows its lane's head,
-    the row and the event go in one statement, which commits by itself outside a
-    transaction (model signals are not sent on this path); otherwise the row's
-    ``save()`` and ``audit_record`` share a transaction.
+    new row's primary key. ``also`` are more new rows that belong to the same write
+    (the timeline entry of a recorded administration), stored with it or not at all;
+    give them their foreign keys to ``instance`` only through ``instance`` itself. On
+    PostgreSQL, once this process knows its lane's head, all of them go in one
+    statement, which commits by itself outside a transaction (model signals are not
+    sent on this path); otherwise the rows' ``save()`` and ``audit_record`` share a
+    transaction.
     """
     if connection.vendor == "postgresql":
         instance.pk = _reserved_id(type(instance))
+        for extra in also:
+            extra.pk = _reserved_id(type(extra))
         fields = _event_fields_of(object_id=instance.pk, **event)
         lane = _lane_for_this_thread()
         event_id = _reserved_id(AuditEvent)
-        chained = _append_if_head_known(fields, lane, event_id, row=_insert_from_head(instance))
+        chained = _append_if_head_known(
+            fields,
+            lane,
+            event_id,
+            row=_insert_from_head(instance),
+            also=[_insert_from_head(extra) for extra in also],
+        )
         if chained is not None:
-            instance._state.adding, instance._state.db = False, connection.alias
+            for saved in (instance, *also):
+                saved._state.adding, saved._state.db = False, connection.alias
             _known_heads[lane] = (chained["lane_seq"], event_id, chained["mac"])
             return AuditEvent(id=event_id, **chained)
     with transaction.atomic(savepoint=False):
         instance.save(force_insert=True)
+        for extra in also:
+            extra.save(force_insert=True)
         return audit_record(object_id=instance.pk, **event)
 
 

@@ -218,7 +218,7 @@ def callback_request_create(
     fields = _callback_fields(data, consent_required=True)
     verified = self_check_verify(self_check)
     urgency = urgency_from_self_check(verified)
-    event = {
+    event: dict[str, Any] = {
         "action": Action.CREATE,
         "request": request,
         "object_type": "inquiry",

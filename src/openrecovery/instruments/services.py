@@ -17,7 +17,7 @@ from openrecovery.core.prepared import PreparedQuery
 from openrecovery.records.alerts import alert_raise, alert_recipients
 from openrecovery.records.choices import AlertKind, AlertSeverity, TimelineKind
 from openrecovery.records.models import EpisodeOfCare, Patient
-from openrecovery.records.services import timeline_add
+from openrecovery.records.services import timeline_entry
 
 from .engine import AnswerError, Instrument, score
 from .models import Administration
@@ -171,9 +171,19 @@ def administration_recorded(
     # The patient, episode and actor are rows this request already holds: no need to ask
     # the database whether they exist (three queries on the busiest clinical write).
     administration.full_clean(exclude=["patient", "episode", "administered_by"])
-    # The row and the event recording it: one statement on PostgreSQL (audit_insert).
+    entry = timeline_entry(
+        patient=patient,
+        episode=episode,
+        kind=TimelineKind.ASSESSMENT,
+        summary=administration_summary(instrument, administration),
+        actor=actor,
+        occurred_at=now,
+    )
+    # The row, its timeline entry and the event recording it: one statement on
+    # PostgreSQL (audit_insert).
     audit_insert(
         administration,
+        also=[entry],
         action=Action.CREATE,
         actor=actor,
         request=request,
@@ -181,14 +191,6 @@ def administration_recorded(
         object_type=OBJECT_TYPE,
         # Which instrument and version, never its result: the log holds no clinical values.
         detail={"code": instrument.code, "version": instrument.version},
-    )
-    timeline_add(
-        patient=patient,
-        episode=episode,
-        kind=TimelineKind.ASSESSMENT,
-        summary=administration_summary(instrument, administration),
-        actor=actor,
-        occurred_at=now,
     )
     follow_up = FollowUp()
     for flag in result.flags:

@@ -55,7 +55,30 @@ def timeline_add(
     occurred_at: dt.datetime | None = None,
 ) -> TimelineEvent:
     """Add an entry to a patient's timeline (the caller audits the underlying write)."""
-    return TimelineEvent.objects.create(
+    event = timeline_entry(
+        patient=patient,
+        kind=kind,
+        summary=summary,
+        actor=actor,
+        episode=episode,
+        occurred_at=occurred_at,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def timeline_entry(
+    *,
+    patient: Patient,
+    kind: str,
+    summary: str,
+    actor: User | None = None,
+    episode: EpisodeOfCare | None = None,
+    occurred_at: dt.datetime | None = None,
+) -> TimelineEvent:
+    """Return a new, unsaved timeline entry, for a write that stores it with its own row
+    in one statement (``audit_insert(..., also=[entry])``); ``timeline_add`` saves one."""
+    return TimelineEvent(
         patient=patient,
         episode=episode,
         kind=kind,
