@@ -4,6 +4,8 @@ import json
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from openrecovery.accounts.roles import Role
 from openrecovery.accounts.tokens import api_token_create
@@ -88,6 +90,11 @@ def test_a_target_above_zero_ends_there(client):
         ({"reduction_percent": 30}, "override_reason", "faster than the guideline's default"),
         ({"interval_days": 7}, "override_reason", "steps less than 14 days apart"),
         ({"interval_days": "14"}, "interval_days", "Input should be a valid integer"),
+        ({"interval_days": 366}, "interval_days", "less than or equal to 365"),
+        ({"daily_dose_mg": 1e400}, "daily_dose_mg", "Enter a number."),
+        ({"daily_dose_mg": 1e300}, "daily_dose_mg", "above the plausible maximum"),
+        ({"target_dose_mg": 1e300}, "target_dose_mg", "must be below the dose the taper starts"),
+        ({"daily_dose_mg": 1e-300}, "daily_dose_mg", "not a multiple of its dose unit"),
         ({"reduction_percent": 100, "override_reason": REASON}, "reduction_percent",
          "An abrupt stop of a physically dependent patient is refused, even with a reason"),
         ({"target_dose_mg": 1}, "target_dose_mg", "must be below the dose the taper starts"),
@@ -170,8 +177,45 @@ def test_the_openapi_document_has_the_endpoint_and_its_contract(db):
     assert request["properties"]["equivalence_table"]["enum"] == ["ashton", "va_dod_2021"]
     assert request["properties"]["reduction_percent"]["default"] == 10
     assert request["properties"]["interval_days"]["default"] == 14
+    assert request["properties"]["interval_days"]["maximum"] == 365
     out = operation["responses"]["200"]["content"]["application/json"]["schema"]
     response = document["components"]["schemas"][out["$ref"].rsplit("/", 1)[1]]
     assert set(response["properties"]) == {
         "equivalence_table", "start_diazepam_equivalent_mg", "steps", "warnings",
     }  # fmt: skip
+
+
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=4,
+)
+FIELD_VALUES = {
+    "medication": st.sampled_from(["clonazepam", "Xanax", "lorazepam", "etizolam", "x"]) | ANY_JSON,
+    "daily_dose_mg": st.decimals(min_value=-1, max_value=200, places=3).map(float)
+    | st.floats(allow_nan=False)
+    | ANY_JSON,
+    "equivalence_table": st.sampled_from(["ashton", "va_dod_2021", "bnf"]) | ANY_JSON,
+    "switch_to": st.sampled_from([None, "diazepam", "lorazepam"]) | ANY_JSON,
+    "reduction_percent": st.floats(min_value=-5, max_value=120) | ANY_JSON,
+    "interval_days": st.integers(min_value=-3, max_value=400) | ANY_JSON,
+    "target_dose_mg": st.decimals(min_value=-1, max_value=50, places=3).map(float)
+    | st.floats(allow_nan=False)
+    | ANY_JSON,
+    "override_reason": st.sampled_from([None, "", REASON]) | ANY_JSON,
+}
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.fixed_dictionaries({}, optional=FIELD_VALUES))
+def test_any_body_is_answered_200_or_a_422_with_problems(client, body):
+    response = post(client, body)
+    assert response.status_code in (200, 422), (body, response.content)
+    if response.status_code == 422:
+        problems = response.json()["detail"]
+        assert problems and all(p["message"] for p in problems)
+    else:
+        plan = response.json()
+        assert plan["steps"][0]["day"] == 0 and plan["warnings"]

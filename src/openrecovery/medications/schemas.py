@@ -4,9 +4,9 @@ import math
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BeforeValidator, ConfigDict, Field, StrictInt, WithJsonSchema
 
-from openrecovery.core.api import JsonInt, JsonText
+from openrecovery.core.api import JsonText, json_integral
 
 from .choices import EquivalenceTableCode
 from .taper import DEFAULT_INTERVAL_DAYS, DEFAULT_REDUCTION_PERCENT, SWITCH_TARGETS
@@ -77,7 +77,9 @@ class TaperPreviewIn(Schema):
             default=float(DEFAULT_REDUCTION_PERCENT),
         ),
     ] = float(DEFAULT_REDUCTION_PERCENT)
-    interval_days: Annotated[JsonInt, Field(le=MAX_INTERVAL_DAYS)] = Field(
+    interval_days: Annotated[
+        StrictInt, Field(le=MAX_INTERVAL_DAYS), BeforeValidator(json_integral)
+    ] = Field(
         default=DEFAULT_INTERVAL_DAYS,
         description="Days between reductions (below 14 needs override_reason).",
         json_schema_extra={"minimum": 1},

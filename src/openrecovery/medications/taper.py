@@ -372,18 +372,19 @@ def taper_plan_preview(
         dose = switch[-1].doses[0].daily_mg
     if target_dose_mg < 0:
         raise TaperRefused("target_dose_mg", ERROR_TARGET_NEGATIVE)
-    if not _is_multiple(target_dose_mg, active_unit):
-        raise TaperRefused(
-            "target_dose_mg",
-            ERROR_NOT_A_MULTIPLE.format(
-                dose=_mg(target_dose_mg), medication=active, unit=_mg(active_unit)
-            ),
-        )
+    # Below the start before the unit: a huge number's remainder overflows Decimal.
     if target_dose_mg >= dose:
         raise TaperRefused(
             "target_dose_mg",
             ERROR_TARGET_NOT_BELOW.format(
                 target=_mg(target_dose_mg), medication=active, start=_mg(dose)
+            ),
+        )
+    if not _is_multiple(target_dose_mg, active_unit):
+        raise TaperRefused(
+            "target_dose_mg",
+            ERROR_NOT_A_MULTIPLE.format(
+                dose=_mg(target_dose_mg), medication=active, unit=_mg(active_unit)
             ),
         )
     steps += _reduction_steps(
