@@ -118,6 +118,13 @@ def test_lookup_by_any_name_in_any_case(name, code):
     assert medication_get(name).code == code
 
 
+def test_a_clinical_lookup_takes_generic_and_brand_names_only():
+    assert medication_get("Klonopin", clinical=True).code == "clonazepam"
+    assert medication_get("Clonazepam", clinical=True).code == "clonazepam"
+    assert medication_get("K-pins", clinical=True) is None
+    assert medication_get("xanex", clinical=True) is None
+
+
 def test_lookup_of_an_unknown_name_is_none():
     assert medication_get("kratom") is None
     assert medication_get("") is None

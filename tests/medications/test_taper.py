@@ -136,6 +136,8 @@ def test_the_smallest_dose_steps_to_zero_as_the_tails_last_step():
     ("change", "field", "message"),
     [
         ({"medication": "kratom"}, "medication", "Unknown medication 'kratom'"),
+        ({"medication": "bars"}, "medication", "Unknown medication 'bars': name a benzo"),
+        ({"medication": "klonipin"}, "medication", "Unknown medication 'klonipin'"),
         ({"medication": "zolpidem"}, "medication", "zolpidem is a z-drug (non-benzodiazepine "),
         ({"medication": "oxycodone"}, "medication", "oxycodone is an opioid, not a benzo"),
         ({"medication": "etizolam"}, "medication", "etizolam is a designer benzodiazepine"),

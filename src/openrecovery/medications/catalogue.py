@@ -538,8 +538,16 @@ CATALOGUE: dict[str, Medication] = {
     )
 }
 _BY_NAME = {name.casefold(): m for m in CATALOGUE.values() for name in m.names}
+_BY_CLINICAL_NAME = {
+    name.casefold(): m for m in CATALOGUE.values() for name in (m.generic_name, *m.brand_names)
+}
 
 
-def medication_get(name: str) -> Medication | None:
-    """Return the entry a code, generic, brand or street name names exactly (any case)."""
-    return _BY_NAME.get(" ".join(name.split()).casefold())
+def medication_get(name: str, *, clinical: bool = False) -> Medication | None:
+    """Return the entry a name names exactly (any case), or None.
+
+    Any name the catalogue knows counts, street names and misspellings too; with
+    ``clinical`` only the generic and brand names do (an order never says "bars").
+    """
+    names = _BY_CLINICAL_NAME if clinical else _BY_NAME
+    return names.get(" ".join(name.split()).casefold())

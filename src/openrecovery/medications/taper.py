@@ -150,7 +150,7 @@ def _is_multiple(dose: Decimal, unit: Decimal) -> bool:
 
 def _taperable(name: str, table: str) -> tuple[Medication, Fraction, Decimal]:
     """Return the medication, its diazepam factor in ``table`` and its unit, or refuse."""
-    medication = medication_get(name)
+    medication = medication_get(name, clinical=True)
     if medication is None:
         raise TaperRefused("medication", ERROR_UNKNOWN_MEDICATION.format(name=name))
     try:
