@@ -172,3 +172,30 @@ def test_refusals_name_the_field_and_say_why(change, field, message):
 def test_brand_names_name_the_medication():
     result = plan(medication="Klonopin")
     assert result.steps[0].doses[0].medication.code == "clonazepam"
+
+
+def test_a_liquid_allows_finer_steps():
+    result = plan(
+        medication="diazepam", daily_dose_mg=D("2.5"), dose_units_mg={"diazepam": D("0.1")}
+    )
+    assert [regimen(s)[0][1] for s in result.steps[:3]] == ["2.5", "2.3", "2.1"]
+    assert [regimen(s)[0][1] for s in result.steps[-4:]] == ["0.3", "0.2", "0.1", "0"]
+    assert result.dose_units_mg == {"diazepam": D("0.1")}
+
+
+def test_a_liquid_diazepam_makes_a_switch_exact_that_tablets_cannot():
+    request = {"daily_dose_mg": D("0.75"), "equivalence_table": "va_dod_2021",
+               "switch_to": "diazepam"}  # fmt: skip
+    with pytest.raises(TaperRefused):
+        plan(**request)
+    result = plan(**request, dose_units_mg={"diazepam": D("0.5")})
+    assert regimen([s for s in result.steps if s.kind == "switch"][-1]) == [("diazepam", "7.5")]
+
+
+def test_a_unit_no_form_allows_is_refused():
+    with pytest.raises(TaperRefused) as refused:
+        plan(dose_units_mg={"clonazepam": D("0.1")})
+    assert refused.value.field == "dose_units_mg"
+    assert refused.value.message == (
+        "clonazepam cannot be measured in steps of 0.1 mg: its forms allow 0.125 mg."
+    )

@@ -27,17 +27,23 @@ def plan_requests(draw: st.DrawFn, *, faster: bool = False) -> dict:
     code = draw(st.sampled_from(TAPERED))
     medication = CATALOGUE[code]
     table = draw(st.sampled_from(TABLES))
-    unit = medication.taper_unit_mg
     switch = code != "diazepam" and draw(st.booleans())
+    # Each medication steps by a unit one of its forms allows (a liquid's is finer).
+    units = {code: draw(st.sampled_from(medication.allowed_units_mg()))}
+    if switch:
+        units["diazepam"] = draw(st.sampled_from(DIAZEPAM.allowed_units_mg()))
+    unit = units[code]
     step = unit
     if switch:
-        step = switch_portion_mg(unit, diazepam_factor(medication, table), DIAZEPAM.taper_unit_mg)
+        step = switch_portion_mg(unit, diazepam_factor(medication, table), units["diazepam"])
     most = int(medication.max_plausible_daily_mg // step)
     dose = step * draw(st.integers(min_value=1, max_value=most))
     if switch:
         # Whole diazepam units: the dose is made of whole switch portions.
-        end = Decimal((Fraction(dose) * diazepam_factor(medication, table)).numerator)
-        end_unit = DIAZEPAM.taper_unit_mg
+        end_unit = units["diazepam"]
+        whole = Fraction(dose) * diazepam_factor(medication, table) / Fraction(end_unit)
+        assert whole.denominator == 1
+        end = end_unit * whole.numerator
     else:
         end, end_unit = dose, unit
     target = end_unit * draw(st.integers(min_value=0, max_value=int(end / end_unit) - 1))
@@ -56,6 +62,7 @@ def plan_requests(draw: st.DrawFn, *, faster: bool = False) -> dict:
         "interval_days": interval,
         "target_dose_mg": target,
         "override_reason": "Planned admission for a faster inpatient taper." if faster else "",
+        "dose_units_mg": units,
     }
 
 
@@ -85,7 +92,7 @@ def check_always(plan: TaperPlan, request: dict) -> None:
         assert step.diazepam_equivalent_mg == equivalent(step, table)
         for dose in step.doses:
             assert dose.daily_mg >= 0
-            assert dose.daily_mg % dose.medication.taper_unit_mg == 0, (dose, step)
+            assert dose.daily_mg % request["dose_units_mg"][dose.medication.code] == 0, dose
     # Non-increasing.
     for before, after in zip(steps, steps[1:], strict=False):
         assert after.diazepam_equivalent_mg <= before.diazepam_equivalent_mg
@@ -115,7 +122,7 @@ def check_always(plan: TaperPlan, request: dict) -> None:
     for before, after in zip(steps, steps[1:], strict=False):
         if after.diazepam_equivalent_mg == 0:
             [dose] = before.doses
-            assert dose.daily_mg == dose.medication.taper_unit_mg
+            assert dose.daily_mg == request["dose_units_mg"][dose.medication.code]
 
 
 def check_default_pace(plan: TaperPlan, request: dict) -> None:
@@ -179,6 +186,7 @@ def test_the_checks_catch_a_plan_beyond_the_limits():
         "interval_days": 14,
         "target_dose_mg": Decimal(0),
         "override_reason": "Inpatient.",
+        "dose_units_mg": {"diazepam": Decimal(1)},
     }
     plan = taper_plan_preview(**request)
     check_always(plan, request)

@@ -105,6 +105,13 @@ class Medication:
         """Return this medication's entry in ``table``, or None if the table has none."""
         return next((e for e in self.equivalents if e.table == table), None)
 
+    def allowed_units_mg(self) -> tuple[Decimal, ...]:
+        """Return the units a taper may step by: the tablets' and any finer form's."""
+        if self.taper_unit_mg is None:
+            return ()
+        finer = {f.taper_unit_mg for f in self.forms if f.taper_unit_mg is not None}
+        return tuple(sorted({self.taper_unit_mg, *finer}))
+
     def finest_unit_mg(self) -> Decimal | None:
         """Return the smallest step any form allows (a liquid's, when it has one)."""
         units = [f.taper_unit_mg for f in self.forms if f.taper_unit_mg is not None]

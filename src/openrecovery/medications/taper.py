@@ -19,6 +19,7 @@ Equivalents are exact fractions; the caller rounds them for people. Nothing is s
 """
 
 import dataclasses
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
@@ -65,6 +66,9 @@ ERROR_NO_TABLE_ENTRY = (
     "{message} The planner converts only the benzodiazepines of the 2025 guideline's Table 7."
 )
 ERROR_NOT_TAPERED = "{medication} has no taper dose unit: the planner does not taper it."
+ERROR_UNIT_NOT_ALLOWED = (
+    "{medication} cannot be measured in steps of {unit} mg: its forms allow {allowed}."
+)
 ERROR_DOSE_NOT_POSITIVE = "The daily dose must be more than 0 mg."
 ERROR_DOSE_IMPLAUSIBLE = (
     "{dose} mg of {medication} a day is above the plausible maximum of {maximum} mg a day "
@@ -136,6 +140,7 @@ class TaperPlan:
     warnings: tuple[str, ...]
     overrides: tuple[str, ...]
     unit_mg: Decimal  # the dose unit of the medication the taper reduces
+    dose_units_mg: dict[str, Decimal]  # the unit each medication of the plan steps by
     tail_from_mg: Decimal  # at or below this dose (three units) the taper is in its tail
 
 
@@ -148,7 +153,30 @@ def _is_multiple(dose: Decimal, unit: Decimal) -> bool:
     return dose % unit == 0
 
 
-def _taperable(name: str, table: str) -> tuple[Medication, Fraction, Decimal]:
+def _unit(medication: Medication, chosen: Mapping[str, Decimal] | None) -> Decimal:
+    """Return the dose unit to step by: the default, or a finer one a form allows."""
+    default = medication.taper_unit_mg
+    if default is None:
+        raise TaperRefused("medication", ERROR_NOT_TAPERED.format(medication=medication))
+    if not chosen or medication.code not in chosen:
+        return default
+    unit = chosen[medication.code]
+    allowed = medication.allowed_units_mg()
+    if unit not in allowed:
+        raise TaperRefused(
+            "dose_units_mg",
+            ERROR_UNIT_NOT_ALLOWED.format(
+                medication=medication,
+                unit=_mg(unit),
+                allowed=", ".join(f"{_mg(a)} mg" for a in allowed),
+            ),
+        )
+    return unit
+
+
+def _taperable(
+    name: str, table: str, units: Mapping[str, Decimal] | None = None
+) -> tuple[Medication, Fraction, Decimal]:
     """Return the medication, its diazepam factor in ``table`` and its unit, or refuse."""
     medication = medication_get(name, clinical=True)
     if medication is None:
@@ -172,9 +200,7 @@ def _taperable(name: str, table: str) -> tuple[Medication, Fraction, Decimal]:
         factor = diazepam_factor(medication, table)
     except NoEquivalent as error:
         raise TaperRefused("medication", ERROR_NO_TABLE_ENTRY.format(message=str(error))) from error
-    if medication.taper_unit_mg is None:
-        raise TaperRefused("medication", ERROR_NOT_TAPERED.format(medication=medication))
-    return medication, factor, medication.taper_unit_mg
+    return medication, factor, _unit(medication, units)
 
 
 def _check_dose(medication: Medication, dose: Decimal, unit: Decimal) -> None:
@@ -341,14 +367,17 @@ def taper_plan_preview(
     interval_days: int = DEFAULT_INTERVAL_DAYS,
     target_dose_mg: Decimal = Decimal(0),
     override_reason: str = "",
+    dose_units_mg: Mapping[str, Decimal] | None = None,
 ) -> TaperPlan:
     """Plan a taper from ``daily_dose_mg`` of ``medication`` down to ``target_dose_mg``.
 
     ``target_dose_mg`` is in the medication the taper ends on (diazepam after a switch).
+    ``dose_units_mg`` may choose, per medication code, a finer unit one of its forms
+    allows (a liquid's); by default each steps by its tablets' unit.
     Raise TaperRefused naming the input at fault; return the plan, whose ``overrides``
     list the default limits it goes beyond (each covered by ``override_reason``).
     """
-    start, factor, unit = _taperable(medication, equivalence_table)
+    start, factor, unit = _taperable(medication, equivalence_table, dose_units_mg)
     table = table_get(equivalence_table)
     _check_dose(start, daily_dose_mg, unit)
     if not 0 < reduction_percent <= 100:
@@ -365,7 +394,9 @@ def taper_plan_preview(
             raise TaperRefused("switch_to", ERROR_SWITCH_TARGET)
         if start.code == switch_to:
             raise TaperRefused("switch_to", ERROR_ALREADY_DIAZEPAM)
-        active, factors[switch_to], active_unit = _taperable(switch_to, equivalence_table)
+        active, factors[switch_to], active_unit = _taperable(
+            switch_to, equivalence_table, dose_units_mg
+        )
         units = (unit, active_unit)
         switch = _switch_steps(start, daily_dose_mg, active, units, factors, table)
         steps += switch
@@ -415,5 +446,6 @@ def taper_plan_preview(
         warnings=tuple(_warnings(table, start, switch, interval_days, target_dose_mg, overrides)),
         overrides=tuple(overrides),
         unit_mg=active_unit,
+        dose_units_mg={start.code: unit, active.code: active_unit},
         tail_from_mg=tail_from,
     )
