@@ -24,6 +24,7 @@ from openrecovery.core.errors import DomainError, InvalidInput
 from openrecovery.core.models import BenchRow
 from openrecovery.helpline.api import router as helpline_router
 from openrecovery.instruments.api import router as instruments_router
+from openrecovery.medications.api import router as medications_router
 from openrecovery.safety.api import router as safety_router
 
 ERROR_NOT_FOUND = "Not found."
@@ -74,6 +75,7 @@ api.add_router("/", patients_router)
 api.add_router("/", instruments_router)
 api.add_router("/", safety_router)
 api.add_router("/", helpline_router)
+api.add_router("/", medications_router)
 
 
 @api.get("/me", response={200: MeOut, **AUTH_ERRORS}, tags=["accounts"])

@@ -61,6 +61,29 @@ def test_what_does_not_map_stays_in_the_detail():
     assert initial["detail"] == "kratom; when stressed; last use around payday"
 
 
+@pytest.mark.parametrize(
+    ("name", "substance"),
+    [
+        ("Xanax bars", Substance.ALPRAZOLAM), ("xannies", Substance.ALPRAZOLAM),
+        ("K-pins", Substance.CLONAZEPAM), ("klonipin", Substance.CLONAZEPAM),
+        ("Ativan", Substance.LORAZEPAM), ("Valtoco", Substance.DIAZEPAM),
+        ("Klonopin and Xanax", Substance.ALPRAZOLAM),
+        # Catalogue benzodiazepines without a choice of their own, designer ones included.
+        ("Tranxene", Substance.OTHER_BENZODIAZEPINE), ("estazolam", Substance.OTHER_BENZODIAZEPINE),
+        ("Dalmane", Substance.OTHER_BENZODIAZEPINE), ("Doral", Substance.OTHER_BENZODIAZEPINE),
+        ("midazolam", Substance.OTHER_BENZODIAZEPINE), ("Librium", Substance.OTHER_BENZODIAZEPINE),
+        ("bromazolam", Substance.OTHER_BENZODIAZEPINE),
+        ("flualprazolam", Substance.OTHER_BENZODIAZEPINE),
+        ("etizolam", Substance.OTHER_BENZODIAZEPINE), ("benzos", Substance.OTHER_BENZODIAZEPINE),
+        ("Ambien", Substance.OTHER_BENZODIAZEPINE),
+        ("vodka", Substance.ALCOHOL), ("percocet", Substance.OPIOIDS),
+        ("suboxone", Substance.OPIOIDS), ("kratom", Substance.OTHER),
+    ],
+)  # fmt: skip
+def test_substance_names_map_through_the_medication_catalogue(name, substance):
+    assert substance_initial({"substance": name}, RECORDED)["substance"] == substance
+
+
 def prescreened(coordinator, **answers):
     inquiry = inquiry_claim(actor=coordinator, inquiry_id=callback(substances="xanax").pk)
     prescreen_save(actor=coordinator, inquiry_id=inquiry.pk, answers=answers)

@@ -82,3 +82,32 @@ def test_no_rule_ever_advises_stopping():
 )
 def test_self_check_urgency(self_check, urgency):
     assert urgency_from_self_check(self_check) == urgency
+
+
+# Issue 12: the banner never appeared for these before the medication catalogue.
+NEWLY_RECOGNIZED = [
+    "clorazepate", "Tranxene", "estazolam", "ProSom", "flurazepam", "Dalmane", "quazepam",
+    "Doral", "midazolam", "Versed", "Nayzilam", "etizolam", "bromazolam", "clonazolam",
+    "flualprazolam", "flubromazolam", "diclazepam", "phenazepam", "K-pins", "xannies",
+    "clonazapam", "benzodiazepines",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", NEWLY_RECOGNIZED)
+def test_do_not_stop_suddenly_appears_for_every_catalogue_benzodiazepine(name):
+    rules = danger_rules(answers(substances=[{"substance": f"{name}, most days"}]))
+    [rule] = [r for r in rules if r.code == "no_abrupt_stop"]
+    assert "not to stop suddenly" in rule.message and "rec. 2" in rule.source
+
+
+@pytest.mark.parametrize("name", ["Tranxene", "bromazolam", "Versed"])
+def test_withdrawal_now_from_a_catalogue_benzodiazepine_is_urgent(name):
+    rules = danger_rules(answers(substances=[{"substance": name}], withdrawal_now=True))
+    assert "withdrawal_now" in [r.code for r in rules]
+    assert urgency_from_rules(rules) == Urgency.URGENT
+
+
+@pytest.mark.parametrize("name", ["zolpidem", "oxycodone", "kratom", "vodka", "benzoyl peroxide"])
+def test_no_benzodiazepine_banner_for_other_substances(name):
+    codes = [r.code for r in danger_rules(answers(substances=[{"substance": name}]))]
+    assert "no_abrupt_stop" not in codes

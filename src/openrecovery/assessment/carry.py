@@ -14,22 +14,21 @@ from typing import Any
 
 from django.utils import timezone
 
+from openrecovery.medications.choices import DrugClass
+from openrecovery.medications.matching import medications_in
 from openrecovery.records.models import EpisodeHandoff
 
 from .choices import Frequency, Substance, YesNoUnknown
 
 DETAIL_MAX = 100
 ROW_KEY = "{handoff}:{row}"
-# Most specific first: a brand or generic name, then the family, then the rest.
+# Benzodiazepines (and the cross-tolerant Z-drugs) come from the medication catalogue:
+# those with a choice of their own first, in this order; any other one it recognizes,
+# designer benzodiazepines included, is "other benzodiazepine".
+OWN_CHOICES = (Substance.ALPRAZOLAM, Substance.CLONAZEPAM, Substance.LORAZEPAM, Substance.DIAZEPAM)
+SEDATIVE_CLASSES = (DrugClass.BENZODIAZEPINE, DrugClass.Z_DRUG)
+# The rest, by family.
 SUBSTANCE_PATTERNS = (
-    (Substance.ALPRAZOLAM, r"alprazolam|xanax|xann|\bbars?\b"),
-    (Substance.CLONAZEPAM, r"clonazepam|klonopin|k-?pins?"),
-    (Substance.LORAZEPAM, r"lorazepam|ativan"),
-    (Substance.DIAZEPAM, r"diazepam|valium"),
-    (
-        Substance.OTHER_BENZODIAZEPINE,
-        r"benzo|azepam|azolam|librium|restoril|halcion|etizolam|zolpidem|ambien",
-    ),
     (Substance.ALCOHOL, r"alcohol|beer|wine|vodka|whisk|liquor|drink"),
     (
         Substance.OPIOIDS,
@@ -87,6 +86,16 @@ def _match(patterns: Any, text: str, default: str = "") -> str:
     return default
 
 
+def substance_choice(name: str) -> str:
+    """Return the intake's substance choice for a free-text name (OTHER if none fits)."""
+    sedatives = [m for m in medications_in(name) if m.drug_class in SEDATIVE_CLASSES]
+    if sedatives:
+        named = {m.medication.code for m in sedatives if m.medication is not None}
+        own = next((choice for choice in OWN_CHOICES if choice.value in named), None)
+        return str(own or Substance.OTHER_BENZODIAZEPINE)
+    return _match(SUBSTANCE_PATTERNS, name, Substance.OTHER)
+
+
 def _last_use_date(text: str, recorded: dt.datetime) -> dt.date | None:
     """Return the date a free-text "last use" names, counted from when it was recorded."""
     day = timezone.localtime(recorded).date()
@@ -119,7 +128,7 @@ def substance_initial(row: dict[str, str], recorded: dt.datetime) -> dict[str, A
     if row.get("last_use") and last_use is None:
         extra.append(f"last use {row['last_use'].strip()}")
     return {
-        "substance": _match(SUBSTANCE_PATTERNS, name, Substance.OTHER),
+        "substance": substance_choice(name),
         "detail": "; ".join(e for e in extra if e)[:DETAIL_MAX],
         "amount": row.get("dose", "").strip(),
         "frequency": frequency,

@@ -10,6 +10,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from openrecovery.medications.choices import DrugClass
+from openrecovery.medications.matching import mentions_class
+
 from .choices import Pregnancy, RuleSeverity, Urgency
 
 SOURCE_911 = "Emergency 911: for someone unresponsive, not breathing, seizing or overdosing"
@@ -80,11 +83,9 @@ MESSAGE_PREGNANCY = (
     "medical supervision."
 )
 
-BENZODIAZEPINE = re.compile(
-    r"benzo|xanax|alprazolam|klonopin|clonazepam|valium|diazepam|ativan|lorazepam|"
-    r"restoril|temazepam|librium|chlordiazepoxide|halcion|triazolam|oxazepam|etizolam",
-    re.IGNORECASE,
-)
+# Benzodiazepines are found by the medication catalogue: every name, brand, street word
+# and designer benzodiazepine it knows, by whole word and with common misspellings.
+BENZODIAZEPINES = (DrugClass.BENZODIAZEPINE,)
 ALCOHOL = re.compile(r"alcohol|beer|wine|vodka|whisk|liquor|drink", re.IGNORECASE)
 
 SEVERITY_URGENCY = {
@@ -119,16 +120,18 @@ class DangerRule:
     source: str
 
 
+def _names(substances: Any) -> list[str]:
+    return [
+        str(row.get("substance", "") if isinstance(row, dict) else row) for row in substances or []
+    ]
+
+
 def _uses(pattern: re.Pattern[str], substances: Any) -> bool:
-    for row in substances or []:
-        name = row.get("substance", "") if isinstance(row, dict) else str(row)
-        if pattern.search(str(name)):
-            return True
-    return False
+    return any(pattern.search(name) for name in _names(substances))
 
 
 def _uses_benzodiazepine(substances: Any) -> bool:
-    return _uses(BENZODIAZEPINE, substances)
+    return any(mentions_class(name, BENZODIAZEPINES) for name in _names(substances))
 
 
 def _since_last_dose(hours: int | None) -> str:
@@ -151,7 +154,7 @@ def _withdrawal_rules(prescreen: Any) -> list[DangerRule]:
                 SOURCE_WITHDRAWAL_911,
             )
         )
-    sedative = prescreen.alcohol_co_use or _uses(BENZODIAZEPINE, prescreen.substances)
+    sedative = prescreen.alcohol_co_use or _uses_benzodiazepine(prescreen.substances)
     sedative = sedative or _uses(ALCOHOL, prescreen.substances)
     if getattr(prescreen, "withdrawal_now", False) and sedative:
         since = _since_last_dose(getattr(prescreen, "hours_since_last_dose", None))

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "openrecovery.records",
     "openrecovery.privacy",
     "openrecovery.instruments",
+    "openrecovery.medications",
     "openrecovery.safety",
     "openrecovery.helpline",
     "openrecovery.assessment",
