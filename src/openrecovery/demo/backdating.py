@@ -30,14 +30,18 @@ def days_ago(days: float) -> dt.datetime:
     return timezone.now() - dt.timedelta(days=days)
 
 
-def timeline_mark() -> int:
-    """Return the newest timeline entry's id: entries written after it are "new"."""
-    return TimelineEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+def timeline_mark() -> dt.datetime:
+    """Return the moment before a service call: the entries it writes occur from then on.
+
+    A time, not an id: ids drawn ahead from the sequence (``audit_insert``) are not in
+    the order rows were written.
+    """
+    return timezone.now()
 
 
-def new_entries_backdate(patient: Patient, after: int, when: dt.datetime) -> None:
-    """Move the timeline entries of ``patient`` written after entry ``after`` to ``when``."""
-    TimelineEvent.objects.filter(patient=patient, pk__gt=after).update(occurred_at=when)
+def new_entries_backdate(patient: Patient, after: dt.datetime, when: dt.datetime) -> None:
+    """Move the timeline entries of ``patient`` written since ``after`` to ``when``."""
+    TimelineEvent.objects.filter(patient=patient, occurred_at__gte=after).update(occurred_at=when)
 
 
 def follow_up_backdate(administration: Administration, when: dt.datetime) -> None:
