@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "openrecovery.safety",
     "openrecovery.helpline",
     "openrecovery.assessment",
+    "openrecovery.withdrawal",
     "openrecovery.chart",
     "openrecovery.reports",
     "openrecovery.demo",  # fictional data; nothing imports it (the right edge of the layers)
