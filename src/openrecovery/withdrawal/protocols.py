@@ -151,15 +151,19 @@ def protocol_validate(
 def next_due(administered_at: dt.datetime, band: str, intervals: Mapping[str, int]) -> dt.datetime:
     """Return when the next CIWA-B is due: ``administered_at`` plus the band's interval.
 
-    Aware datetimes add elapsed time, so a daylight-saving change neither shortens nor
-    lengthens the wait (the clock on the wall may jump; the patient's hour does not).
+    The interval is elapsed time, added in UTC: a daylight-saving change neither shortens
+    nor lengthens the wait (the clock on the wall may jump; the patient's hour does not).
+    Python adds to a datetime in a local zone by the wall clock, hence the conversion.
     """
-    return administered_at + dt.timedelta(minutes=intervals[band])
+    return administered_at.astimezone(dt.UTC) + dt.timedelta(minutes=intervals[band])
 
 
 def is_overdue(next_due_at: dt.datetime | None, now: dt.datetime) -> bool:
-    """Return True when an assessment is due and not done (never assessed counts as due)."""
-    return next_due_at is None or next_due_at <= now
+    """Return True when an assessment is due and not done (never assessed counts as due).
+
+    Compared in UTC: two datetimes of one local zone compare by the wall clock.
+    """
+    return next_due_at is None or next_due_at.astimezone(dt.UTC) <= now.astimezone(dt.UTC)
 
 
 def beyond_limits(values: Mapping[str, Decimal | int], limits: Mapping[str, Any]) -> list[str]:

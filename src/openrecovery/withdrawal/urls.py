@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "withdrawal"
+
+urlpatterns = [
+    path("withdrawal/board/", views.board, name="board"),
+    path("withdrawal/protocol/", views.protocol, name="protocol"),
+    path("withdrawal/on-call/", views.on_call, name="on_call"),
+    path("patients/<int:patient_id>/withdrawal/", views.patient, name="patient"),
+]
