@@ -115,7 +115,7 @@ def escalations_reescalate(*, now: dt.datetime | None = None) -> list[ClinicalAl
     """
     now = now or timezone.now()
     pending = list(
-        Escalation.objects.select_for_update()
+        Escalation.objects.select_for_update(of=("self",))
         .filter(settled_at__isnull=True, raised_at__lte=now)
         .select_related("protocol", "patient", "unit")
         .order_by("raised_at", "pk")
