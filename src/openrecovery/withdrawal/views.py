@@ -42,13 +42,12 @@ VIEW_CHART = "records.view_chart"
 ADMINISTER_PERMISSION = "instruments.administer_instrument"
 PATIENT_OBJECT_TYPE = "withdrawal_observations"
 HISTORY_LIMIT = 12
-POLL_SECONDS_DEFAULT = 30
 _SLOT = 9_223_372_036_854_775_806  # an id no patient has: where each id goes in a URL
 
 
 def poll_seconds() -> int:
     """Return how often the board refreshes itself (``WITHDRAWAL_BOARD_POLL_SECONDS``)."""
-    return max(5, int(getattr(settings, "WITHDRAWAL_BOARD_POLL_SECONDS", POLL_SECONDS_DEFAULT)))
+    return max(5, int(settings.WITHDRAWAL_BOARD_POLL_SECONDS))
 
 
 @dataclasses.dataclass(frozen=True)
