@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openrecovery.accounts.access import StaffRequest, staff_view
+from openrecovery.audit.choices import Action
+from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import DomainError
 from openrecovery.core.forms import form_add_service_errors
 from openrecovery.core.htmx import pick_template
@@ -24,6 +26,7 @@ from .choices import VitalSign
 from .forms import OnCallForm, ProtocolForm, UnitForm, VitalSignsForm
 from .models import CiwabJudgement, OnCallShift, SeizurePrecautions, Unit, VitalSigns
 from .protocols import BAND_LABELS, CIWAB_CODE, is_overdue
+from .reports import DRIFT_DAYS, HANDOFF_HOURS, handoff, rater_drift
 from .selectors import BoardRow, board_audit, unit_board
 from .services import (
     on_call_add,
@@ -312,3 +315,50 @@ def on_call(request: StaffRequest) -> HttpResponse:
         "can_manage": can_manage,
     }
     return render(request, "withdrawal/on_call.html", context, status=status)
+
+
+@staff_view(VIEW_CHART)
+@require_GET
+def drift(request: StaffRequest) -> HttpResponse:
+    """Show the mean CIWA-B subtotals per nurse and per shift over the last 30 days, so a
+    program sees scores that drift by rater or shift (patients the viewer may see)."""
+    raters, shifts = rater_drift(request.user)
+    count = sum(r.count for r in raters)
+    if count:
+        audit_record(
+            action=Action.VIEW,
+            request=request,
+            object_type="ciwab_rater_drift",
+            detail={"days": DRIFT_DAYS, "assessments": count},
+        )
+    context = {"raters": raters, "shifts": shifts, "days": DRIFT_DAYS, "count": count}
+    return render(request, "withdrawal/drift.html", context)
+
+
+@staff_view(VIEW_CHART)
+@require_GET
+def handoff_print(request: StaffRequest, patient_id: int) -> HttpResponse:
+    """Show one patient's printable shift hand-off (the last 24 hours); audited as a print."""
+    access = access_patient_grant_by_id(
+        request.user,
+        patient_id,
+        request=request,
+        action=Action.PRINT,
+        object_type="withdrawal_handoff",
+    )
+    now = timezone.now()
+    summary = handoff(access.patient, now=now)
+    latest = summary.judgements[-1] if summary.judgements else None
+    due_at = latest.next_due_at if latest else None
+    context = {
+        "h": summary,
+        "patient": access.patient,
+        "hours": HANDOFF_HOURS,
+        "now": timezone.localtime(now),
+        "due": due_words(due_at, now),
+        "overdue": is_overdue(due_at, now),
+        "judgements": [(j, BAND_LABELS[j.band]) for j in summary.judgements],
+        "vitals": [(v, [VitalSign(s).label for s in v.beyond_limits]) for v in summary.vitals],
+        "unit": unit_of(access.patient),
+    }
+    return render(request, "withdrawal/handoff.html", context)
