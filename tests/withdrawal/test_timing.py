@@ -104,3 +104,4 @@ def test_clock_and_age_words():
     assert clock_words(local(2026, 12, 2, 8, 5), now) == "08:05"
     assert clock_words(local(2026, 12, 5, 8, 5), now) == "08:05 on 2026-12-05"
     assert age_words(local(2026, 12, 2, 11, 25), now) == "35 min ago"
+    assert age_words(local(2026, 12, 2, 11, 59, 30), now) == "just now"

@@ -56,5 +56,8 @@ def due_words(next_due_at: dt.datetime | None, now: dt.datetime) -> str:
 
 
 def age_words(moment: dt.datetime, now: dt.datetime) -> str:
-    """Return how long ago something happened: "35 min ago"."""
-    return f"{duration_words(elapsed(moment, now))} ago"
+    """Return how long ago something happened: "35 min ago" ("just now" within a minute)."""
+    since = elapsed(moment, now)
+    if since < dt.timedelta(minutes=1):
+        return "just now"
+    return f"{duration_words(since)} ago"
