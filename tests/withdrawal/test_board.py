@@ -231,3 +231,11 @@ def test_the_selector_orders_by_due_time_without_alerts(director, nurse, unit):
     ciwab_record(b, nurse, total=25)  # due in 2 h
     rows = unit_board(nurse, now=timezone.now())
     assert [r.patient.pk for r in rows] == [b.pk, a.pk]
+
+
+def test_the_chart_links_the_observations_in_withdrawal_management(patient, nurse, director):
+    page = verified_client(nurse).get(reverse("chart:chart", args=[patient.pk])).content.decode()
+    assert reverse("withdrawal:patient", args=[patient.pk]) in page
+    other = make_patient(actor=director, stage=Stage.TREATMENT, team=[nurse])
+    page = verified_client(nurse).get(reverse("chart:chart", args=[other.pk])).content.decode()
+    assert "Withdrawal observations" not in page
