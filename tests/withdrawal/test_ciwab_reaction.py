@@ -3,12 +3,14 @@
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from openrecovery.records.choices import Stage
 from openrecovery.records.models import ClinicalAlert
 from openrecovery.withdrawal.models import CiwabJudgement, Escalation
 from openrecovery.withdrawal.services import protocol_current, protocol_revise
-from tests.support.factories import make_patient
+from tests.support.factories import make_patient, verified_client
+from tests.support.instruments import form_data
 from tests.support.withdrawal import ciwab_answers, ciwab_record
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +95,15 @@ def test_a_patient_at_another_stage_is_not_judged(director, nurse):
     result = ciwab_record(other, nurse, total=45)
     assert result.follow_up.answer == {} and result.follow_up.alerts == []
     assert not CiwabJudgement.objects.exists()
+
+
+def test_the_form_says_who_was_alerted_and_what_to_consider(patient, nurse, physician, on_call):
+    url = reverse("instruments:administer", args=[patient.pk, "ciwab"])
+    response = verified_client(nurse).post(
+        url, form_data("ciwab", ciwab_answers(40, 5)), follow=True
+    )
+    body = response.content.decode()
+    assert "The physician on call was alerted for a clinician review" in body
+    assert "consider pausing or slowing the taper and a higher level of care" in body
+    # Not the suicide-risk flag's words: this alert did not go to the care team.
+    assert "urgent alert was sent to the patient&#x27;s care team" not in body
