@@ -239,3 +239,15 @@ def test_the_chart_links_the_observations_in_withdrawal_management(patient, nurs
     other = make_patient(actor=director, stage=Stage.TREATMENT, team=[nurse])
     page = verified_client(nurse).get(reverse("chart:chart", args=[other.pk])).content.decode()
     assert "Withdrawal observations" not in page
+
+
+def test_past_the_limit_the_least_urgent_are_left_off(director, nurse, unit, on_call, monkeypatch):
+    calm = in_withdrawal(director, nurse, unit)
+    late = in_withdrawal(director, nurse, unit)
+    alerting = in_withdrawal(director, nurse, unit)
+    ciwab_record(calm, nurse, total=0)
+    backdate(ciwab_record(late, nurse, total=5), 250)
+    ciwab_record(alerting, nurse, total=45)
+    monkeypatch.setattr("openrecovery.withdrawal.selectors.BOARD_LIMIT", 2)
+    rows = unit_board(nurse)
+    assert [r.patient.pk for r in rows] == [alerting.pk, late.pk]

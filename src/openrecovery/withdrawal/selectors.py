@@ -5,7 +5,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -21,7 +21,10 @@ from .models import CiwabJudgement, SeizurePrecautions, Unit, UnitAssignment, Vi
 from .protocols import BAND_LABELS, is_overdue
 
 BOARD_OBJECT_TYPE = "withdrawal_board"
-BOARD_LIMIT = 200  # beds on one board; a program larger than this filters by unit
+# Beds on one board. The database orders by urgency before the limit, so a program
+# larger than this (it should filter by unit) loses its least urgent rows, never an
+# overdue or alerting patient ahead of a calm one.
+BOARD_LIMIT = 500
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,7 +129,27 @@ def unit_board(
     The caller audits the read (the list of patient ids shown).
     """
     now = now or timezone.now()
-    patients = list(withdrawal_patients(user, unit)[:BOARD_LIMIT])
+    newest = CiwabJudgement.objects.filter(patient=OuterRef("pk")).order_by(
+        "-administered_at", "-id"
+    )
+    alerting = ClinicalAlert.objects.filter(patient=OuterRef("pk"), resolved_at__isnull=True)
+    ordered = (
+        withdrawal_patients(user, unit)
+        .annotate(
+            board_due=Subquery(newest.values("next_due_at")[:1]), board_alerting=Exists(alerting)
+        )
+        .annotate(
+            board_rank=Case(
+                When(
+                    Q(board_alerting=True) | Q(board_due__isnull=True) | Q(board_due__lte=now),
+                    then=Value(0),
+                ),
+                default=Value(1),
+            )
+        )
+        .order_by("board_rank", "-board_alerting", F("board_due").asc(nulls_first=True), "mrn")
+    )
+    patients = list(ordered[:BOARD_LIMIT])
     ids = [p.pk for p in patients]
     if not ids:
         return []
