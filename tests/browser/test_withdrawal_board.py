@@ -117,3 +117,32 @@ def test_a_nurse_records_from_the_board_and_the_physician_acknowledges(
         ClinicalAlert.objects.filter(recipient=physician, acknowledged_at__isnull=False).count()
         == 1
     )
+
+
+def test_a_director_revises_the_protocol_and_the_pages_pass_axe(
+    page: Page, server, inspect, director
+):
+    page.set_viewport_size(TABLET)
+    nurse = make_staff(Role.NURSE, "nurse", first_name="Ada", last_name="Okafor")
+    patient = make_patient(
+        actor=director, stage=Stage.WITHDRAWAL_MANAGEMENT, team=[nurse],
+        given="Rosa", family="Lindqvist",
+    )  # fmt: skip
+    sign_in(page, server, director)
+    page.goto(f"{server}/withdrawal/protocol/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("version 1")
+    page.get_by_label("Moderate: next CIWA-B within (minutes)").fill("90")
+    page.get_by_label("Why it changes").fill("Night team asked for closer watch")
+    inspect.check(page, "1-protocol")
+    page.get_by_role("button", name="Save version 2").click()
+    expect(
+        page.get_by_role("status").filter(has_text="Protocol version 2 is now in force.")
+    ).to_be_visible()
+    expect(page.get_by_role("cell", name="90 minutes")).to_be_visible()
+    page.goto(f"{server}/withdrawal/on-call/")
+    inspect.check(page, "2-on-call")
+    page.goto(f"{server}/withdrawal/rater-drift/")
+    inspect.check(page, "3-drift")
+    page.goto(f"{server}/patients/{patient.pk}/withdrawal/handoff/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Shift hand-off")
+    inspect.check(page, "4-handoff")
