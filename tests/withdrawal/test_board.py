@@ -251,3 +251,9 @@ def test_past_the_limit_the_least_urgent_are_left_off(director, nurse, unit, on_
     monkeypatch.setattr("openrecovery.withdrawal.selectors.BOARD_LIMIT", 2)
     rows = unit_board(nurse)
     assert [r.patient.pk for r in rows] == [alerting.pk, late.pk]
+
+
+@pytest.mark.parametrize("code", ["nowhere", "Sam\x00", "a b"])
+def test_an_unknown_or_odd_unit_is_404_on_the_page(patient, nurse, code):
+    response = verified_client(nurse).get(reverse("withdrawal:board"), {"unit": code})
+    assert response.status_code == 404

@@ -131,6 +131,12 @@ class OnCallForm(Form):
     )
 
 
+class BoardFilterForm(Form):
+    """Which unit the board shows (``?unit=<code>``; none: every unit)."""
+
+    unit = forms.SlugField(max_length=32, required=False)
+
+
 class UnitForm(Form):
     """The unit a patient is on."""
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from openrecovery.privacy.gates import access_patient_grant_by_id
 from openrecovery.records.models import Patient
 
 from .choices import VitalSign
-from .forms import OnCallForm, ProtocolForm, UnitForm, VitalSignsForm
+from .forms import BoardFilterForm, OnCallForm, ProtocolForm, UnitForm, VitalSignsForm
 from .models import CiwabJudgement, OnCallShift, SeizurePrecautions, Unit, VitalSigns
 from .protocols import BAND_LABELS, CIWAB_CODE, is_overdue
 from .reports import DRIFT_DAYS, HANDOFF_HOURS, handoff, rater_drift
@@ -104,7 +104,10 @@ def _lines(rows: list[BoardRow], now: Any) -> list[BoardLine]:
 def board(request: StaffRequest) -> HttpResponse:
     """Show every patient in withdrawal management I may see, most urgent first; htmx
     polls the rows (``?unit=<code>`` shows one unit)."""
-    code = request.GET.get("unit", "")
+    chosen = BoardFilterForm(request.GET)
+    if not chosen.is_valid():
+        raise Http404("No such unit.")
+    code = chosen.cleaned_data["unit"]
     unit = get_object_or_404(Unit, code=code) if code else None
     now = timezone.now()
     rows = unit_board(request.user, unit=unit, now=now)
