@@ -181,8 +181,13 @@ def test_recording_from_the_board_reaches_the_form_in_one_click(patient, nurse):
 
 
 def test_the_navbar_links_the_board_for_roles_that_use_it(patient, nurse, physician, director):
-    for user in (nurse, physician, director):
-        assert "Withdrawal board" in verified_client(user).get("/").content.decode()
+    board = f'href="{reverse("withdrawal:board")}"'
+    for user in (nurse, physician):
+        page = verified_client(user).get("/").content.decode()
+        assert "Withdrawal board</a>" in page and board in page
+    # The director's navigation row is full: their dashboard links the board instead.
+    page = verified_client(director).get("/").content.decode()
+    assert "Open the withdrawal board" in page and board in page
     counselor = make_staff(Role.COUNSELOR)
     assert "Withdrawal board" not in verified_client(counselor).get("/").content.decode()
 
