@@ -5,6 +5,9 @@ import zoneinfo
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from openrecovery.withdrawal.protocols import DEFAULT_INTERVALS, is_overdue, next_due
 from openrecovery.withdrawal.timing import (
@@ -105,3 +108,22 @@ def test_clock_and_age_words():
     assert clock_words(local(2026, 12, 5, 8, 5), now) == "08:05 on 2026-12-05"
     assert age_words(local(2026, 12, 2, 11, 25), now) == "35 min ago"
     assert age_words(local(2026, 12, 2, 11, 59, 30), now) == "just now"
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=dt.datetime(2020, 1, 1),  # noqa: DTZ001 (hypothesis bounds are naive)
+        max_value=dt.datetime(2035, 12, 31),  # noqa: DTZ001
+        timezones=st.sampled_from([NEW_YORK, zoneinfo.ZoneInfo("Europe/Berlin"), dt.UTC]),
+    ),
+    band=st.sampled_from(list(DEFAULT_INTERVALS)),
+)
+def test_the_wait_is_the_interval_in_elapsed_time_in_any_zone(moment, band):
+    due = next_due(moment, band, DEFAULT_INTERVALS)
+    wait = dt.timedelta(minutes=DEFAULT_INTERVALS[band])
+    assert elapsed(moment, due) == wait
+    # Compared as instants, whichever zone the clock reading is in.
+    just_before = (due - dt.timedelta(microseconds=1)).astimezone(NEW_YORK)
+    assert not is_overdue(due, just_before)
+    assert is_overdue(due, due.astimezone(NEW_YORK))
