@@ -61,3 +61,10 @@ def test_moving_to_another_unit(patient, nurse, unit):
     verified_client(nurse).post(url, {"action": "unit", "unit": other.pk})
     assert unit_of(patient) == other
     assert patient.unit_stays.filter(ended_at__isnull=False).get().unit == unit
+
+
+def test_an_unknown_unit_changes_nothing_and_says_so(patient, nurse, unit):
+    url = reverse("withdrawal:patient", args=[patient.pk])
+    response = verified_client(nurse).post(url, {"action": "unit", "unit": "999999"}, follow=True)
+    assert "Choose one of the units. Nothing was changed." in response.content.decode()
+    assert unit_of(patient) == unit

@@ -231,6 +231,8 @@ def patient(request: StaffRequest, patient_id: int) -> HttpResponse:
                     request=request,
                 )
                 messages.success(request, f"Now on {unit_form.cleaned_data['unit']}.")
+            else:
+                messages.error(request, "Choose one of the units. Nothing was changed.")
         else:
             messages.error(request, "Nothing was changed.")
     except DomainError as exc:
