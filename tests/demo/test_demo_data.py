@@ -88,7 +88,10 @@ def open_patients(*stages: str) -> list[int]:
 
 
 def urgent_unresolved():
-    return ClinicalAlert.objects.filter(severity=AlertSeverity.URGENT, resolved_at__isnull=True)
+    # The suicide-risk pathway's; withdrawal alerts are tests/demo/test_demo_withdrawal.py's.
+    return ClinicalAlert.objects.filter(
+        severity=AlertSeverity.URGENT, resolved_at__isnull=True, kind="suicide_risk_high"
+    )
 
 
 def test_every_role_has_its_demo_user_with_a_confirmed_totp_device(demo):

@@ -17,6 +17,8 @@ from openrecovery.instruments.definitions.dsm5_sedative import DSM5_SEDATIVE
 from openrecovery.instruments.forms import AdministrationForm
 from openrecovery.instruments.registry import INSTRUMENTS
 from openrecovery.records.choices import Stage, TaskKind
+from openrecovery.withdrawal.forms import ProtocolForm
+from openrecovery.withdrawal.services import protocol_current
 
 SKIPPED_MODULES = re.compile(r"\.(settings|migrations|management|wsgi|tests?)(\.|$)")
 # The bases every form is built on (core.forms): found through, never built themselves.
@@ -29,6 +31,7 @@ BUILDERS: dict[type[forms.BaseForm], Callable[[dict[str, Any] | None], forms.Bas
     Dsm5ChecklistForm: lambda data: Dsm5ChecklistForm(data, instrument=DSM5_SEDATIVE),
     AdministrationForm: lambda data: AdministrationForm(data, instrument=INSTRUMENTS["phq9"]),
     SelfCheckForm: lambda data: SelfCheckForm(data, instrument=SELF_CHECK),
+    ProtocolForm: lambda data: ProtocolForm(data, protocol=protocol_current()),
 }
 
 

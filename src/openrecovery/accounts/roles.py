@@ -84,6 +84,18 @@ CUSTOM_PERMISSIONS = (
         "work_inquiries",
         "Work helpline inquiries: claim, log calls, pre-screen, record dispositions",
     ),
+    (
+        "withdrawal",
+        "vitalsigns",
+        "record_observations",
+        "Record vital signs, seizure precautions and unit stays in withdrawal management",
+    ),
+    (
+        "withdrawal",
+        "withdrawalprotocol",
+        "manage_protocol",
+        "Revise the withdrawal protocol and the on-call rota",
+    ),
 )
 
 CLINICAL = frozenset(
@@ -106,6 +118,10 @@ INTAKE_CLINICIAN = INTAKE_DRAFTS | {"assessment.sign_assessment", "assessment.re
 # is often the one at the bedside who orders observation and calls the physician.
 SAFETY_PLANNING = frozenset({"safety.edit_safety_plan", "safety.complete_precautions"})
 
+# Withdrawal management: the nurses and physicians at the bedside record vital signs and
+# seizure precautions; the clinical director owns the protocol and the on-call rota.
+WITHDRAWAL_OBSERVING = frozenset({"withdrawal.record_observations"})
+
 # Helpline: admissions work the queue; nurses and physicians may read it (e.g. to advise on
 # a caller's danger signs) but not claim or close inquiries.
 HELPLINE_READ = frozenset({"helpline.view_inquiries"})
@@ -120,18 +136,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | INTAKE_DRAFTS
     | HELPLINE_READ
     | SAFETY_PLANNING
+    | WITHDRAWAL_OBSERVING
     | {"assessment.record_problem"},
     Role.PHYSICIAN: CLINICAL
     | INTAKE_CLINICIAN
     | SAFETY_PLANNING
     | HELPLINE_READ
+    | WITHDRAWAL_OBSERVING
     | {"records.manage_care_team", "assessment.confirm_problem"},
     Role.COUNSELOR: CLINICAL | INTAKE_CLINICIAN | SAFETY_PLANNING,
     Role.CLINICAL_DIRECTOR: CLINICAL
     | INTAKE_CLINICIAN
     | SAFETY_PLANNING
     | HELPLINE_WORK
+    | WITHDRAWAL_OBSERVING
     | {
+        "withdrawal.manage_protocol",
         "assessment.confirm_problem",
         "records.register_patient",
         "records.manage_care_team",

@@ -156,6 +156,7 @@ def _administration_store(
         422: AnswerErrorsOut,
     },
     openapi_extra=ADMINISTRATION_BODY,
+    exclude_unset=True,  # a reaction's answer fields appear only when set
 )  # fmt: skip
 def administration_create(
     request: StaffRequest, patient_id: Annotated[int, Path(ge=1, le=MAX_DB_ID)]
@@ -194,5 +195,6 @@ def administration_create(
                 {"id": x.pk, "kind": x.kind, "severity": x.severity}
                 for x in result.follow_up.alerts
             ],
+            **result.follow_up.answer,
         },
     )  # fmt: skip

@@ -150,6 +150,21 @@ class AdministrationForm(Form):
         """Return True when the required items carry the required mark (some are optional)."""
         return form_mixes_required(self)
 
+    def running_subtotals(self) -> list[tuple[str, str]]:
+        """Return (label, comma-separated item numbers) of each subscale, and the total, that
+        app.js sums as answers are chosen: only where the score is the plain sum of the
+        chosen answers (no reverse-scored items, no exclusions), so the page never shows a
+        sum the engine would not give. The saved score is always the engine's.
+        """
+        instrument = self.instrument
+        if instrument.exclusions or any(item.reverse for item in instrument.items):
+            return []
+        sums = [(s.label, ",".join(s.items)) for s in instrument.subscales]
+        if sums and instrument.has_total:
+            scored = [item.number for item in instrument.items if item.scored]
+            sums.append((instrument.total_label, ",".join(scored)))
+        return sums
+
     def item_fields(self) -> list[forms.BoundField]:
         """Return the bound item fields, in published order."""
         return [self[answer_field(i.number)] for i in self.instrument.items]

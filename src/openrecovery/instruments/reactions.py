@@ -11,6 +11,7 @@ See docs/adr/0013-administration-reactions.md.
 
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest
 
@@ -46,16 +47,22 @@ class Notice:
 class FollowUp:
     """What reactions opened for one administration: tasks and alerts (new ones only),
     and notices of anything else (a safety precautions checklist) with where to find it.
+
+    ``answer`` holds fields a reaction adds to the administrations API's answer (the
+    withdrawal stage's ``next_due_at`` and ``protocol_version``); each must be declared,
+    optional, in ``schemas.AdministrationOut``, and appears only when a reaction set it.
     """
 
     tasks: list[ClinicalTask] = dataclasses.field(default_factory=list)
     alerts: list[ClinicalAlert] = dataclasses.field(default_factory=list)
     notices: list[Notice] = dataclasses.field(default_factory=list)
+    answer: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def add(self, other: "FollowUp") -> None:
         self.tasks.extend(other.tasks)
         self.alerts.extend(other.alerts)
         self.notices.extend(other.notices)
+        self.answer.update(other.answer)
 
 
 Reaction = Callable[[Recorded], FollowUp]

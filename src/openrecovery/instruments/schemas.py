@@ -82,6 +82,18 @@ class AdministrationOut(Schema):
     administered_at: dt.datetime
     opened_tasks: list[OpenedTaskOut]
     alerts: list[RaisedAlertOut]
+    # Added by a reaction of a stage above (instruments.reactions.FollowUp.answer): present
+    # only when it applies, absent otherwise.
+    next_due_at: dt.datetime | None = Field(
+        default=None,
+        description="CIWA-B of a patient in withdrawal management: when the next one is due "
+        "(administered_at plus the protocol's interval for the band). Absent otherwise.",
+    )
+    protocol_version: int | None = Field(
+        default=None,
+        description="CIWA-B of a patient in withdrawal management: the withdrawal protocol "
+        "version the score was judged under. Absent otherwise.",
+    )
 
 
 class ScoreOut(Schema):

@@ -22,6 +22,7 @@ from .forms import AdministrationForm, AlertResolveForm
 from .registry import INSTRUMENTS, instrument_get
 from .selectors import trends
 from .services import (
+    OBJECT_TYPE,
     AdministrationResult,
     administration_recorded,
     administration_summary,
@@ -60,7 +61,8 @@ def _task_message(task: ClinicalTask) -> str:
 def _follow_up_messages(request: HttpRequest, result: AdministrationResult) -> None:
     """Tell the clinician what the result opened: tasks, alerts and anything else."""
     follow_up = result.follow_up
-    if follow_up.alerts:
+    # The flag alerts' own words; a reaction's alerts (a stage's) come with their Notice.
+    if any(a.source_type == OBJECT_TYPE for a in follow_up.alerts):
         messages.error(request, MESSAGE_ALERTED)
     for notice in follow_up.notices:
         add = NOTICE_LEVELS.get(notice.level, messages.error)

@@ -59,6 +59,9 @@ class AlertSeverity(models.TextChoices):
 
 class AlertKind(models.TextChoices):
     SUICIDE_RISK_HIGH = "suicide_risk_high", "High suicide risk"
+    # Withdrawal management (``withdrawal``): a clinician review, never a dose.
+    WITHDRAWAL_CIWAB = "withdrawal_ciwab", "CIWA-B: clinician review"
+    WITHDRAWAL_VITALS = "withdrawal_vitals", "Vital signs beyond protocol limits"
 
 
 class HandoffSource(models.TextChoices):

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "openrecovery.safety",
     "openrecovery.helpline",
     "openrecovery.assessment",
+    "openrecovery.withdrawal",
     "openrecovery.chart",
     "openrecovery.reports",
     "openrecovery.demo",  # fictional data; nothing imports it (the right edge of the layers)
@@ -256,3 +257,7 @@ HELPLINE_QUEUE_POLL_SECONDS = env_int("HELPLINE_QUEUE_POLL_SECONDS", 10)
 # due again in withdrawal management and treatment.
 SAFETY_REALERT_MINUTES = env_int("SAFETY_REALERT_MINUTES", 15)
 SAFETY_RESCREEN_DAYS = env_int("SAFETY_RESCREEN_DAYS", 7)
+
+# Withdrawal management: how often the unit board refreshes itself (seconds). The
+# protocol (intervals, vital-sign limits, escalation) is data, edited in the app.
+WITHDRAWAL_BOARD_POLL_SECONDS = env_int("WITHDRAWAL_BOARD_POLL_SECONDS", 30)

@@ -76,8 +76,25 @@ document.addEventListener("keydown", (event) => {
   choice.focus();
   choice.dispatchEvent(new Event("change", { bubbles: true }));
 });
+// Running subtotals (AdministrationForm.running_subtotals): the sum of the answers chosen
+// so far for each listed group of items; shown only where the score is that plain sum.
+function applyRunningSubtotals(form) {
+  form.querySelectorAll("[data-subtotal-items]").forEach((output) => {
+    const sum = output.dataset.subtotalItems
+      .split(",")
+      .reduce((total, number) => total + (instrumentAnswer(form, number) || 0), 0);
+    output.textContent = String(sum);
+  });
+}
+document.addEventListener("change", (event) => {
+  const form = event.target.closest("form.instrument-form");
+  if (form) applyRunningSubtotals(form);
+});
 document.addEventListener("DOMContentLoaded", () => {
-  document.querySelectorAll("form.instrument-form").forEach(applySkipLogic);
+  document.querySelectorAll("form.instrument-form").forEach((form) => {
+    applySkipLogic(form);
+    applyRunningSubtotals(form);
+  });
 });
 
 // A page drawn in answer to a POST-only address (a form refused with errors) shows the

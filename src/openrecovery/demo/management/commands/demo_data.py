@@ -24,6 +24,7 @@ from openrecovery.demo.intakes import demo_intakes_create
 from openrecovery.demo.safety import demo_pathway_create
 from openrecovery.demo.staff import StaffResult, demo_staff_ensure, demo_totp_device
 from openrecovery.demo.stories import DEMO_STORY_COUNT, demo_stories_create
+from openrecovery.demo.withdrawal import demo_unit_create, demo_withdrawal_create
 from openrecovery.records.models import Patient
 
 PASSWORD_ENV = "OPENRECOVERY_DEMO_PASSWORD"  # noqa: S105 (the variable's name, not a secret)
@@ -90,6 +91,7 @@ class Command(BaseCommand):
     def _clinical_records(self, staff: StaffResult, quiet: bool) -> None:
         """Give the story patients' open episodes instrument histories and intakes."""
         episodes = demo_open_episodes()
+        unit = demo_unit_create(staff=staff.users, episodes=episodes)
         bar = tqdm(total=2 * len(episodes), unit="episode", desc="clinical records", disable=quiet)
         with bar:
             given = demo_administrations_create(
@@ -97,6 +99,7 @@ class Command(BaseCommand):
             )
             intakes = demo_intakes_create(staff=staff.users, episodes=episodes, progress=bar.update)
         pathway = demo_pathway_create(staff=staff.users, episodes=episodes)
+        withdrawal = demo_withdrawal_create(staff=staff.users, episodes=episodes)
         self.stdout.write(
             f"Recorded {given.total} instrument administrations, {intakes.drafts} draft and "
             f"{intakes.signed} signed intake assessments, and {intakes.problems} problem-list "
@@ -108,6 +111,11 @@ class Command(BaseCommand):
             f"{pathway.precautions_done} precautions checklist partly done, "
             f"{pathway.realerted} unacknowledged high-risk alert copy sent to the clinical "
             "director."
+        )
+        self.stdout.write(
+            f"Withdrawal management: {withdrawal.patients} patients on the {unit.name} with "
+            f"the demo physician on call, {withdrawal.vitals} sets of vital signs (one beyond "
+            "the protocol's limits) and seizure precautions on one patient."
         )
 
     def _helpline(self, staff: StaffResult) -> None:
