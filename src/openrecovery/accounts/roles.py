@@ -92,6 +92,18 @@ CUSTOM_PERMISSIONS = (
     ),
     (
         "withdrawal",
+        "taperorder",
+        "sign_taper",
+        "Sign taper and medication orders in withdrawal management",
+    ),
+    (
+        "withdrawal",
+        "doserecord",
+        "record_doses",
+        "Record medication doses (given, held, missed, refused) and witness controlled ones",
+    ),
+    (
+        "withdrawal",
         "withdrawalprotocol",
         "manage_protocol",
         "Revise the withdrawal protocol and the on-call rota",
@@ -120,7 +132,9 @@ SAFETY_PLANNING = frozenset({"safety.edit_safety_plan", "safety.complete_precaut
 
 # Withdrawal management: the nurses and physicians at the bedside record vital signs and
 # seizure precautions; the clinical director owns the protocol and the on-call rota.
-WITHDRAWAL_OBSERVING = frozenset({"withdrawal.record_observations"})
+WITHDRAWAL_OBSERVING = frozenset({"withdrawal.record_observations", "withdrawal.record_doses"})
+# Taper and medication orders are physicians' acts (and the clinical director's).
+WITHDRAWAL_ORDERING = frozenset({"withdrawal.sign_taper"})
 
 # Helpline: admissions work the queue; nurses and physicians may read it (e.g. to advise on
 # a caller's danger signs) but not claim or close inquiries.
@@ -143,6 +157,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | SAFETY_PLANNING
     | HELPLINE_READ
     | WITHDRAWAL_OBSERVING
+    | WITHDRAWAL_ORDERING
     | {"records.manage_care_team", "assessment.confirm_problem"},
     Role.COUNSELOR: CLINICAL | INTAKE_CLINICIAN | SAFETY_PLANNING,
     Role.CLINICAL_DIRECTOR: CLINICAL
@@ -150,6 +165,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | SAFETY_PLANNING
     | HELPLINE_WORK
     | WITHDRAWAL_OBSERVING
+    | WITHDRAWAL_ORDERING
     | {
         "withdrawal.manage_protocol",
         "assessment.confirm_problem",

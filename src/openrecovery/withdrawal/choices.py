@@ -1,4 +1,4 @@
-"""Choices of withdrawal management: why an alert was raised, and the vital signs."""
+"""Choices of withdrawal management: alert reasons, vital signs, dose statuses, taper changes."""
 
 from django.db import models
 
@@ -18,3 +18,21 @@ class VitalSign(models.TextChoices):
     TEMPERATURE = "temperature", "Temperature (°C)"
     RESPIRATORY_RATE = "respiratory_rate", "Respiratory rate (breaths per minute)"
     SPO2 = "spo2", "SpO2 (%)"
+
+
+class DoseStatus(models.TextChoices):
+    """What happened to a dose; every status but ``given`` needs a reason."""
+
+    GIVEN = "given", "Given"
+    HELD = "held", "Held"
+    MISSED = "missed", "Missed"
+    REFUSED = "refused", "Refused"
+
+
+class Adjustment(models.TextChoices):
+    """Operations on a taper plan, each producing a new plan from a given step."""
+
+    PAUSE = "pause", "Pause (stay on a step longer)"
+    SLOW = "slow", "Slow (longer intervals from a step on)"
+    HOLD = "hold", "Hold at a plateau (no further steps until resumed)"
+    RESUME = "resume", "Resume the held steps"

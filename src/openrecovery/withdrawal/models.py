@@ -251,3 +251,166 @@ class Escalation(models.Model):
     @property
     def reason_labels(self) -> list[str]:
         return [str(EscalationReason(r).label) for r in self.reasons]
+
+
+class TaperOrder(models.Model):
+    """One signed version of a patient's benzodiazepine taper order; never edited.
+
+    ``inputs`` are the planner's (``medications.taper.taper_plan_preview``) and
+    ``adjustments`` the clinician's operations on its plan (pause, slow, hold, resume;
+    ``withdrawal.tapering``); ``steps`` is the result as signed, each step's doses as
+    text (exact decimals). Step days count from ``start_date``; the doses of a day are
+    given at ``times`` (local clock times in the program's time zone). A change after
+    signing is a new version of the same ``series`` with a reason; the newest version
+    not ended is in force.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="taper_orders")
+    series = models.PositiveIntegerField(help_text="The first version's id.", null=True)
+    version = models.PositiveIntegerField(default=1)
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
+    )
+    medication = models.CharField(max_length=64, help_text="Catalogue code tapered.")
+    equivalence_table = models.CharField(max_length=32)
+    inputs = models.JSONField()
+    adjustments = models.JSONField(default=list, blank=True)
+    steps = models.JSONField()
+    warnings = models.JSONField(default=list, blank=True)
+    overrides = models.JSONField(default=list, blank=True)
+    override_reason = models.TextField(blank=True)
+    start_date = models.DateField()
+    times = models.JSONField(help_text='Local clock times of the day\'s doses: ["08:00", ...].')
+    review_by = models.DateField("review by (at most 3 months after signing)")
+    change_reason = models.TextField(blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-signed_at"], name="taper_patient_recent")]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "version"], name="taper_series_version"),
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(superseded_at__isnull=True),
+                name="one_taper_in_force",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"taper order {self.series}v{self.version} for {self.patient_id}"
+
+
+class MedicationOrder(models.Model):
+    """A scheduled or as-needed (PRN) order of one catalogue medication.
+
+    Scheduled: ``dose_mg`` at each of ``times`` (local clock times). As needed: ``dose_mg``
+    when needed, at least ``min_interval_minutes`` apart and never more than
+    ``max_daily_mg`` in any 24 hours.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="medication_orders")
+    medication = models.CharField(max_length=64, help_text="Catalogue code.")
+    dose_mg = models.DecimalField(max_digits=8, decimal_places=3)
+    as_needed = models.BooleanField("as needed (PRN)", default=False)
+    times = models.JSONField(default=list, blank=True)
+    max_daily_mg = models.DecimalField(
+        "maximum in 24 hours (mg)", max_digits=8, decimal_places=3, null=True, blank=True
+    )
+    min_interval_minutes = models.PositiveIntegerField(null=True, blank=True)
+    indication = models.CharField(max_length=200, blank=True)
+    start_date = models.DateField()
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ordered_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-ordered_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(as_needed=False)
+                | Q(max_daily_mg__isnull=False, min_interval_minutes__isnull=False),
+                name="prn_has_limits",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"order {self.pk} of {self.medication} for {self.patient_id}"
+
+
+class DoseRecord(models.Model):
+    """What happened to one dose: given, held, missed or refused, when and by whom.
+
+    Scheduled doses name their order and ``scheduled_for``; an as-needed dose has no
+    scheduled time and keeps the CIWA-B and vitals latest when it was given, and when its
+    effect check (a reassessment) is due. A correction is a new row (``corrects``) with a
+    reason, never an edit. A controlled substance given names its ``witness``.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="dose_records")
+    taper_order = models.ForeignKey(
+        TaperOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="doses"
+    )
+    medication_order = models.ForeignKey(
+        MedicationOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="doses"
+    )
+    medication = models.CharField(max_length=64)
+    dose_mg = models.DecimalField(max_digits=8, decimal_places=3)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16)
+    reason = models.TextField(blank=True)
+    occurred_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    witness = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ciwab = models.ForeignKey(
+        CiwabJudgement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    vitals = models.ForeignKey(
+        VitalSigns, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    effect_check_due_at = models.DateTimeField(null=True, blank=True)
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="addenda"
+    )
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [
+            models.Index(fields=["patient", "occurred_at"], name="dose_patient_time"),
+            models.Index(fields=["patient", "scheduled_for"], name="dose_patient_scheduled"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(taper_order__isnull=True, medication_order__isnull=False)
+                | Q(taper_order__isnull=False, medication_order__isnull=True),
+                name="dose_one_order",
+            ),
+            models.UniqueConstraint(
+                fields=["taper_order", "medication", "scheduled_for"],
+                condition=Q(corrects__isnull=True, taper_order__isnull=False),
+                name="one_taper_dose_record",
+            ),
+            models.UniqueConstraint(
+                fields=["medication_order", "scheduled_for"],
+                condition=Q(
+                    corrects__isnull=True,
+                    medication_order__isnull=False,
+                    scheduled_for__isnull=False,
+                ),
+                name="one_scheduled_dose_record",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"dose {self.pk} ({self.status}) for {self.patient_id}"
