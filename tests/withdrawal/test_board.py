@@ -223,9 +223,10 @@ def test_the_page_stays_within_its_query_budget(
     _world(director, nurse, unit, 8)
     client = verified_client(nurse)
     client.get(reverse("withdrawal:board"))
-    # Session, user, TOTP device; patients, CIWA-B, vitals, alerts, units; the audit event
+    # Session, user, TOTP device; patients, CIWA-B, vitals, alerts, units; taper orders,
+    # medication orders, dose records (the medication record); the audit event
     # (three statements on SQLite, one on PostgreSQL once the lane's head is known).
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(14):
         client.get(reverse("withdrawal:board"))
 
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from openrecovery.instruments.models import Administration
 from openrecovery.records.models import EpisodeOfCare, Patient
 
-from .choices import EscalationReason
+from .choices import DoseStatus, EscalationReason
 
 
 class WithdrawalProtocol(models.Model):
@@ -363,7 +363,7 @@ class DoseRecord(models.Model):
     medication = models.CharField(max_length=64)
     dose_mg = models.DecimalField(max_digits=8, decimal_places=3)
     scheduled_for = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, choices=DoseStatus.choices)
     reason = models.TextField(blank=True)
     occurred_at = models.DateTimeField()
     recorded_by = models.ForeignKey(

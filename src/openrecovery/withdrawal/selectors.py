@@ -187,3 +187,99 @@ def board_audit(request: HttpRequest, rows: list[BoardRow], *, via: str) -> None
         object_type=BOARD_OBJECT_TYPE,
         detail={"count": len(rows), "patients": sorted(r.patient.pk for r in rows), "via": via},
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class BoardMar:
+    """A patient's medication record on the board: the taper step in force, its review
+    date, today's scheduled doses (given of due) and as-needed effect checks not done."""
+
+    taper_step: int | None
+    taper_steps: int
+    taper_doses: str
+    review_by: dt.date | None
+    review_overdue: bool
+    doses_given: int
+    doses_due: int
+    doses_late: int
+    effect_checks: list[dt.datetime]
+
+
+def board_mar(rows: list[BoardRow], now: dt.datetime) -> dict[int, BoardMar]:
+    """Return each board patient's medication record of today (three queries in all)."""
+    from .mar import LATE_AFTER, day_bounds, order_doses_on, taper_doses_on
+    from .models import DoseRecord, MedicationOrder, TaperOrder
+    from .services.doses import effective_records
+    from .tapering import step_on
+
+    ids = [r.patient.pk for r in rows]
+    if not ids:
+        return {}
+    today = timezone.localdate(now)
+    start, end = day_bounds(today)
+    tapers = {
+        t.patient_id: t
+        for t in TaperOrder.objects.filter(patient_id__in=ids, superseded_at__isnull=True)
+    }
+    orders: dict[int, list[MedicationOrder]] = {}
+    for o in MedicationOrder.objects.filter(
+        patient_id__in=ids, ended_at__isnull=True, as_needed=False
+    ):
+        orders.setdefault(o.patient_id, []).append(o)
+    records: dict[int, list[DoseRecord]] = {}
+    for rec in DoseRecord.objects.filter(
+        patient_id__in=ids, occurred_at__gte=start - dt.timedelta(days=1), occurred_at__lt=end
+    ).only(
+        "patient_id", "taper_order_id", "medication_order_id", "medication", "scheduled_for",
+        "status", "occurred_at", "recorded_at", "effect_check_due_at", "corrects_id",
+    ):  # fmt: skip
+        records.setdefault(rec.patient_id, []).append(rec)
+    ciwab_at = {r.patient.pk: r.ciwab.administered_at for r in rows if r.ciwab}
+    found = {}
+    for pk in ids:
+        taper = tapers.get(pk)
+        scheduled = taper_doses_on(taper, today) if taper else []
+        for o in orders.get(pk, []):
+            scheduled += order_doses_on(o, today)
+        effective = effective_records(records.get(pk, []))
+        done = {
+            (
+                "taper" if r.taper_order_id else "order",
+                r.taper_order_id or r.medication_order_id,
+                r.medication,
+                r.scheduled_for,
+            ): r
+            for r in effective
+            if r.scheduled_for is not None
+        }
+        given = late = 0
+        for d in scheduled:
+            record = done.get((d.source, d.order_id, d.medication, d.scheduled_for))
+            if record is not None and record.status == "given":
+                given += 1
+            elif record is None and now - d.scheduled_for > LATE_AFTER:
+                late += 1
+        checks = sorted(
+            r.effect_check_due_at
+            for r in effective
+            if r.effect_check_due_at is not None
+            and r.status == "given"
+            and not (pk in ciwab_at and ciwab_at[pk] > r.occurred_at)
+        )
+        index = step_on(taper.steps, taper.start_date, today) if taper else None
+        found[pk] = BoardMar(
+            taper_step=None if index is None else index + 1,
+            taper_steps=len(taper.steps) if taper else 0,
+            taper_doses=" + ".join(
+                f"{d['daily_mg']} mg {d['medication']}/day" for d in taper.steps[index]["doses"]
+            )
+            if taper and index is not None
+            else "",
+            review_by=taper.review_by if taper else None,
+            review_overdue=bool(taper and taper.review_by < today),
+            doses_given=given,
+            doses_due=len(scheduled),
+            doses_late=late,
+            effect_checks=checks,
+        )
+    return found

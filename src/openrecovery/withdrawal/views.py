@@ -27,7 +27,7 @@ from .forms import BoardFilterForm, OnCallForm, ProtocolForm, UnitForm, VitalSig
 from .models import CiwabJudgement, OnCallShift, SeizurePrecautions, Unit, VitalSigns
 from .protocols import BAND_LABELS, CIWAB_CODE, is_overdue
 from .reports import DRIFT_DAYS, HANDOFF_HOURS, handoff, rater_drift
-from .selectors import BoardRow, board_audit, unit_board
+from .selectors import BoardMar, BoardRow, board_audit, board_mar, unit_board
 from .services import (
     on_call_add,
     protocol_current,
@@ -66,6 +66,10 @@ class BoardLine:
     record_url: str
     patient_url: str
     chart_url: str
+    mar: BoardMar | None = None
+    mar_url: str = ""
+    effect_check: str = ""
+    effect_overdue: bool = False
 
 
 def _urls(name: str, *extra: str) -> tuple[str, str]:
@@ -77,10 +81,13 @@ def _lines(rows: list[BoardRow], now: Any) -> list[BoardLine]:
     record = _urls("instruments:administer", CIWAB_CODE)
     page = _urls("withdrawal:patient")
     chart = _urls("chart:chart")
+    mar_page = _urls("withdrawal:mar")
+    mar = board_mar(rows, now)
     lines = []
     for row in rows:
         pk = row.patient.pk
         v = row.vitals
+        checks = mar[pk].effect_checks if pk in mar else []
         lines.append(
             BoardLine(
                 row=row,
@@ -94,6 +101,10 @@ def _lines(rows: list[BoardRow], now: Any) -> list[BoardLine]:
                 record_url=f"{record[0]}{pk}{record[1]}",
                 patient_url=f"{page[0]}{pk}{page[1]}",
                 chart_url=f"{chart[0]}{pk}{chart[1]}",
+                mar=mar.get(pk),
+                mar_url=f"{mar_page[0]}{pk}{mar_page[1]}",
+                effect_check=due_words(checks[0], now) if checks else "",
+                effect_overdue=is_overdue(checks[0], now) if checks else False,
             )
         )
     return lines

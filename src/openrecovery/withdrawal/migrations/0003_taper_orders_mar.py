@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
                 ('medication', models.CharField(max_length=64)),
                 ('dose_mg', models.DecimalField(decimal_places=3, max_digits=8)),
                 ('scheduled_for', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(max_length=16)),
+                ('status', models.CharField(choices=[('given', 'Given'), ('held', 'Held'), ('missed', 'Missed'), ('refused', 'Refused')], max_length=16)),
                 ('reason', models.TextField(blank=True)),
                 ('occurred_at', models.DateTimeField()),
                 ('recorded_at', models.DateTimeField()),
