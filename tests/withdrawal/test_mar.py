@@ -340,3 +340,22 @@ def test_controlled_prn_needs_its_witness(nurse, physician, patient):
         witness=_witness(physician), request=_request(),
     )  # fmt: skip
     assert record.witness == physician
+
+
+def test_repeated_witness_failures_lock_the_witness_out(nurse, physician, patient, settings):
+    taper = _sign(physician, patient)
+    key = _today_dose(taper).key
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        with pytest.raises(ValidationError):
+            dose_record(
+                actor=nurse, patient=patient, dose_key=key, status="given",
+                occurred_at=timezone.now(), request=_request(),
+                witness={**_witness(physician), "password": "wrong"},
+            )  # fmt: skip
+    # Locked out like a sign-in: even the right password and code no longer confirm.
+    with pytest.raises(ValidationError):
+        dose_record(
+            actor=nurse, patient=patient, dose_key=key, status="given",
+            occurred_at=timezone.now(), witness=_witness(physician), request=_request(),
+        )  # fmt: skip
+    assert not DoseRecord.objects.exists()

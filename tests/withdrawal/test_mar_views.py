@@ -170,3 +170,36 @@ def test_board_api_answer_keeps_its_fields(nurse, physician, patient):
         "patient_id", "mrn", "display_name", "ciwab", "next_due_at", "overdue",
         "open_alerts", "seizure_precautions", "suicide_risk_level",
     }  # fmt: skip
+
+
+def test_chart_shows_the_taper_review_date(nurse, physician, patient):
+    order = _sign(physician, patient)
+    page = verified_client(nurse).get(reverse("chart:chart", args=[patient.pk])).content.decode()
+    assert f"review by {order.review_by.isoformat()}" in page
+    assert reverse("withdrawal:taper", args=[patient.pk]) in page
+
+
+def test_nurse_may_not_sign_a_medication_order(nurse, patient):
+    response = verified_client(nurse).post(
+        reverse("withdrawal:mar", args=[patient.pk]),
+        {"action": "order", "medication": "gabapentin", "dose_mg": "300", "times": "08:00"},
+    )
+    assert response.status_code == 403
+
+
+def test_prn_over_the_maximum_shows_why_and_saves_nothing(nurse, physician, patient):
+    prn = medication_order_create(
+        actor=physician, patient=patient, medication="gabapentin", dose_mg="300",
+        as_needed=True, max_daily_mg="300", min_interval_minutes=15,
+    )  # fmt: skip
+    client = verified_client(nurse)
+    url = reverse("withdrawal:mar", args=[patient.pk])
+    when = (timezone.localtime() - dt.timedelta(minutes=30)).strftime("%H:%M")
+    if timezone.localtime().hour == 0:
+        when = ""  # just after midnight: now (the time field is today's clock)
+    assert client.post(url, {"action": "prn", "order": prn.pk, "status": "given",
+                             "time": when}).status_code == 302  # fmt: skip
+    refused = client.post(url, {"action": "prn", "order": prn.pk, "status": "given"})
+    assert refused.status_code == 422
+    assert b"above the order&#x27;s maximum of 300 mg" in refused.content
+    assert DoseRecord.objects.count() == 1

@@ -29,11 +29,12 @@ from openrecovery.privacy.services import (
     care_team_member_add,
     care_team_member_remove,
 )
-from openrecovery.records.choices import TaskKind
+from openrecovery.records.choices import Stage, TaskKind
 from openrecovery.records.models import CareTeamMember, ClinicalTask, Patient
 from openrecovery.records.stages import allowed_moves, discharge_types_from
 from openrecovery.records.tasks import ERROR_CLOSED, task_close
 from openrecovery.safety.services import CSSRS, episode_move_checked
+from openrecovery.withdrawal.services.orders import taper_in_force
 
 from .context_processors import AlertBadge
 from .dashboard import with_task_badge
@@ -172,6 +173,13 @@ def _chart_context(request: StaffRequest, patient_id: int, action: str = Action.
         "care_team_form": CareTeamAddForm()
         if request.user.has_perm("records.manage_care_team")
         else None,
+        # Withdrawal management: the taper order in force and its review date (rec. 1).
+        "taper": taper_in_force(access.patient)
+        if chart.episode
+        and chart.episode.is_open
+        and chart.episode.stage == Stage.WITHDRAWAL_MANAGEMENT
+        else None,
+        "today": timezone.localdate(),
     }
 
 
