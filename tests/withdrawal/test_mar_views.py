@@ -108,12 +108,15 @@ def test_nurse_records_a_refused_dose_and_a_witnessed_one(nurse, physician, pati
 
 
 def test_late_dose_stands_out(nurse, physician, patient):
-    order = _sign(physician, patient, times=["00:00", "23:59"])
-    page = verified_client(nurse).get(reverse("withdrawal:mar", args=[patient.pk]))
-    now = timezone.localtime()
-    first = taper_doses_on(order, timezone.localdate())[0]
-    if now - timezone.localtime(first.scheduled_for) > dt.timedelta(hours=1):
-        assert b"Late by" in page.content and b"table-danger" in page.content
+    from openrecovery.withdrawal.mar import local_moment
+    from openrecovery.withdrawal.mar_views import mar_context
+
+    _sign(physician, patient, times=["08:00", "20:00"])
+    today = timezone.localdate()
+    at_nine = mar_context(patient, today, local_moment(today, "09:00"))
+    assert [line.late for line in at_nine["lines"]] == ["", ""]
+    at_ten = mar_context(patient, today, local_moment(today, "10:05"))
+    assert [line.late for line in at_ten["lines"]] == ["Late by 2 h 5 min", ""]
 
 
 @pytest.mark.django_db
@@ -203,3 +206,22 @@ def test_prn_over_the_maximum_shows_why_and_saves_nothing(nurse, physician, pati
     assert refused.status_code == 422
     assert b"above the order&#x27;s maximum of 300 mg" in refused.content
     assert DoseRecord.objects.count() == 1
+
+
+def test_a_dose_recorded_over_an_hour_after_its_time_says_so(nurse, physician, patient):
+    from openrecovery.withdrawal.mar import local_moment
+    from openrecovery.withdrawal.mar_views import mar_context
+
+    order = _sign(physician, patient, times=["08:00"])
+    today = timezone.localdate()
+    dose = taper_doses_on(order, today)[0]
+    DoseRecord.objects.create(
+        patient=patient, taper_order=order, medication=dose.medication, dose_mg=dose.dose_mg,
+        scheduled_for=dose.scheduled_for, status="held", reason="Drowsy",
+        occurred_at=local_moment(today, "09:30"), recorded_by=nurse,
+        recorded_at=local_moment(today, "09:31"),
+    )  # fmt: skip
+    line = mar_context(patient, today, local_moment(today, "12:00"))["lines"][0]
+    assert line.record is not None and line.late == "Late by 1 h 30 min"
+    page = verified_client(nurse).get(reverse("withdrawal:mar", args=[patient.pk])).content
+    assert b"when given or recorded" in page and b"table-danger" not in page

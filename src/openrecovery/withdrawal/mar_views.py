@@ -262,7 +262,7 @@ class MarLine:
     label: str
     record: DoseRecord | None
     original: DoseRecord | None
-    late: str
+    late: str  # not recorded yet and late, or recorded late ("Late by 1 h 5 min")
     controlled: bool
 
 
@@ -319,7 +319,7 @@ def mar_context(patient: Patient, day: dt.date, now: dt.datetime) -> dict[str, A
                 label=_label(d.medication, d.dose_mg),
                 record=record,
                 original=original,
-                late="" if record else late_words(d.scheduled_for, now),
+                late=late_words(d.scheduled_for, record.occurred_at if record else now),
                 controlled=is_controlled(d.medication),
             )
         )
