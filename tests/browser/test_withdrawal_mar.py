@@ -52,7 +52,7 @@ def test_a_physician_signs_and_prints_a_taper_and_a_nurse_records_doses(
     page.get_by_role("button", name="Sign the taper order").click()
     expect(page.get_by_role("status").filter(has_text="Taper order signed")).to_be_visible()
     order = TaperOrder.objects.get(patient=patient)
-    assert order.adjustments == [{"op": "pause", "step": 1, "days": "7"}]
+    assert order.adjustments == [{"op": "pause", "step": 1, "days": 7}]
     expect(page.locator("#taper-current")).to_contain_text("review by")
     inspect.check(page, "2-signed")
     page.get_by_role("link", name="Patient schedule (print)").click()
@@ -67,6 +67,8 @@ def test_a_physician_signs_and_prints_a_taper_and_a_nurse_records_doses(
     page.get_by_role("link", name="Withdrawal board").click()
     card = page.locator(f"article[data-patient='{patient.pk}']")
     expect(card.locator("[data-mar]")).to_contain_text("Taper step 1 of")
+    expect(card).to_contain_text("Doses today: 0 of 2 given")
+    inspect.check(page, "4-board-taper")
     card.get_by_role("link", name="Medications").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Medication administration record")
     rows = page.locator("#mar-doses tbody tr")
@@ -90,12 +92,12 @@ def test_a_physician_signs_and_prints_a_taper_and_a_nurse_records_doses(
     # The physician's sign-in code may still be the current one (single use).
     TOTPDevice.objects.filter(user=physician).update(last_t=-1)
     second.get_by_label("Witness authenticator code").fill(totp_code(device_key(physician)))
-    inspect.check(page, "4-witness")
+    inspect.check(page, "5-witness")
     second.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status").filter(has_text="Dose recorded.")).to_be_visible()
     doses = page.locator("#mar-doses")
     expect(doses).to_contain_text("Refused")
     expect(doses).to_contain_text("Nauseous, asked to wait")
     expect(doses).to_contain_text("witnessed by Kofi Mensah")
-    inspect.check(page, "5-mar-recorded")
+    inspect.check(page, "6-mar-recorded")
     assert DoseRecord.objects.get(status="given").witness == physician

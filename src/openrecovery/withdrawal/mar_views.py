@@ -114,10 +114,10 @@ def _new_adjustment(data: QueryDict) -> dict[str, Any] | None:
         except ValueError:
             return {"op": op, "day": -1}
     extra: dict[str, Any] = {}
-    if op == Adjustment.PAUSE:
-        extra["days"] = data.get("days") or "0"
-    if op == Adjustment.SLOW:
-        extra["factor"] = data.get("factor") or "0"
+    for name, wanted in (("days", Adjustment.PAUSE), ("factor", Adjustment.SLOW)):
+        if op == wanted:
+            raw = str(data.get(name) or "").strip()
+            extra[name] = int(raw) if raw.isdigit() else 0
     return {"op": op, "step": step, **extra}
 
 
