@@ -359,3 +359,33 @@ def test_repeated_witness_failures_lock_the_witness_out(nurse, physician, patien
             occurred_at=timezone.now(), witness=_witness(physician), request=_request(),
         )  # fmt: skip
     assert not DoseRecord.objects.exists()
+
+
+def test_a_dose_recorded_under_an_earlier_version_still_counts(nurse, physician, patient):
+    from openrecovery.withdrawal.mar_views import mar_context
+
+    first = _sign(physician, patient)
+    dose = _today_dose(first)
+    dose_record(
+        actor=nurse, patient=patient, dose_key=dose.key, status="refused",
+        reason="Asleep", occurred_at=timezone.now(),
+    )  # fmt: skip
+    second = _sign(
+        physician, patient, change_reason="Pause step 2 a week.",
+        adjustments=[{"op": "pause", "step": 1, "days": 7}],
+    )  # fmt: skip
+    again = _today_dose(second)
+    assert again.scheduled_for == dose.scheduled_for
+    with pytest.raises(ValidationError) as error:
+        dose_record(
+            actor=nurse, patient=patient, dose_key=again.key, status="refused",
+            reason="Twice", occurred_at=timezone.now(),
+        )  # fmt: skip
+    assert "addendum" in error.value.messages[0]
+    with pytest.raises(ValidationError):  # the old version no longer schedules doses
+        dose_record(
+            actor=nurse, patient=patient, dose_key=_today_dose(first).key, status="held",
+            reason="x", occurred_at=timezone.now(),
+        )  # fmt: skip
+    lines = mar_context(patient, timezone.localdate(), timezone.now())["lines"]
+    assert lines[0].record is not None and lines[0].record.reason == "Asleep"

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -293,16 +294,18 @@ def mar_context(patient: Patient, day: dt.date, now: dt.datetime) -> dict[str, A
         DoseRecord.objects.filter(patient=patient, occurred_at__gte=start - dt.timedelta(days=1))
         .filter(occurred_at__lt=end + dt.timedelta(days=1))
         .select_related("recorded_by", "witness", "corrects")
+        .annotate(series=F("taper_order__series"))
         .order_by("recorded_at", "id")
     )
     effective = effective_records(records)
-    by_slot: dict[tuple[str, int, str, dt.datetime], DoseRecord] = {}
+    by_slot: dict[tuple[str, int | None, str, dt.datetime], DoseRecord] = {}
     originals: dict[int, DoseRecord] = {r.pk: r for r in records if r.corrects_id is None}
     for r in effective:
         if r.scheduled_for is None:
             continue
+        # Taper doses by series: one recorded under an earlier version still counts.
         source, order_id = (
-            (TAPER, r.taper_order_id) if r.taper_order_id else (ORDER, r.medication_order_id)
+            (TAPER, r.series) if r.taper_order_id else (ORDER, r.medication_order_id)  # type: ignore[attr-defined]
         )
         assert order_id is not None  # noqa: S101 (the constraint: one order)
         by_slot[(source, order_id, r.medication, r.scheduled_for)] = r
@@ -311,7 +314,8 @@ def mar_context(patient: Patient, day: dt.date, now: dt.datetime) -> dict[str, A
         scheduled += order_doses_on(order, day)
     lines = []
     for d in sorted(scheduled, key=lambda d: (d.scheduled_for, d.medication)):
-        record = by_slot.get((d.source, d.order_id, d.medication, d.scheduled_for))
+        slot_id = current.series if d.source == TAPER and current else d.order_id
+        record = by_slot.get((d.source, slot_id, d.medication, d.scheduled_for))
         original = originals.get(record.corrects_id) if record and record.corrects_id else None
         lines.append(
             MarLine(

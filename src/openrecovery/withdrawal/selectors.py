@@ -229,7 +229,7 @@ def board_mar(rows: list[BoardRow], now: dt.datetime) -> dict[int, BoardMar]:
     records: dict[int, list[DoseRecord]] = {}
     for rec in DoseRecord.objects.filter(
         patient_id__in=ids, occurred_at__gte=start - dt.timedelta(days=1), occurred_at__lt=end
-    ).only(
+    ).annotate(series=F("taper_order__series")).only(
         "patient_id", "taper_order_id", "medication_order_id", "medication", "scheduled_for",
         "status", "occurred_at", "recorded_at", "effect_check_due_at", "corrects_id",
     ):  # fmt: skip
@@ -245,7 +245,7 @@ def board_mar(rows: list[BoardRow], now: dt.datetime) -> dict[int, BoardMar]:
         done = {
             (
                 "taper" if r.taper_order_id else "order",
-                r.taper_order_id or r.medication_order_id,
+                r.series if r.taper_order_id else r.medication_order_id,  # type: ignore[attr-defined]
                 r.medication,
                 r.scheduled_for,
             ): r
@@ -254,7 +254,8 @@ def board_mar(rows: list[BoardRow], now: dt.datetime) -> dict[int, BoardMar]:
         }
         given = late = 0
         for d in scheduled:
-            record = done.get((d.source, d.order_id, d.medication, d.scheduled_for))
+            slot = taper.series if d.source == "taper" and taper else d.order_id
+            record = done.get((d.source, slot, d.medication, d.scheduled_for))
             if record is not None and record.status == "given":
                 given += 1
             elif record is None and now - d.scheduled_for > LATE_AFTER:

@@ -10,6 +10,7 @@ new record referencing the original, with a reason.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.contrib.auth import authenticate
@@ -171,7 +172,10 @@ def _audit(record: DoseRecord, actor: User, request: HttpRequest | None) -> None
 def _scheduled(patient: Patient, source: str, order_id: int, key: str) -> ScheduledDose:
     """Find the scheduled dose ``key`` among the patient's orders' doses near its time."""
     if source == "taper":
-        taper = TaperOrder.objects.filter(pk=order_id, patient=patient).first()
+        # Only the version in force schedules doses (a new version replaces the old).
+        taper = TaperOrder.objects.filter(
+            pk=order_id, patient=patient, superseded_at__isnull=True
+        ).first()
         orders: list[ScheduledDose] = []
         if taper is not None:
             orders = _around(lambda day: taper_doses_on(taper, day))
@@ -222,7 +226,12 @@ def dose_record(
         corrects__isnull=True,
         scheduled_for=scheduled.scheduled_for,
         medication=scheduled.medication,
-        **({"taper_order_id": order_id} if is_taper else {"medication_order_id": order_id}),
+        # A dose recorded under an earlier version of the same taper counts as recorded.
+        **(
+            {"taper_order__series": TaperOrder.objects.filter(pk=order_id).values("series")[:1]}
+            if is_taper
+            else {"medication_order_id": order_id}
+        ),
     )
     if existing.exists():
         raise ValidationError({"dose": ERROR_RECORDED})
@@ -261,7 +270,7 @@ def _dose_create(
     )
 
 
-def effective_records(records: list[DoseRecord]) -> list[DoseRecord]:
+def effective_records(records: Sequence[DoseRecord]) -> list[DoseRecord]:
     """Return each original record replaced by its newest addendum (corrections count)."""
     latest: dict[int, DoseRecord] = {}
     for r in sorted(records, key=lambda r: (r.recorded_at, r.pk)):
