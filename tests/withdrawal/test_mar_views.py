@@ -225,3 +225,23 @@ def test_a_dose_recorded_over_an_hour_after_its_time_says_so(nurse, physician, p
     assert line.record is not None and line.late == "Late by 1 h 30 min"
     page = verified_client(nurse).get(reverse("withdrawal:mar", args=[patient.pk])).content
     assert b"when given or recorded" in page and b"table-danger" not in page
+
+
+def test_a_physician_ends_an_order_and_its_doses_stop(nurse, physician, patient):
+    order = medication_order_create(
+        actor=physician, patient=patient, medication="gabapentin", dose_mg="300",
+        as_needed=False, times=["23:59"],
+    )  # fmt: skip
+    url = reverse("withdrawal:mar", args=[patient.pk])
+    assert b"End this order" in verified_client(physician).get(url).content
+    assert b"End this order" not in verified_client(nurse).get(url).content
+    forbidden = verified_client(nurse).post(url, {"action": "end_order", "order": order.pk})
+    assert forbidden.status_code == 403
+    ended = verified_client(physician).post(url, {"action": "end_order", "order": order.pk})
+    assert ended.status_code == 302
+    order.refresh_from_db()
+    assert order.ended_at is not None
+    assert b"gabapentin 300 mg" not in verified_client(nurse).get(url).content
+    assert AuditEvent.objects.filter(
+        object_type="medication_order", object_id=str(order.pk), action="update"
+    ).exists()

@@ -39,6 +39,7 @@ from .services.doses import (
 from .services.orders import (
     SIGN_PERMISSION,
     medication_order_create,
+    medication_order_end,
     review_limit,
     taper_build,
     taper_in_force,
@@ -288,7 +289,11 @@ def mar_context(patient: Patient, day: dt.date, now: dt.datetime) -> dict[str, A
     """Return the record of ``day``: the scheduled doses with their records, the as-needed
     orders and doses with their effect checks (a constant number of queries)."""
     current = taper_in_force(patient)
-    orders = list(MedicationOrder.objects.filter(patient=patient, ended_at__isnull=True))
+    orders = list(
+        MedicationOrder.objects.filter(patient=patient, ended_at__isnull=True).select_related(
+            "ordered_by"
+        )
+    )
     start, end = day_bounds(day)
     records = list(
         DoseRecord.objects.filter(patient=patient, occurred_at__gte=start - dt.timedelta(days=1))
@@ -402,6 +407,16 @@ def mar(request: StaffRequest, patient_id: int) -> HttpResponse:
                     request=request,
                 )
                 messages.success(request, "Order signed.")
+            elif action == "end_order":
+                if not request.user.has_perm(SIGN_PERMISSION):
+                    raise PermissionDenied("Only a physician may end medication orders.")
+                ending = MedicationOrder.objects.filter(
+                    patient=patient, pk=_int(post.get("order"))
+                ).first()
+                if ending is None:
+                    raise ValidationError({"order": "Choose one of the patient's orders."})
+                medication_order_end(actor=request.user, order=ending, request=request)
+                messages.success(request, "Order ended.")
             else:
                 if not request.user.has_perm(RECORD_PERMISSION):
                     raise PermissionDenied("Your role may not record doses.")

@@ -305,3 +305,31 @@ def medication_order_create(
         detail={"medication": found.code, "as_needed": as_needed},
     )
     return order
+
+
+ERROR_ORDER_ENDED = "That order has ended already."
+
+
+@transaction.atomic
+def medication_order_end(
+    *, actor: User, order: MedicationOrder, request: HttpRequest | None = None
+) -> MedicationOrder:
+    """End (discontinue) a scheduled or as-needed order from now; its records stay."""
+    if not actor.has_perm(SIGN_PERMISSION):
+        raise Forbidden(ERROR_CANNOT_SIGN)
+    patient_lock(order.patient)
+    order.refresh_from_db(fields=["ended_at"])
+    if order.ended_at is not None:
+        raise ValidationError({"order": ERROR_ORDER_ENDED})
+    order.ended_at = timezone.now()
+    order.save(update_fields=["ended_at"])
+    audit_record(
+        action=Action.UPDATE,
+        actor=actor,
+        request=request,
+        patient_id=order.patient_id,
+        object_type=ORDER_OBJECT_TYPE,
+        object_id=order.pk,
+        detail={"ended": True},
+    )
+    return order
