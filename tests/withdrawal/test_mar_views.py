@@ -64,6 +64,24 @@ def test_faster_plan_without_reason_is_not_signed(physician, patient):
     assert not TaperOrder.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"review_by": "not-a-date"}, b"Enter a valid date."),
+        ({"review_by": ""}, b"This field is required."),
+        ({"times": ""}, b"This field is required."),
+    ],
+)
+def test_signing_with_a_bad_field_says_which_and_signs_nothing(physician, patient, fields, message):
+    review = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    page = verified_client(physician).post(
+        reverse("withdrawal:taper", args=[patient.pk]),
+        {**FORM, "action": "sign", "adjustments": "[]", "review_by": review, **fields},
+    )
+    assert page.status_code == 422 and message in page.content
+    assert not TaperOrder.objects.exists()
+
+
 def test_nurse_may_read_but_not_sign(nurse, patient):
     client = verified_client(nurse)
     url = reverse("withdrawal:taper", args=[patient.pk])

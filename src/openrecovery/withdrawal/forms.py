@@ -141,3 +141,13 @@ class UnitForm(Form):
     """The unit a patient is on."""
 
     unit = forms.ModelChoiceField(queryset=Unit.objects.filter(active=True), empty_label=None)
+
+
+class TaperSignForm(Form):
+    """What signing a previewed taper adds: dose times, the review date, why it changed."""
+
+    times = forms.CharField(
+        max_length=200, help_text="Times of day, comma-separated (08:00, 20:00)."
+    )
+    review_by = forms.DateField(label="Review by")
+    change_reason = forms.CharField(max_length=500, required=False)

@@ -26,6 +26,7 @@ from openrecovery.privacy.gates import access_patient_grant_by_id
 from openrecovery.records.models import Patient
 
 from .choices import Adjustment, DoseStatus
+from .forms import TaperSignForm
 from .mar import ORDER, TAPER, ScheduledDose, day_bounds, late_words, order_doses_on, taper_doses_on
 from .models import CiwabJudgement, DoseRecord, MedicationOrder, TaperOrder
 from .services.doses import (
@@ -182,7 +183,10 @@ def taper(request: StaffRequest, patient_id: int) -> HttpResponse:
         if steps:
             preview = dated_steps(steps, start, today)
             plan_warnings = list(plan.warnings)
-        if action == "sign" and not errors:
+        signing = TaperSignForm(request.POST) if action == "sign" and not errors else None
+        if signing is not None and not signing.is_valid():
+            errors = {key: [str(m) for m in found] for key, found in signing.errors.items()}
+        elif signing is not None:
             try:
                 order = taper_order_sign(
                     actor=request.user,
@@ -190,9 +194,9 @@ def taper(request: StaffRequest, patient_id: int) -> HttpResponse:
                     inputs=inputs,
                     adjustments=adjustments,
                     start_date=start,
-                    times=str(request.POST.get("times", "")).split(","),
-                    review_by=_date(str(request.POST.get("review_by", "")), dt.date.min),
-                    change_reason=str(request.POST.get("change_reason", "")),
+                    times=signing.cleaned_data["times"].split(","),
+                    review_by=signing.cleaned_data["review_by"],
+                    change_reason=signing.cleaned_data["change_reason"],
                     request=request,
                 )
             except ValidationError as exc:
