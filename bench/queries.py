@@ -4,7 +4,8 @@ Run by bench/run.py with the benchmark's environment; prints one JSON line with 
 demo counselor's chart and search targets and, per page, queries and milliseconds.
 The admissions queue is measured as the demo admissions coordinator: the console page
 ``/admissions/`` when it exists, else the staff JSON queue ``/api/v1/helpline/inquiries``
-(``queue_path`` in the output says which). ``--pages queue`` measures only the queue.
+(``queue_path`` in the output says which). The withdrawal unit's board, page and API, is
+measured as the demo nurse. ``--pages queue`` measures only the queue.
 """
 
 import json
@@ -67,13 +68,36 @@ def administer_target(counselor) -> tuple[str, int]:  # noqa: ANN001
     return NURSE, patient_id
 
 
+def board_target() -> dict:
+    """Return the withdrawal unit the bulk load filled (``demo.withdrawal_bulk``), its
+    board's paths, and the bed the CIWA-B scenario records for: the last one, calm (mild,
+    falling), so that repeating its last score neither rises nor alerts."""
+    from openrecovery.demo.withdrawal import DEMO_UNIT
+    from openrecovery.withdrawal.models import UnitAssignment
+
+    code = DEMO_UNIT["code"]
+    beds = UnitAssignment.objects.filter(unit__code=code, ended_at__isnull=True)
+    patient_id = beds.order_by("-patient_id").values_list("patient_id", flat=True).first()
+    if patient_id is None:
+        raise RuntimeError("the withdrawal unit is empty: did demo_data --patients change?")
+    return {
+        "unit": code,
+        "beds": beds.count(),
+        "page": f"/withdrawal/board/?unit={code}",
+        "api": f"/api/v1/withdrawal/board?unit={code}",
+        "patient_id": patient_id,
+        "username": NURSE,
+    }
+
+
 def queue_path(client) -> str:  # noqa: ANN001
     """Return the console page when it exists (200), else the staff JSON queue."""
     return QUEUE_PAGE if client.get(QUEUE_PAGE).status_code == 200 else QUEUE_API
 
 
 def main() -> None:
-    """Measure dashboard, chart and search as the demo counselor, the queue as admissions."""
+    """Measure dashboard, chart and search as the demo counselor, the queue as admissions,
+    the withdrawal unit's board (page and API) as the demo nurse."""
     only = sys.argv[sys.argv.index("--pages") + 1 :] if "--pages" in sys.argv else None
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openrecovery.settings.bench")
     import django
@@ -97,10 +121,15 @@ def main() -> None:
     }
     if queue == QUEUE_PAGE:  # the table alone, as the console polls it every few seconds
         pages["queue poll"] = lambda: admissions.get(QUEUE_POLL)
+    board = board_target()
+    nurse = verified_client(User.objects.get(username=board["username"]))
+    pages["board"] = lambda: nurse.get(board["page"])
+    pages["board api"] = lambda: nurse.get(board["api"])
     writer, written = administer_target(user)
     report: dict = {
         "patient_id": patient.pk,
         "administer": {"username": writer, "patient_id": written},
+        "board": board,
         "search": term,
         "queue_path": queue,
         "pages": {},

@@ -18,6 +18,7 @@ from openrecovery.demo.instruments import demo_administrations_create
 from openrecovery.demo.intakes import demo_intakes_create
 from openrecovery.demo.staff import demo_staff_ensure
 from openrecovery.demo.stories import demo_stories_create
+from openrecovery.demo.withdrawal import DEMO_UNIT
 from openrecovery.helpline.models import OPEN, Inquiry
 from openrecovery.instruments.models import Administration
 from openrecovery.records.choices import AlertSeverity, Stage
@@ -29,6 +30,8 @@ from openrecovery.records.models import (
     StageTransition,
     TimelineEvent,
 )
+from openrecovery.withdrawal.models import CiwabJudgement, Unit, UnitAssignment, VitalSigns
+from openrecovery.withdrawal.selectors import unit_board
 from tests.support.demo import PASSWORD_ENV, run, signs_in
 
 
@@ -72,12 +75,13 @@ def bulk_row_counts() -> dict[str, int]:
 
 def test_bulk_load_creates_patients_with_episodes_and_timelines(db, monkeypatch):
     monkeypatch.delenv(PASSWORD_ENV, raising=False)
-    out = run("--patients", "300", "--events-per-patient", "3")
+    out = run("--patients", "300", "--events-per-patient", "3", "--beds", "0")
     assert "Created 300 patients" in out
     assert Patient.objects.count() == 300
     assert not Patient.objects.filter(episodes__isnull=True).exists()
     assert EpisodeOfCare.objects.filter(ended_at__isnull=True).count() > 120
-    # Bulk loads are for benchmarks: no instruments, alerts, intakes or inquiries.
+    # Bulk loads are for benchmarks: no instruments, alerts, intakes or inquiries (but
+    # for the withdrawal unit's beds, none here).
     assert not Administration.objects.exists()
     assert not ClinicalAlert.objects.exists()
     assert not IntakeAssessment.objects.exists()
@@ -101,13 +105,13 @@ def test_bulk_load_creates_patients_with_episodes_and_timelines(db, monkeypatch)
     assert audit_verify().ok
     # Running again with the same target adds nothing.
     before = bulk_row_counts()
-    run("--patients", "300")
+    run("--patients", "300", "--beds", "0")
     assert bulk_row_counts() == before
 
 
 def test_bulk_care_teams_come_from_the_same_table_as_the_stories(db, monkeypatch):
     monkeypatch.delenv(PASSWORD_ENV, raising=False)
-    run("--patients", "200", "--events-per-patient", "0")
+    run("--patients", "200", "--events-per-patient", "0", "--beds", "3")
     roles = dict(User.objects.values_list("pk", "role"))
     for episode in EpisodeOfCare.objects.filter(ended_at__isnull=True).select_related("patient"):
         active = {
@@ -136,3 +140,38 @@ def test_helpline_bench_data_tops_up_open_and_closed_inquiries(db):
     # A second run with the same targets adds nothing.
     call_command("helpline_bench_data", "--open", "40", "--closed", "120", stdout=io.StringIO())
     assert Inquiry.objects.count() == 160
+
+
+def test_bulk_load_fills_a_withdrawal_unit_the_demo_nurse_works(db, monkeypatch):
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    out = run("--patients", "300", "--events-per-patient", "0", "--beds", "6")
+    rounds = 30 * 6  # every 4 hours for 30 days
+    filled = f"Filled the withdrawal unit: 6 beds with 30 days of observations ({6 * rounds + 2}"
+    assert filled in out
+    unit = Unit.objects.get(code=DEMO_UNIT["code"])
+    beds = list(UnitAssignment.objects.filter(unit=unit, ended_at__isnull=True))
+    assert len(beds) == 6
+    stays = EpisodeOfCare.objects.filter(
+        patient__in=[b.patient_id for b in beds], ended_at__isnull=True
+    )
+    assert set(stays.values_list("stage", flat=True)) == {Stage.WITHDRAWAL_MANAGEMENT}
+    nurse = User.objects.get(username="nurse")
+    rows = unit_board(nurse, unit=unit)
+    assert len(rows) == 6  # every bed passes the gate for the demo nurse
+    for row in rows:
+        assert CiwabJudgement.objects.filter(patient=row.patient).count() >= rounds
+        assert VitalSigns.objects.filter(patient=row.patient).count() == rounds
+        assert row.ciwab.administration.total == row.ciwab.total
+    # Beds 0 and 5 were last assessed 9 hours ago: overdue; beds 1 and 2 score severe now
+    # and alert the physician on call; the rest are calm. The most urgent come first.
+    assert sum(r.overdue for r in rows) == 2
+    alerting = [r for r in rows if r.open_alerts]
+    assert len(alerting) == 2 and {r.ciwab.band for r in alerting} == {"severe"}
+    assert all(r.urgent for r in rows[:4]) and not any(r.urgent for r in rows[4:])
+    physician = User.objects.get(username="physician")
+    assert ClinicalAlert.objects.filter(recipient=physician, resolved_at__isnull=True).count() == 2
+    assert audit_verify().ok
+    # Running again adds nothing.
+    before = CiwabJudgement.objects.count(), VitalSigns.objects.count()
+    run("--patients", "300", "--beds", "6")
+    assert (CiwabJudgement.objects.count(), VitalSigns.objects.count()) == before

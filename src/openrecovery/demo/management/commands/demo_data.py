@@ -25,6 +25,7 @@ from openrecovery.demo.safety import demo_pathway_create
 from openrecovery.demo.staff import StaffResult, demo_staff_ensure, demo_totp_device
 from openrecovery.demo.stories import DEMO_STORY_COUNT, demo_stories_create
 from openrecovery.demo.withdrawal import demo_unit_create, demo_withdrawal_create
+from openrecovery.demo.withdrawal_bulk import BULK_BEDS, BULK_DAYS, demo_withdrawal_unit_fill
 from openrecovery.records.models import Patient
 
 PASSWORD_ENV = "OPENRECOVERY_DEMO_PASSWORD"  # noqa: S105 (the variable's name, not a secret)
@@ -36,7 +37,8 @@ class Command(BaseCommand):
         "with a TOTP device), about 50 fictional "
         "patients with instrument histories and intake assessments, and a month of helpline "
         "inquiries with today's admissions queue. --patients N bulk-loads N synthetic "
-        "patients for benchmarks instead. "
+        "patients for benchmarks instead, with a full withdrawal unit (40 beds, 30 days of "
+        "observations each). "
         f"Running it again adds nothing; ${PASSWORD_ENV} sets (or resets) the demo password."
     )
 
@@ -48,6 +50,12 @@ class Command(BaseCommand):
             help="Bulk-load synthetic patients until the database holds this many.",
         )
         parser.add_argument(
+            "--beds",
+            type=int,
+            default=BULK_BEDS,
+            help=f"With --patients: beds of the withdrawal unit to fill ({BULK_BEDS}).",
+        )
+        parser.add_argument(
             "--events-per-patient",
             type=int,
             default=5,
@@ -56,8 +64,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         patients, events = options["patients"], options["events_per_patient"]
-        if patients is not None and patients < 0 or events < 0:
-            raise CommandError("--patients and --events-per-patient must not be negative.")
+        if patients is not None and patients < 0 or events < 0 or options["beds"] < 0:
+            raise CommandError("--patients, --beds and --events-per-patient must not be negative.")
         quiet = options["verbosity"] < 1
         staff = demo_staff_ensure(os.environ.get(PASSWORD_ENV) or None)
         self._report_staff(staff)
@@ -77,6 +85,12 @@ class Command(BaseCommand):
             bar.update(min(Patient.objects.count(), patients))
             counts = demo_bulk_create(
                 total=patients, staff=staff.users, events_per_patient=events, progress=bar.update
+            )
+        unit = demo_withdrawal_unit_fill(staff=staff.users, beds=options["beds"])
+        if unit.beds:
+            self.stdout.write(
+                f"Filled the withdrawal unit: {unit.beds} beds with {BULK_DAYS} days of "
+                f"observations ({unit.ciwab} CIWA-B, {unit.vitals} sets of vital signs)."
             )
         if not counts.patients:
             self.stdout.write(f"The database already holds {patients} or more patients.")

@@ -1,0 +1,218 @@
+"""A full withdrawal unit for benchmarks (``demo_data --patients N``): 40 beds, each with
+30 days of CIWA-B and vital signs every 4 hours, and the demo nurse on every bed's care
+team, so the unit board is measured as a night nurse sees it.
+
+The beds are the first open withdrawal-management episodes of the bulk patients. The
+history is written with ``bulk_create`` (the documented fast path of ``demo.bulk``: one
+audit event records the load, not one per row); its scores still come from the
+instruments engine, and its judgements from the protocol in force. The latest round
+goes through the services like a nurse's: it is audited, judged, and a severe score
+alerts the physician on call. Every fifth bed was last assessed nine hours ago, so the
+board has overdue rows; two beds score severe now, so it has alerting ones.
+Idempotent: a unit that already holds its beds is left as it is.
+"""
+
+import dataclasses
+import datetime as dt
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from openrecovery.accounts.models import User
+from openrecovery.accounts.roles import Role
+from openrecovery.audit.choices import Action
+from openrecovery.audit.services import audit_record
+from openrecovery.instruments.engine import score
+from openrecovery.instruments.models import Administration
+from openrecovery.instruments.registry import instrument_get
+from openrecovery.instruments.services import administration_record
+from openrecovery.records.choices import CareTeamRole, Stage
+from openrecovery.records.models import CareTeamMember, EpisodeOfCare
+from openrecovery.withdrawal.models import (
+    CiwabJudgement,
+    OnCallShift,
+    Unit,
+    UnitAssignment,
+    VitalSigns,
+)
+from openrecovery.withdrawal.protocols import OBSERVER_SUBSCALE, PATIENT_SUBSCALE, next_due
+from openrecovery.withdrawal.services import (
+    protocol_current,
+    seizure_precautions_set,
+    unit_assign,
+)
+
+from .people import DEMO_SEED
+from .staff import USERNAME_OF_ROLE
+from .withdrawal import DEMO_UNIT, SHIFT, VITALS
+
+BULK_BEDS = 40
+BULK_DAYS = 30
+ROUND = dt.timedelta(hours=4)
+OVERDUE_EVERY = 5  # every fifth bed's last CIWA-B is this long ago (due after 4 h)
+OVERDUE_SINCE = dt.timedelta(hours=9)
+RECENT = dt.timedelta(hours=1)  # the other beds' last round: the next is not yet due
+SEVERE_BEDS = (1, 2)  # beds scoring severe in the latest round: two open alerts
+SEVERE_TOTAL = 44
+BATCH = 2000
+OBJECT_TYPE = "demo_withdrawal_bulk"
+
+
+@dataclasses.dataclass
+class UnitCounts:
+    """Rows ``demo_withdrawal_unit_fill`` wrote."""
+
+    beds: int = 0
+    ciwab: int = 0
+    vitals: int = 0
+
+
+def _answers(total: int, rng: random.Random) -> list[int]:
+    """Return 20 CIWA-B answers (each 0-4) summing to ``total`` (0-80)."""
+    answers = [0] * 20
+    for _ in range(total):
+        item = rng.choice([i for i, a in enumerate(answers) if a < 4])
+        answers[item] += 1
+    return answers
+
+
+def _total(day: float, bed: int) -> int:
+    # Moderate on admission, falling to mild over the month, a little different per bed.
+    return max(2, round(30 - day * (0.7 + (bed % 4) * 0.05)))
+
+
+def _beds(beds: int) -> list[EpisodeOfCare]:
+    return list(
+        EpisodeOfCare.objects.filter(stage=Stage.WITHDRAWAL_MANAGEMENT, ended_at__isnull=True)
+        .select_related("patient")
+        .order_by("patient_id")[:beds]
+    )
+
+
+@transaction.atomic
+def demo_withdrawal_unit_fill(
+    *, staff: list[User], beds: int = BULK_BEDS, now: dt.datetime | None = None
+) -> UnitCounts:
+    """Fill the demo unit to ``beds`` beds with a month of observations each."""
+    now = now or timezone.now()
+    by_name = {u.username: u for u in staff}
+    director = by_name[USERNAME_OF_ROLE[Role.CLINICAL_DIRECTOR]]
+    nurse = by_name[USERNAME_OF_ROLE[Role.NURSE]]
+    physician = by_name[USERNAME_OF_ROLE[Role.PHYSICIAN]]
+    unit, _ = Unit.objects.get_or_create(
+        code=DEMO_UNIT["code"], defaults={"name": DEMO_UNIT["name"]}
+    )
+    counts = UnitCounts()
+    if UnitAssignment.objects.filter(unit=unit, ended_at__isnull=True).count() >= beds:
+        return counts
+    if not OnCallShift.objects.filter(unit=unit, ends_at__gt=now).exists():
+        OnCallShift.objects.create(
+            unit=unit,
+            physician=physician,
+            starts_at=now - SHIFT / 2,
+            ends_at=now + SHIFT / 2,
+            created_by=director,
+        )
+    episodes = _beds(beds)
+    # The demo nurse becomes each bed's primary nurse (the team keeps its shape).
+    ids = [e.patient_id for e in episodes]
+    nursed = CareTeamMember.objects.filter(
+        patient_id__in=ids, active=True, team_role=CareTeamRole.PRIMARY_NURSE
+    )
+    nursed.exclude(user=nurse).update(user=nurse, updated_at=now)
+    has_nurse = set(nursed.values_list("patient_id", flat=True))
+    CareTeamMember.objects.bulk_create(
+        CareTeamMember(patient_id=pk, user=nurse, team_role=CareTeamRole.PRIMARY_NURSE)
+        for pk in ids
+        if pk not in has_nurse
+    )
+    instrument = instrument_get("ciwab")
+    assert instrument is not None  # noqa: S101 (a shipped instrument)
+    protocol = protocol_current()
+    rng = random.Random(DEMO_SEED + 40)  # noqa: S311 (fictional data, not security)
+    for bed, episode in enumerate(episodes):
+        unit_assign(actor=director, patient=episode.patient, unit=unit)
+        last = now - (OVERDUE_SINCE if bed % OVERDUE_EVERY == 0 else RECENT)
+        rounds = int(dt.timedelta(days=BULK_DAYS) / ROUND)
+        given = [last - ROUND * (rounds - 1 - n) for n in range(rounds)]
+        results = [
+            score(instrument, _answers(_total(n * ROUND / dt.timedelta(days=1), bed), rng), {})
+            for n in range(rounds)
+        ]
+        administrations = Administration.objects.bulk_create(
+            [
+                Administration(
+                    patient=episode.patient,
+                    episode=episode,
+                    code=instrument.code,
+                    version=instrument.version,
+                    answers=list(r.answers),
+                    context={},
+                    total=r.total,
+                    band=r.band,
+                    flags=list(r.flags),
+                    subscales=dict(r.subscales),
+                    administered_by=nurse,
+                    administered_at=at,
+                )
+                for r, at in zip(results, given, strict=True)
+            ],
+            batch_size=BATCH,
+        )
+        previous: int | None = None
+        judgements = []
+        for a in administrations:
+            assert a.total is not None  # noqa: S101 (CIWA-B always has a total)
+            judgements.append(
+                CiwabJudgement(
+                    administration=a,
+                    patient=episode.patient,
+                    protocol=protocol,
+                    total=a.total,
+                    band=a.band,
+                    patient_rated=a.subscales[PATIENT_SUBSCALE],
+                    observer_rated=a.subscales[OBSERVER_SUBSCALE],
+                    administered_at=a.administered_at,
+                    administered_by=nurse,
+                    next_due_at=next_due(a.administered_at, a.band, protocol.intervals),
+                    rise=None if previous is None else a.total - previous,
+                )
+            )
+            previous = a.total
+        CiwabJudgement.objects.bulk_create(judgements, batch_size=BATCH)
+        VitalSigns.objects.bulk_create(
+            [
+                VitalSigns(
+                    patient=episode.patient,
+                    episode=episode,
+                    protocol=protocol,
+                    **(VITALS | {"heart_rate": 76 + (n + bed) % 17}),
+                    beyond_limits=[],
+                    recorded_at=at,
+                    recorded_by=nurse,
+                )
+                for n, at in enumerate(given)
+            ],
+            batch_size=BATCH,
+        )
+        counts.ciwab += len(administrations)
+        counts.vitals += len(given)
+        if bed in SEVERE_BEDS:  # now, through the services: judged, audited, alerting
+            administration_record(
+                actor=nurse,
+                patient=episode.patient,
+                code=instrument.code,
+                answers=_answers(SEVERE_TOTAL, rng),
+            )
+            counts.ciwab += 1
+        if bed % 3 == 0:
+            seizure_precautions_set(actor=nurse, patient=episode.patient, on=True)
+        counts.beds += 1
+    audit_record(
+        action=Action.CREATE,
+        actor=director,
+        object_type=OBJECT_TYPE,
+        detail={"beds": counts.beds, "ciwab": counts.ciwab, "vitals": counts.vitals},
+    )
+    return counts
