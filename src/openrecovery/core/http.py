@@ -1,4 +1,5 @@
-"""Views that only take a form's POST: what they answer to GET, and the page they belong to.
+"""Views that only take a form's POST: what they answer to GET, and the page they belong to;
+and where a form returns to once done (``return_url``).
 
 A form posts to an address of its own (``.../schedule/``) and, when the data is refused,
 the view draws the page the form belongs to with the errors. The browser then shows the
@@ -15,9 +16,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 PAGE_URL_ATTRIBUTE = "page_url"
+RETURN_FIELD = "next"
+RETURN_MAX_LENGTH = 500
 
 
 def post_only(page: str, *url_kwargs: str) -> Callable[[Callable], Callable]:
@@ -46,3 +50,22 @@ def post_only(page: str, *url_kwargs: str) -> Callable[[Callable], Callable]:
 def page_url(request: HttpRequest) -> str:
     """Return the address of the page a POST-only view's answer belongs to ('' otherwise)."""
     return str(getattr(request, PAGE_URL_ATTRIBUTE, ""))
+
+
+def return_url(request: HttpRequest, default: str) -> str:
+    """Return where to go once done: the request's ``next`` (the POST's, else the query
+    string's) when it is a path on this site, else ``default``.
+
+    Only a local path is followed (never another host, a scheme, ``//host`` or a
+    backslash trick), and nothing holding a control character, which would reach the
+    Location header.
+    """
+    target = request.POST.get(RETURN_FIELD) or request.GET.get(RETURN_FIELD) or ""
+    if (
+        target.startswith("/")
+        and len(target) <= RETURN_MAX_LENGTH
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(target, allowed_hosts=None)
+    ):
+        return target
+    return default

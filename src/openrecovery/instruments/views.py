@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.core.errors import DomainError
 from openrecovery.core.forms import form_add_service_errors
-from openrecovery.core.http import post_only
+from openrecovery.core.http import RETURN_FIELD, post_only, return_url
 from openrecovery.privacy.gates import MAX_DB_ID, access_patient_by_id, access_patient_grant_by_id
 from openrecovery.records.alerts import alert_acknowledge, alert_resolve
 from openrecovery.records.choices import TaskKind
@@ -83,7 +84,7 @@ def _follow_up_messages(request: HttpRequest, result: AdministrationResult) -> N
 
 
 def _after_saving(
-    request: HttpRequest, patient: Patient, result: AdministrationResult
+    request: HttpRequest, patient: Patient, result: AdministrationResult, return_to: str
 ) -> HttpResponse:
     saved = result.administration
     instrument = INSTRUMENTS[saved.code]
@@ -96,8 +97,9 @@ def _after_saving(
             request,
             MESSAGE_PROMPTED.format(source=short_name(instrument), target=short_name(target)),
         )
-        return redirect("instruments:administer", patient_id=patient.pk, code=prompted)
-    return redirect("chart:chart", patient_id=patient.pk)
+        url = reverse("instruments:administer", args=[patient.pk, prompted])
+        return redirect(f"{url}?{urlencode({RETURN_FIELD: return_to})}" if return_to else url)
+    return redirect(return_to or reverse("chart:chart", args=[patient.pk]))
 
 
 @staff_view(ADMINISTER_PERMISSION)
@@ -109,6 +111,8 @@ def administer(request: StaffRequest, patient_id: int, code: str) -> HttpRespons
     if instrument is None:
         raise Http404("No such instrument.")
     form = AdministrationForm(request.POST or None, instrument=instrument)
+    # Where the clinician came from (the unit board, say): back there once saved.
+    return_to = return_url(request, "")
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -124,7 +128,7 @@ def administer(request: StaffRequest, patient_id: int, code: str) -> HttpRespons
             except ValidationError as exc:
                 form_add_service_errors(form, exc)
             else:
-                return _after_saving(request, access.patient, result)
+                return _after_saving(request, access.patient, result, return_to)
         status = 422
     context = {
         "patient": access.patient,
@@ -132,6 +136,7 @@ def administer(request: StaffRequest, patient_id: int, code: str) -> HttpRespons
         "instrument": instrument,
         "short_name": short_name(instrument),
         "form": form,
+        "return_to": return_to,
         "form_errors": form.errors.get(NON_FIELD_ERRORS, []) if form.is_bound else [],
         "error_count": len(form.errors) if form.is_bound else 0,
     }
