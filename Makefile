@@ -20,7 +20,9 @@ demo: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py demo_data
-	@echo "Serving OpenRecovery on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	@echo "Serving OpenRecovery on http://$(HOST):$(PORT)/ (Ctrl-C to stop), with the"
+	@echo "every-minute escalation checks (manage.py periodic) running beside it"
+	$(BIN)/python manage.py periodic & checks=$$!; trap 'kill $$checks' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: venv

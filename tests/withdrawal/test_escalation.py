@@ -6,7 +6,7 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -161,3 +161,24 @@ def test_the_rota_page_adds_a_shift(unit, physician, director):
     assert response.status_code == 302
     shift = OnCallShift.objects.get()
     assert (shift.ends_at - shift.starts_at) == dt.timedelta(hours=12)
+
+
+def test_the_periodic_loop_runs_every_check(patient, nurse, physician, director, on_call):
+    severe(patient, nurse)
+    Escalation.objects.update(raised_at=timezone.now() - dt.timedelta(minutes=20))
+    out = io.StringIO()
+    call_command("periodic", "--once", stdout=out)
+    assert "Re-escalated 1 alert copies for 1 patients." in out.getvalue()
+    assert ClinicalAlert.objects.filter(recipient=director).exists()
+
+
+def test_one_failing_check_does_not_stop_the_others(patient, nurse, director, on_call, settings):
+    severe(patient, nurse)
+    Escalation.objects.update(raised_at=timezone.now() - dt.timedelta(minutes=20))
+    settings.PERIODIC_COMMANDS = ["no_such_check", "withdrawal_escalate"]
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="Failed: no_such_check."):
+        call_command("periodic", "--once", stdout=out)
+    assert "Re-escalated 1 alert copies" in out.getvalue()
+    with pytest.raises(CommandError, match="at least 1 second"):
+        call_command("periodic", "--interval", "0")

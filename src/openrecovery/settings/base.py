@@ -256,6 +256,8 @@ HELPLINE_QUEUE_POLL_SECONDS = env_int("HELPLINE_QUEUE_POLL_SECONDS", 10)
 # the clinical directors (`manage.py safety_escalate`), and days before a risk level is
 # due again in withdrawal management and treatment.
 SAFETY_REALERT_MINUTES = env_int("SAFETY_REALERT_MINUTES", 15)
+# The every-minute checks (`manage.py periodic` runs them in a loop; cron may run each).
+PERIODIC_COMMANDS = ["safety_escalate", "withdrawal_escalate"]
 SAFETY_RESCREEN_DAYS = env_int("SAFETY_RESCREEN_DAYS", 7)
 
 # Withdrawal management: how often the unit board refreshes itself (seconds). The
