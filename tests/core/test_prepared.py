@@ -1,5 +1,6 @@
 """A prepared query returns what its queryset returns, and builds its SQL once."""
 
+import datetime as dt
 import threading
 
 import pytest
@@ -112,6 +113,26 @@ def test_the_check_catches_a_builder_that_reads_something_else(director):
     status[0] = "treatment"
     with pytest.raises(AssertionError, match="other SQL than its queryset builds"):
         prepared.fetch(patient_id=patient.pk)
+
+
+def test_a_moment_is_a_parameter_on_every_backend(director):
+    patient = make_patient(actor=director)
+    created = Patient.objects.get(pk=patient.pk).created_at
+
+    def build(patient_id, since):
+        return Patient.objects.filter(pk=patient_id, created_at__gte=since).order_by("pk")
+
+    prepared = PreparedQuery(build, since=dt.datetime)
+    before, after = created - dt.timedelta(seconds=1), created + dt.timedelta(microseconds=1)
+    assert [p.pk for p in prepared.fetch(patient_id=patient.pk, since=before)] == [patient.pk]
+    assert prepared.fetch(patient_id=patient.pk, since=after) == []
+    # The same moment in another zone is the same moment.
+    other = created.astimezone(dt.timezone(dt.timedelta(hours=-5)))
+    assert [p.pk for p in prepared.fetch(patient_id=patient.pk, since=other)] == [patient.pk]
+    with pytest.raises(TypeError, match="aware datetime"):
+        prepared.fetch(patient_id=patient.pk, since=before.replace(tzinfo=None))
+    with pytest.raises(TypeError, match="must be datetime"):
+        prepared.fetch(patient_id=patient.pk, since="2026-01-01")
 
 
 def test_parameters_that_cannot_be_prepared():

@@ -9,9 +9,10 @@ for each call only puts the parameters in and runs it.
 
 Rules, checked when the query is first prepared:
 
-- the builder takes only keyword parameters, integers (ids) or strings, and reads
-  nothing else that varies (no ``timezone.now()``, no settings that change at run time):
-  everything but its parameters is frozen into the SQL;
+- the builder takes only keyword parameters, integers (ids), strings or aware datetimes
+  (a moment such as "now", passed in), and reads nothing else that varies (no
+  ``timezone.now()`` inside, no settings that change at run time): everything but its
+  parameters is frozen into the SQL;
 - each parameter appears among the query's SQL parameters unchanged (an ``exact``
   lookup; not ``startswith``, which rewrites its value, nor ``__in``);
 - the queryset yields model instances (with ``select_related`` and ``only`` as usual)
@@ -24,6 +25,7 @@ query.
 """
 
 import dataclasses
+import datetime as dt
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -36,8 +38,10 @@ from django.db.models.sql.compiler import SQLCompiler
 
 # Placeholders, found among the compiled parameters by value:
 # integers within a 32-bit column's range (the ORM refuses larger ones for an int
-# column), strings with a NUL.
+# column), strings with a NUL, moments far in the future (found as the database
+# adapter writes them: a datetime on PostgreSQL, a string on SQLite).
 _INT_BASE = 2_000_000_000
+_MOMENT_BASE = dt.datetime(2999, 1, 1, tzinfo=dt.UTC)
 _CONNECTION_CACHE = "_openrecovery_prepared"
 
 
@@ -73,9 +77,18 @@ class PreparedQuery:
                 placeholders[name] = _INT_BASE + index
             elif kind is str:
                 placeholders[name] = f"\x00prepared-{index}\x00"
+            elif kind is dt.datetime:
+                placeholders[name] = _MOMENT_BASE + dt.timedelta(seconds=index + 1)
             else:
-                raise TypeError(f"parameter {name}: only int and str can be prepared")
+                raise TypeError(f"parameter {name}: only int, str and datetime can be prepared")
         return placeholders
+
+    @staticmethod
+    def _adapted(alias: str, value: Any) -> Any:
+        # A datetime goes into the SQL parameters as the backend adapts a DateTimeField's.
+        if isinstance(value, dt.datetime):
+            return connections[alias].ops.adapt_datetimefield_value(value)
+        return value
 
     def _compile(self, alias: str) -> _Compiled:
         placeholders = self._placeholders()
@@ -92,7 +105,8 @@ class PreparedQuery:
         sql, params = compiler.as_sql()
         params = list(params)
         slots = {}
-        for name, value in placeholders.items():
+        for name, placeholder in placeholders.items():
+            value = self._adapted(alias, placeholder)
             found = [i for i, p in enumerate(params) if type(p) is type(value) and p == value]
             if not found:
                 raise TypeError(f"parameter {name} must appear, unchanged, in the SQL parameters")
@@ -121,8 +135,10 @@ class PreparedQuery:
             value = values[name]
             if not isinstance(value, self.kinds[name]) or isinstance(value, bool):
                 raise TypeError(f"parameter {name} must be {self.kinds[name].__name__}")
+            if isinstance(value, dt.datetime) and value.tzinfo is None:
+                raise TypeError(f"parameter {name} must be an aware datetime")
             for index in indexes:
-                params[index] = value
+                params[index] = self._adapted(DEFAULT_DB_ALIAS, value)
         if getattr(settings, "PREPARED_QUERY_CHECK", False):
             self._check(compiled, params, values)
         compiler = compiled.compiler

@@ -7,6 +7,7 @@ not exist; the refusal is audited.
 """
 
 import dataclasses
+import datetime as dt
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -34,19 +35,39 @@ def _coverage(user: User) -> frozenset[str]:
 
 def patients_visible_to(user: User) -> QuerySet[Patient]:
     """Return the patients ``user`` may see, as a queryset (no audit: callers audit lists)."""
-    if not user.is_authenticated or not user.has_perm(CHART_PERMISSION):
+    coverage = visibility_of(user)
+    if coverage is None:
         return Patient.objects.none()
-    coverage = _coverage(user)
-    if coverage >= set(Stage):
+    return patients_visible(user.pk, coverage, timezone.now())
+
+
+def visibility_of(user: User) -> frozenset[str] | None:
+    """Return what shapes ``user``'s visible patients: None when they may see no chart,
+    else the stages their role covers (all of them: every patient)."""
+    if not user.is_authenticated or not user.has_perm(CHART_PERMISSION):
+        return None
+    return _coverage(user)
+
+
+def sees_everyone(coverage: frozenset[str]) -> bool:
+    """Whether a role covering ``coverage`` sees every patient (no per-user condition)."""
+    return coverage >= set(Stage)
+
+
+def patients_visible(user_id: int, coverage: frozenset[str], now: dt.datetime) -> QuerySet[Patient]:
+    """Return ``patients_visible_to``'s queryset from its parts: the user's id, their role's
+    coverage (``visibility_of``) and the moment break-glass grants are checked at. A
+    builder for prepared queries (``core/prepared.py``): it reads nothing else."""
+    if sees_everyone(coverage):
         return Patient.objects.all()
-    on_team = CareTeamMember.objects.filter(patient=OuterRef("pk"), user=user, active=True)
+    on_team = CareTeamMember.objects.filter(patient=OuterRef("pk"), user_id=user_id, active=True)
     grants = BreakGlassGrant.objects.filter(
-        patient=OuterRef("pk"), user=user, expires_at__gt=timezone.now()
+        patient=OuterRef("pk"), user_id=user_id, expires_at__gt=now
     )
     condition = Q(Exists(on_team)) | Q(Exists(grants))
     if coverage:
         open_episodes = EpisodeOfCare.objects.filter(patient=OuterRef("pk"), ended_at__isnull=True)
-        condition |= Q(Exists(open_episodes.filter(stage__in=coverage)))
+        condition |= Q(Exists(open_episodes.filter(stage__in=sorted(coverage))))
         if Stage.CLOSED in coverage:
             condition |= ~Q(Exists(open_episodes))
     return Patient.objects.filter(condition)
