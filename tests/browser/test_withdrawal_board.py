@@ -49,7 +49,9 @@ def test_a_nurse_records_from_the_board_and_the_physician_acknowledges(
     inspect.check(page, "1-board-never-assessed")
     card.get_by_role("link", name="Record CIWA-B").click()  # two: the form
 
-    expect(page).to_have_url(re.compile(rf"/patients/{patient.pk}/instruments/ciwab/$"))
+    expect(page).to_have_url(
+        re.compile(rf"/patients/{patient.pk}/instruments/ciwab/\?next=%2Fwithdrawal%2Fboard%2F$")
+    )
     # From the keyboard: the number keys choose each item's answer.
     for number, answer in enumerate(ANSWERS, start=1):
         radio = page.locator(f"fieldset#item_{number} input[type=radio]").first
@@ -61,12 +63,12 @@ def test_a_nurse_records_from_the_board_and_the_physician_acknowledges(
     expect(sums).to_contain_text("Total score: 46")
     inspect.check(page, "2-form-running-subtotals")
     page.get_by_role("button", name="Save CIWA-B answers").click()
+    # Saved, the nurse is back on the board, told what the score did.
+    expect(page).to_have_url(re.compile(r"/withdrawal/board/$"))
     expect(page.get_by_role("status").filter(has_text="CIWA-B: 46 (Severe)")).to_be_visible()
     expect(
         page.get_by_role("status").filter(has_text="physician on call was alerted")
     ).to_be_visible()
-
-    page.goto(f"{server}/withdrawal/board/")
     card = page.locator(f"article[data-patient='{patient.pk}']")
     expect(card).to_contain_text("CIWA-B 46")
     expect(card).to_contain_text("Patient-rated 40 · observer-rated 6")

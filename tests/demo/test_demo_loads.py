@@ -5,6 +5,7 @@ import io
 import re
 
 from django.core.management import call_command
+from django.utils import timezone
 
 from openrecovery.accounts.models import User
 from openrecovery.assessment.choices import AssessmentStatus
@@ -30,8 +31,14 @@ from openrecovery.records.models import (
     StageTransition,
     TimelineEvent,
 )
-from openrecovery.withdrawal.models import CiwabJudgement, Unit, UnitAssignment, VitalSigns
-from openrecovery.withdrawal.selectors import unit_board
+from openrecovery.withdrawal.models import (
+    CiwabJudgement,
+    DoseRecord,
+    Unit,
+    UnitAssignment,
+    VitalSigns,
+)
+from openrecovery.withdrawal.selectors import board_mar, unit_board
 from tests.support.demo import PASSWORD_ENV, run, signs_in
 
 
@@ -162,6 +169,10 @@ def test_bulk_load_fills_a_withdrawal_unit_the_demo_nurse_works(db, monkeypatch)
         assert CiwabJudgement.objects.filter(patient=row.patient).count() >= rounds
         assert VitalSigns.objects.filter(patient=row.patient).count() == rounds
         assert row.ciwab.administration.total == row.ciwab.total
+    # Each bed's taper is in force and its doses due so far are given: none late.
+    mar = board_mar(rows, timezone.now())
+    assert all(m.taper_step and m.doses_due and not m.doses_late for m in mar.values())
+    assert DoseRecord.objects.filter(status="given").count() >= 6
     # Beds 0 and 5 were last assessed 9 hours ago: overdue; beds 1 and 2 score severe now
     # and alert the physician on call; the rest are calm. The most urgent come first.
     assert sum(r.overdue for r in rows) == 2

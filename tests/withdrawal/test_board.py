@@ -153,7 +153,7 @@ def test_the_board_page_shows_what_the_station_needs(patient, nurse, director, o
     assert "Seizure precautions" in page and "Suicide risk: not assessed" in page
     assert "Open alert" in page and "board-urgent" in page
     record = reverse("instruments:administer", args=[patient.pk, "ciwab"])
-    assert f'href="{record}"' in page
+    assert f'href="{record}?next=%2Fwithdrawal%2Fboard%2F"' in page
     assert 'hx-trigger="every 30s"' in page and "X-Background-Refresh" in page
 
 
@@ -255,6 +255,8 @@ def test_past_the_limit_the_least_urgent_are_left_off(director, nurse, unit, on_
     backdate(ciwab_record(late, nurse, total=5), 250)
     ciwab_record(alerting, nurse, total=45)
     monkeypatch.setattr("openrecovery.withdrawal.selectors.BOARD_LIMIT", 2)
+    # The limit is part of the prepared SQL: prepare the query again.
+    monkeypatch.setattr("openrecovery.withdrawal.selectors._BOARD_QUERIES", {})
     rows = unit_board(nurse)
     assert [r.patient.pk for r in rows] == [alerting.pk, late.pk]
 
@@ -263,3 +265,21 @@ def test_past_the_limit_the_least_urgent_are_left_off(director, nurse, unit, on_
 def test_an_unknown_or_odd_unit_is_404_on_the_page(patient, nurse, code):
     response = verified_client(nurse).get(reverse("withdrawal:board"), {"unit": code})
     assert response.status_code == 404
+
+
+def test_a_ciwab_recorded_from_the_board_returns_to_it(patient, nurse, unit):
+    client = verified_client(nurse)
+    board = f"{reverse('withdrawal:board')}?unit={unit.code}"
+    page = client.get(board).content.decode()
+    record = reverse("instruments:administer", args=[patient.pk, "ciwab"])
+    link = f"{record}?next=%2Fwithdrawal%2Fboard%2F%3Funit%3D{unit.code}"
+    assert f'href="{link}"' in page
+    form = client.get(link).content.decode()
+    assert f'name="next" value="{board}"' in form
+    answers = {f"item_{n}": "1" for n in range(1, 21)}
+    response = client.post(link, {**answers, "next": board})
+    assert response.status_code == 302 and response.url == board
+    assert CiwabJudgement.objects.get(patient=patient).total == 20
+    # A return address off the site is ignored: back to the chart.
+    response = client.post(record, {**answers, "next": "https://evil.example/"})
+    assert response.url == reverse("chart:chart", args=[patient.pk])

@@ -8,7 +8,9 @@ audit event records the load, not one per row); its scores still come from the
 instruments engine, and its judgements from the protocol in force. The latest round
 goes through the services like a nurse's: it is audited, judged, and a severe score
 alerts the physician on call. Every fifth bed was last assessed nine hours ago, so the
-board has overdue rows; two beds score severe now, so it has alerting ones.
+board has overdue rows; two beds score severe now, so it has alerting ones. Every bed has
+a signed clonazepam taper (twice a day, started up to a month ago) and yesterday's and
+today's doses given on time, so the board's medication column is as full as a real one.
 Idempotent: a unit that already holds its beds is left as it is.
 """
 
@@ -29,8 +31,11 @@ from openrecovery.instruments.registry import instrument_get
 from openrecovery.instruments.services import administration_record
 from openrecovery.records.choices import CareTeamRole, Stage
 from openrecovery.records.models import CareTeamMember, EpisodeOfCare
+from openrecovery.withdrawal.choices import DoseStatus
+from openrecovery.withdrawal.mar import taper_doses_on
 from openrecovery.withdrawal.models import (
     CiwabJudgement,
+    DoseRecord,
     OnCallShift,
     Unit,
     UnitAssignment,
@@ -42,6 +47,7 @@ from openrecovery.withdrawal.services import (
     seizure_precautions_set,
     unit_assign,
 )
+from openrecovery.withdrawal.services.orders import taper_order_sign
 
 from .people import DEMO_SEED
 from .staff import USERNAME_OF_ROLE
@@ -55,6 +61,8 @@ OVERDUE_SINCE = dt.timedelta(hours=9)
 RECENT = dt.timedelta(hours=1)  # the other beds' last round: the next is not yet due
 SEVERE_BEDS = (1, 2)  # beds scoring severe in the latest round: two open alerts
 SEVERE_TOTAL = 44
+TAPER_TIMES = ["08:00", "20:00"]
+TAPER_REVIEW = dt.timedelta(days=60)
 BATCH = 2000
 OBJECT_TYPE = "demo_withdrawal_bulk"
 
@@ -66,6 +74,7 @@ class UnitCounts:
     beds: int = 0
     ciwab: int = 0
     vitals: int = 0
+    doses: int = 0
 
 
 def _answers(total: int, rng: random.Random) -> list[int]:
@@ -208,11 +217,65 @@ def demo_withdrawal_unit_fill(
             counts.ciwab += 1
         if bed % 3 == 0:
             seizure_precautions_set(actor=nurse, patient=episode.patient, on=True)
+        counts.doses += _taper_given(episode, bed, physician, nurse, now)
         counts.beds += 1
     audit_record(
         action=Action.CREATE,
         actor=director,
         object_type=OBJECT_TYPE,
-        detail={"beds": counts.beds, "ciwab": counts.ciwab, "vitals": counts.vitals},
+        detail={
+            "beds": counts.beds,
+            "ciwab": counts.ciwab,
+            "vitals": counts.vitals,
+            "doses": counts.doses,
+        },  # fmt: skip
     )
     return counts
+
+
+def _taper_given(
+    episode: EpisodeOfCare, bed: int, physician: User, nurse: User, now: dt.datetime
+) -> int:
+    """Sign the bed's taper (through the service), move its start back by up to a month,
+    and record yesterday's and today's doses due by now as given on time; return how many."""
+    today = timezone.localdate(now)
+    inputs = {
+        "medication": "clonazepam",
+        "daily_dose_mg": str(1 + bed % 4),
+        "equivalence_table": "va_dod_2021",
+        "reduction_percent": "10",
+        "interval_days": 14,
+        "target_dose_mg": "0",
+    }
+    order = taper_order_sign(
+        actor=physician,
+        patient=episode.patient,
+        inputs=inputs,
+        start_date=today,
+        times=TAPER_TIMES,
+        review_by=today + TAPER_REVIEW,
+    )
+    order.start_date = today - dt.timedelta(days=bed % BULK_DAYS)
+    order.save(update_fields=["start_date"])
+    doses = [
+        d
+        for day in (today - dt.timedelta(days=1), today)
+        for d in taper_doses_on(order, day)
+        if d.scheduled_for <= now
+    ]
+    DoseRecord.objects.bulk_create(
+        DoseRecord(
+            patient=episode.patient,
+            taper_order=order,
+            medication=d.medication,
+            dose_mg=d.dose_mg,
+            scheduled_for=d.scheduled_for,
+            status=DoseStatus.GIVEN,
+            occurred_at=d.scheduled_for,
+            recorded_by=nurse,
+            recorded_at=d.scheduled_for,
+            witness=physician,
+        )
+        for d in doses
+    )
+    return len(doses)

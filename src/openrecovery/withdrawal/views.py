@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from openrecovery.accounts.access import StaffRequest, staff_view
@@ -19,6 +20,7 @@ from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import DomainError
 from openrecovery.core.forms import form_add_service_errors
 from openrecovery.core.htmx import pick_template
+from openrecovery.core.http import RETURN_FIELD
 from openrecovery.privacy.gates import access_patient_grant_by_id
 from openrecovery.records.models import Patient
 
@@ -70,6 +72,21 @@ class BoardLine:
     mar_url: str = ""
     effect_check: str = ""
     effect_overdue: bool = False
+    # Numbers as text, made here: the template localises every number it prints, which
+    # for 40 cards cost more than the rest of their rendering.
+    key: str = ""
+    ciwab_total: str = ""
+    ciwab_split: str = ""
+    taper_text: str = ""
+    doses_text: str = ""
+    doses_late: str = ""
+
+
+def _taper_text(m: BoardMar) -> str:
+    review = f"review by {m.review_by:%Y-%m-%d}" if m.review_by else ""
+    if m.taper_step:
+        return f"Taper step {m.taper_step} of {m.taper_steps}: {m.taper_doses} · {review}"
+    return f"Taper starts later · {review}" if review else ""
 
 
 def _urls(name: str, *extra: str) -> tuple[str, str]:
@@ -77,8 +94,15 @@ def _urls(name: str, *extra: str) -> tuple[str, str]:
     return head, tail
 
 
-def _lines(rows: list[BoardRow], now: Any) -> list[BoardLine]:
-    record = _urls("instruments:administer", CIWAB_CODE)
+def _board_url(unit: Unit | None) -> str:
+    url = reverse("withdrawal:board")
+    return f"{url}?{urlencode({'unit': unit.code})}" if unit else url
+
+
+def _lines(rows: list[BoardRow], now: Any, board_url: str) -> list[BoardLine]:
+    head, tail = _urls("instruments:administer", CIWAB_CODE)
+    # Saving the CIWA-B comes back to this board (the unit shown included).
+    record = head, f"{tail}?{urlencode({RETURN_FIELD: board_url})}"
     page = _urls("withdrawal:patient")
     chart = _urls("chart:chart")
     mar_page = _urls("withdrawal:mar")
@@ -86,8 +110,8 @@ def _lines(rows: list[BoardRow], now: Any) -> list[BoardLine]:
     lines = []
     for row in rows:
         pk = row.patient.pk
-        v = row.vitals
-        checks = mar[pk].effect_checks if pk in mar else []
+        v, j, m = row.vitals, row.ciwab, mar.get(pk)
+        checks = m.effect_checks if m else []
         lines.append(
             BoardLine(
                 row=row,
@@ -101,10 +125,20 @@ def _lines(rows: list[BoardRow], now: Any) -> list[BoardLine]:
                 record_url=f"{record[0]}{pk}{record[1]}",
                 patient_url=f"{page[0]}{pk}{page[1]}",
                 chart_url=f"{chart[0]}{pk}{chart[1]}",
-                mar=mar.get(pk),
+                mar=m,
                 mar_url=f"{mar_page[0]}{pk}{mar_page[1]}",
                 effect_check=due_words(checks[0], now) if checks else "",
                 effect_overdue=is_overdue(checks[0], now) if checks else False,
+                key=str(pk),
+                ciwab_total=str(j.total) if j else "",
+                ciwab_split=f"Patient-rated {j.patient_rated} · observer-rated {j.observer_rated}"
+                if j
+                else "",
+                taper_text=_taper_text(m) if m else "",
+                doses_text=f"Doses today: {m.doses_given} of {m.doses_due} given"
+                if m and m.doses_due
+                else "",
+                doses_late=str(m.doses_late) if m and m.doses_late else "",
             )
         )
     return lines
@@ -124,7 +158,7 @@ def board(request: StaffRequest) -> HttpResponse:
     rows = unit_board(request.user, unit=unit, now=now)
     board_audit(request, rows, via="page")
     context = {
-        "lines": _lines(rows, now),
+        "lines": _lines(rows, now, _board_url(unit)),
         "unit": unit,
         "units": Unit.objects.filter(active=True),
         "poll_seconds": poll_seconds(),

@@ -90,7 +90,8 @@ class Command(BaseCommand):
         if unit.beds:
             self.stdout.write(
                 f"Filled the withdrawal unit: {unit.beds} beds with {BULK_DAYS} days of "
-                f"observations ({unit.ciwab} CIWA-B, {unit.vitals} sets of vital signs)."
+                f"observations ({unit.ciwab} CIWA-B, {unit.vitals} sets of vital signs) "
+                f"and a signed taper each ({unit.doses} doses given since yesterday)."
             )
         if not counts.patients:
             self.stdout.write(f"The database already holds {patients} or more patients.")
