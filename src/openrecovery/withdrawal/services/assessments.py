@@ -4,6 +4,7 @@ CIWA-B is a monitoring scale: a high or rising score opens a clinician review (a
 the physician on call), never a dose (REFERENCE section 3; guideline recs. 11 and 12).
 """
 
+import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -15,8 +16,9 @@ from django.utils import timezone
 
 from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action
-from openrecovery.audit.services import audit_record
+from openrecovery.audit.services import audit_insert, audit_record
 from openrecovery.core.errors import Forbidden
+from openrecovery.core.prepared import PreparedQuery
 from openrecovery.instruments.reactions import FollowUp, Notice, Recorded
 from openrecovery.records.choices import AlertKind, Stage, TimelineKind
 from openrecovery.records.models import ClinicalAlert, EpisodeOfCare, Patient
@@ -79,6 +81,17 @@ def _reasons(judgement: CiwabJudgement) -> list[str]:
     )
 
 
+# The total of the patient's CIWA-B before this one (newest first), on every save.
+_PREVIOUS_TOTAL = PreparedQuery(
+    lambda patient_id, at: (
+        CiwabJudgement.objects.filter(patient_id=patient_id, administered_at__lte=at)
+        .order_by("-administered_at", "-id")
+        .values_list("total")[:1]
+    ),
+    at=dt.datetime,
+)
+
+
 def ciwab_follow_up(recorded: Recorded) -> FollowUp:
     """React to a recorded CIWA-B of a patient in withdrawal management (a registered
     ``instruments.reactions`` reaction): judge it under the protocol in force (the next
@@ -91,14 +104,8 @@ def ciwab_follow_up(recorded: Recorded) -> FollowUp:
         return FollowUp()
     assert administration.total is not None  # noqa: S101 (CIWA-B always has a total)
     protocol = protocol_current()
-    previous = (
-        CiwabJudgement.objects.filter(
-            patient=recorded.patient, administered_at__lte=administration.administered_at
-        )
-        .order_by("-administered_at", "-id")
-        .values_list("total", flat=True)
-        .first()
-    )
+    found = _PREVIOUS_TOTAL.fetch(patient_id=recorded.patient.pk, at=administration.administered_at)
+    previous = found[0][0] if found else None
     judgement = CiwabJudgement(
         administration=administration,
         patient=recorded.patient,
@@ -114,14 +121,15 @@ def ciwab_follow_up(recorded: Recorded) -> FollowUp:
         ),
         rise=None if previous is None else administration.total - previous,
     )
-    judgement.save()
-    audit_record(
+    # The judgement and its audit event in one statement (PostgreSQL), as the
+    # administration itself was stored.
+    audit_insert(
+        judgement,
         action=Action.CREATE,
         actor=recorded.actor,
         request=recorded.request,
         patient_id=recorded.patient.pk,
         object_type=JUDGEMENT_OBJECT_TYPE,
-        object_id=judgement.pk,
         detail={"administration": administration.pk, "protocol_version": protocol.version},
     )
     follow_up = FollowUp(

@@ -11,6 +11,7 @@ from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import Forbidden
+from openrecovery.core.prepared import PreparedQuery
 from openrecovery.instruments.definitions.ciwab import CIWAB
 
 from ..models import WithdrawalProtocol
@@ -23,11 +24,15 @@ ERROR_REASON = "Say why the protocol changes (it is kept with the new version)."
 REASON_MAX = 500
 
 
+# Read on every CIWA-B and vital signs saved: built once per connection.
+_CURRENT = PreparedQuery(lambda: WithdrawalProtocol.objects.order_by("-version")[:1])
+
+
 def protocol_current() -> WithdrawalProtocol:
     """Return the protocol in force: the newest version (the shipped default if none)."""
-    found = WithdrawalProtocol.objects.order_by("-version").first()
-    if found is not None:
-        return found
+    found: list[WithdrawalProtocol] = _CURRENT.fetch()
+    if found:
+        return found[0]
     # The data migration ships version 1; a database flushed by tests gets it back here.
     return protocol_first()
 
