@@ -306,30 +306,28 @@ def _score_request() -> Request:
     )
 
 
-def _administer_request(facts: dict, signed: SignedIn) -> Request:
-    """A PHQ-9 for the demo nurse's patient (not the counselor's), through the staff API."""
-    body = {"code": "phq9", "answers": [1, 2, 0, 3, 1, 2, 0, 1, 0, 1], "context": {}}
+def _administration_request(patient_id: int, code: str, answers: list, signed: SignedIn) -> Request:
+    """An instrument's answers for one patient through the staff administrations API."""
+    body = {"code": code, "answers": answers, "context": {}}
     return Request(
-        f"/api/v1/patients/{facts['administer']['patient_id']}/administrations",
+        f"/api/v1/patients/{patient_id}/administrations",
         method="POST",
         body=json.dumps(body),
         content_type="application/json",
         cookie=signed.cookie,
         csrf=signed.csrf,
     )
+
+
+def _administer_request(facts: dict, signed: SignedIn) -> Request:
+    """A PHQ-9 for the demo nurse's patient (not the counselor's), through the staff API."""
+    answers = [1, 2, 0, 3, 1, 2, 0, 1, 0, 1]
+    return _administration_request(facts["administer"]["patient_id"], "phq9", answers, signed)
 
 
 def _ciwab_request(facts: dict, signed: SignedIn) -> Request:
     """A calm CIWA-B for the withdrawal unit's last bed, through the staff API."""
-    body = {"code": "ciwab", "answers": CIWAB_ANSWERS, "context": {}}
-    return Request(
-        f"/api/v1/patients/{facts['board']['patient_id']}/administrations",
-        method="POST",
-        body=json.dumps(body),
-        content_type="application/json",
-        cookie=signed.cookie,
-        csrf=signed.csrf,
-    )
+    return _administration_request(facts["board"]["patient_id"], "ciwab", CIWAB_ANSWERS, signed)
 
 
 def _page_requests(facts: dict, signed: SignedIn) -> dict[str, Request]:

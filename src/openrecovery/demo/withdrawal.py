@@ -54,12 +54,24 @@ def demo_unit_create(*, staff: list[User], episodes: list[EpisodeOfCare]) -> Uni
     by_name = {u.username: u for u in staff}
     director = by_name[USERNAME_OF_ROLE[Role.CLINICAL_DIRECTOR]]
     physician = by_name[USERNAME_OF_ROLE[Role.PHYSICIAN]]
+    unit = demo_unit()
+    for episode in _wm_episodes(episodes):
+        unit_assign(actor=director, patient=episode.patient, unit=unit)
+    demo_on_call(unit=unit, director=director, physician=physician, now=timezone.now())
+    return unit
+
+
+def demo_unit() -> Unit:
+    """Return the demo's unit, created the first time."""
     unit, _ = Unit.objects.get_or_create(
         code=DEMO_UNIT["code"], defaults={"name": DEMO_UNIT["name"]}
     )
-    for episode in _wm_episodes(episodes):
-        unit_assign(actor=director, patient=episode.patient, unit=unit)
-    now = timezone.now()
+    return unit
+
+
+def demo_on_call(*, unit: Unit, director: User, physician: User, now: dt.datetime) -> None:
+    """Put ``physician`` on call for ``unit`` from half a shift before ``now``, unless
+    someone's shift is still running."""
     if not OnCallShift.objects.filter(unit=unit, ends_at__gt=now).exists():
         OnCallShift.objects.create(
             unit=unit,
@@ -68,7 +80,6 @@ def demo_unit_create(*, staff: list[User], episodes: list[EpisodeOfCare]) -> Uni
             ends_at=now + SHIFT / 2,
             created_by=director,
         )
-    return unit
 
 
 @transaction.atomic

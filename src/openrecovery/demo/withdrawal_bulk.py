@@ -28,7 +28,7 @@ from openrecovery.audit.services import audit_record
 from openrecovery.instruments.engine import score
 from openrecovery.instruments.models import Administration
 from openrecovery.instruments.registry import instrument_get
-from openrecovery.instruments.services import administration_record
+from openrecovery.instruments.services import administration_of, administration_record
 from openrecovery.records.choices import CareTeamRole, Stage
 from openrecovery.records.models import CareTeamMember, EpisodeOfCare
 from openrecovery.withdrawal.choices import DoseStatus
@@ -36,22 +36,20 @@ from openrecovery.withdrawal.mar import taper_doses_on
 from openrecovery.withdrawal.models import (
     CiwabJudgement,
     DoseRecord,
-    OnCallShift,
-    Unit,
     UnitAssignment,
     VitalSigns,
 )
-from openrecovery.withdrawal.protocols import OBSERVER_SUBSCALE, PATIENT_SUBSCALE, next_due
 from openrecovery.withdrawal.services import (
     protocol_current,
     seizure_precautions_set,
     unit_assign,
 )
+from openrecovery.withdrawal.services.assessments import judgement_of
 from openrecovery.withdrawal.services.orders import taper_order_sign
 
 from .people import DEMO_SEED
 from .staff import USERNAME_OF_ROLE
-from .withdrawal import DEMO_UNIT, SHIFT, VITALS
+from .withdrawal import VITALS, demo_on_call, demo_unit
 
 BULK_BEDS = 40
 BULK_DAYS = 30
@@ -109,20 +107,11 @@ def demo_withdrawal_unit_fill(
     director = by_name[USERNAME_OF_ROLE[Role.CLINICAL_DIRECTOR]]
     nurse = by_name[USERNAME_OF_ROLE[Role.NURSE]]
     physician = by_name[USERNAME_OF_ROLE[Role.PHYSICIAN]]
-    unit, _ = Unit.objects.get_or_create(
-        code=DEMO_UNIT["code"], defaults={"name": DEMO_UNIT["name"]}
-    )
+    unit = demo_unit()
     counts = UnitCounts()
     if UnitAssignment.objects.filter(unit=unit, ended_at__isnull=True).count() >= beds:
         return counts
-    if not OnCallShift.objects.filter(unit=unit, ends_at__gt=now).exists():
-        OnCallShift.objects.create(
-            unit=unit,
-            physician=physician,
-            starts_at=now - SHIFT / 2,
-            ends_at=now + SHIFT / 2,
-            created_by=director,
-        )
+    demo_on_call(unit=unit, director=director, physician=physician, now=now)
     episodes = _beds(beds)
     # The demo nurse becomes each bed's primary nurse (the team keeps its shape).
     ids = [e.patient_id for e in episodes]
@@ -140,10 +129,10 @@ def demo_withdrawal_unit_fill(
     assert instrument is not None  # noqa: S101 (a shipped instrument)
     protocol = protocol_current()
     rng = random.Random(DEMO_SEED + 40)  # noqa: S311 (fictional data, not security)
+    rounds = int(dt.timedelta(days=BULK_DAYS) / ROUND)
     for bed, episode in enumerate(episodes):
         unit_assign(actor=director, patient=episode.patient, unit=unit)
         last = now - (OVERDUE_SINCE if bed % OVERDUE_EVERY == 0 else RECENT)
-        rounds = int(dt.timedelta(days=BULK_DAYS) / ROUND)
         given = [last - ROUND * (rounds - 1 - n) for n in range(rounds)]
         results = [
             score(instrument, _answers(_total(n * ROUND / dt.timedelta(days=1), bed), rng), {})
@@ -151,19 +140,8 @@ def demo_withdrawal_unit_fill(
         ]
         administrations = Administration.objects.bulk_create(
             [
-                Administration(
-                    patient=episode.patient,
-                    episode=episode,
-                    code=instrument.code,
-                    version=instrument.version,
-                    answers=list(r.answers),
-                    context={},
-                    total=r.total,
-                    band=r.band,
-                    flags=list(r.flags),
-                    subscales=dict(r.subscales),
-                    administered_by=nurse,
-                    administered_at=at,
+                administration_of(
+                    instrument, r, patient=episode.patient, episode=episode, actor=nurse, at=at
                 )
                 for r, at in zip(results, given, strict=True)
             ],
@@ -172,22 +150,7 @@ def demo_withdrawal_unit_fill(
         previous: int | None = None
         judgements = []
         for a in administrations:
-            assert a.total is not None  # noqa: S101 (CIWA-B always has a total)
-            judgements.append(
-                CiwabJudgement(
-                    administration=a,
-                    patient=episode.patient,
-                    protocol=protocol,
-                    total=a.total,
-                    band=a.band,
-                    patient_rated=a.subscales[PATIENT_SUBSCALE],
-                    observer_rated=a.subscales[OBSERVER_SUBSCALE],
-                    administered_at=a.administered_at,
-                    administered_by=nurse,
-                    next_due_at=next_due(a.administered_at, a.band, protocol.intervals),
-                    rise=None if previous is None else a.total - previous,
-                )
-            )
+            judgements.append(judgement_of(a, protocol=protocol, actor=nurse, previous=previous))
             previous = a.total
         CiwabJudgement.objects.bulk_create(judgements, batch_size=BATCH)
         VitalSigns.objects.bulk_create(

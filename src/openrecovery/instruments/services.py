@@ -19,7 +19,7 @@ from openrecovery.records.choices import AlertKind, AlertSeverity, TimelineKind
 from openrecovery.records.models import EpisodeOfCare, Patient
 from openrecovery.records.services import timeline_entry
 
-from .engine import AnswerError, Instrument, score
+from .engine import AnswerError, Instrument, Score, score
 from .models import Administration
 from .reactions import FollowUp, Recorded, reactions
 from .registry import instrument_get
@@ -122,6 +122,34 @@ _OPEN_EPISODE = PreparedQuery(
 )
 
 
+def administration_of(
+    instrument: Instrument,
+    result: Score,
+    *,
+    patient: Patient,
+    episode: EpisodeOfCare | None,
+    actor: User,
+    at: dt.datetime,
+    context: Mapping[str, Any] | None = None,
+) -> Administration:
+    """Return the (unsaved) administration that stores ``result``, the engine's score of
+    ``instrument``, for ``patient`` at ``at``."""
+    return Administration(
+        patient=patient,
+        episode=episode,
+        code=instrument.code,
+        version=instrument.version,
+        answers=list(result.answers),
+        context=dict(context or {}),
+        total=result.total,
+        band=result.band,
+        flags=list(result.flags),
+        subscales=dict(result.subscales),
+        administered_by=actor,
+        administered_at=at,
+    )
+
+
 @transaction.atomic
 def administration_recorded(
     *,
@@ -154,19 +182,8 @@ def administration_recorded(
     now = _given_at(administered_at, timezone.now())
     found = _OPEN_EPISODE.fetch(patient_id=patient.pk)
     episode = found[0] if found else None
-    administration = Administration(
-        patient=patient,
-        episode=episode,
-        code=instrument.code,
-        version=instrument.version,
-        answers=list(result.answers),
-        context=context,
-        total=result.total,
-        band=result.band,
-        flags=list(result.flags),
-        subscales=dict(result.subscales),
-        administered_by=actor,
-        administered_at=now,
+    administration = administration_of(
+        instrument, result, patient=patient, episode=episode, actor=actor, at=now, context=context
     )
     # The patient, episode and actor are rows this request already holds: no need to ask
     # the database whether they exist (three queries on the busiest clinical write).

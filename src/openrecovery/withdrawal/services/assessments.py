@@ -19,13 +19,14 @@ from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_insert, audit_record
 from openrecovery.core.errors import Forbidden
 from openrecovery.core.prepared import PreparedQuery
+from openrecovery.instruments.models import Administration
 from openrecovery.instruments.reactions import FollowUp, Notice, Recorded
 from openrecovery.records.choices import AlertKind, Stage, TimelineKind
 from openrecovery.records.models import ClinicalAlert, EpisodeOfCare, Patient
 from openrecovery.records.services import timeline_add
 
 from ..choices import EscalationReason, VitalSign
-from ..models import CiwabJudgement, VitalSigns
+from ..models import CiwabJudgement, VitalSigns, WithdrawalProtocol
 from ..protocols import (
     BAND_LABELS,
     CIWAB_CODE,
@@ -92,6 +93,33 @@ _PREVIOUS_TOTAL = PreparedQuery(
 )
 
 
+def judgement_of(
+    administration: Administration,
+    *,
+    protocol: WithdrawalProtocol,
+    actor: User,
+    previous: int | None,
+) -> CiwabJudgement:
+    """Return the (unsaved) judgement of a CIWA-B under ``protocol``: its subtotals, the
+    next due time for its band, and its rise over ``previous`` (the total before it)."""
+    assert administration.total is not None  # noqa: S101 (CIWA-B always has a total)
+    return CiwabJudgement(
+        administration=administration,
+        patient=administration.patient,
+        protocol=protocol,
+        total=administration.total,
+        band=administration.band,
+        patient_rated=administration.subscales[PATIENT_SUBSCALE],
+        observer_rated=administration.subscales[OBSERVER_SUBSCALE],
+        administered_at=administration.administered_at,
+        administered_by=actor,
+        next_due_at=next_due(
+            administration.administered_at, administration.band, protocol.intervals
+        ),
+        rise=None if previous is None else administration.total - previous,
+    )
+
+
 def ciwab_follow_up(recorded: Recorded) -> FollowUp:
     """React to a recorded CIWA-B of a patient in withdrawal management (a registered
     ``instruments.reactions`` reaction): judge it under the protocol in force (the next
@@ -106,20 +134,8 @@ def ciwab_follow_up(recorded: Recorded) -> FollowUp:
     protocol = protocol_current()
     found = _PREVIOUS_TOTAL.fetch(patient_id=recorded.patient.pk, at=administration.administered_at)
     previous = found[0][0] if found else None
-    judgement = CiwabJudgement(
-        administration=administration,
-        patient=recorded.patient,
-        protocol=protocol,
-        total=administration.total,
-        band=administration.band,
-        patient_rated=administration.subscales[PATIENT_SUBSCALE],
-        observer_rated=administration.subscales[OBSERVER_SUBSCALE],
-        administered_at=administration.administered_at,
-        administered_by=recorded.actor,
-        next_due_at=next_due(
-            administration.administered_at, administration.band, protocol.intervals
-        ),
-        rise=None if previous is None else administration.total - previous,
+    judgement = judgement_of(
+        administration, protocol=protocol, actor=recorded.actor, previous=previous
     )
     # The judgement and its audit event in one statement (PostgreSQL), as the
     # administration itself was stored.
