@@ -26,6 +26,7 @@ from openrecovery.helpline.api import router as helpline_router
 from openrecovery.instruments.api import router as instruments_router
 from openrecovery.medications.api import router as medications_router
 from openrecovery.safety.api import router as safety_router
+from openrecovery.treatment.api import router as treatment_router
 from openrecovery.withdrawal.api import router as withdrawal_router
 
 ERROR_NOT_FOUND = "Not found."
@@ -78,6 +79,7 @@ api.add_router("/", safety_router)
 api.add_router("/", helpline_router)
 api.add_router("/", medications_router)
 api.add_router("/", withdrawal_router)
+api.add_router("/", treatment_router)
 
 
 @api.get("/me", response={200: MeOut, **AUTH_ERRORS}, tags=["accounts"])

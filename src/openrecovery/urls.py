@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("openrecovery.assessment.urls")),
     path("", include("openrecovery.helpline.urls")),
     path("", include("openrecovery.withdrawal.urls")),
+    path("", include("openrecovery.treatment.urls")),
     path("crisis/", core_views.crisis_resources, name="crisis"),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),

@@ -108,6 +108,18 @@ CUSTOM_PERMISSIONS = (
         "manage_protocol",
         "Revise the withdrawal protocol and the on-call rota",
     ),
+    (
+        "treatment",
+        "treatmentplan",
+        "edit_plan",
+        "Write, sign and review treatment plans, referrals and discharge summaries",
+    ),
+    (
+        "treatment",
+        "progressnote",
+        "write_notes",
+        "Write and sign session notes, run groups and take attendance",
+    ),
 )
 
 CLINICAL = frozenset(
@@ -141,6 +153,9 @@ WITHDRAWAL_ORDERING = frozenset({"withdrawal.sign_taper"})
 HELPLINE_READ = frozenset({"helpline.view_inquiries"})
 HELPLINE_WORK = HELPLINE_READ | {"helpline.work_inquiries"}
 
+# Treatment: counselors, physicians and clinical directors write plans and notes.
+TREATMENT_CLINICIAN = frozenset({"treatment.edit_plan", "treatment.write_notes"})
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMISSIONS_COORDINATOR: CLINICAL
     | INTAKE_DRAFTS
@@ -158,14 +173,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | HELPLINE_READ
     | WITHDRAWAL_OBSERVING
     | WITHDRAWAL_ORDERING
+    | TREATMENT_CLINICIAN
     | {"records.manage_care_team", "assessment.confirm_problem"},
-    Role.COUNSELOR: CLINICAL | INTAKE_CLINICIAN | SAFETY_PLANNING,
+    Role.COUNSELOR: CLINICAL | INTAKE_CLINICIAN | SAFETY_PLANNING | TREATMENT_CLINICIAN,
     Role.CLINICAL_DIRECTOR: CLINICAL
     | INTAKE_CLINICIAN
     | SAFETY_PLANNING
     | HELPLINE_WORK
     | WITHDRAWAL_OBSERVING
     | WITHDRAWAL_ORDERING
+    | TREATMENT_CLINICIAN
     | {
         "withdrawal.manage_protocol",
         "assessment.confirm_problem",

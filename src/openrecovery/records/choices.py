@@ -62,6 +62,8 @@ class AlertKind(models.TextChoices):
     # Withdrawal management (``withdrawal``): a clinician review, never a dose.
     WITHDRAWAL_CIWAB = "withdrawal_ciwab", "CIWA-B: clinician review"
     WITHDRAWAL_VITALS = "withdrawal_vitals", "Vital signs beyond protocol limits"
+    # Treatment (``treatment``): the golden thread from plan objectives to session notes.
+    TREATMENT_THREAD = "treatment_thread", "Treatment plan thread"
 
 
 class HandoffSource(models.TextChoices):
@@ -77,6 +79,8 @@ class TaskKind(models.TextChoices):
     BH_CONSULT = "bh_consult", "Behavioral-health consult"
     SAFETY_PLAN_OWED = "safety_plan_owed", "Safety plan owed"
     CARING_CONTACT = "caring_contact", "Caring-contact follow-up"
+    # Treatment: a measure not on track (or reliably worse) asks for a plan review.
+    PLAN_REVIEW = "plan_review", "Treatment plan review"
 
 
 class TaskOutcome(models.TextChoices):

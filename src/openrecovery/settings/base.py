@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "openrecovery.helpline",
     "openrecovery.assessment",
     "openrecovery.withdrawal",
+    "openrecovery.treatment",
     "openrecovery.chart",
     "openrecovery.reports",
     "openrecovery.demo",  # fictional data; nothing imports it (the right edge of the layers)
@@ -263,3 +264,17 @@ SAFETY_RESCREEN_DAYS = env_int("SAFETY_RESCREEN_DAYS", 7)
 # Withdrawal management: how often the unit board refreshes itself (seconds). The
 # protocol (intervals, vital-sign limits, escalation) is data, edited in the app.
 WITHDRAWAL_BOARD_POLL_SECONDS = env_int("WITHDRAWAL_BOARD_POLL_SECONDS", 30)
+
+# Treatment: the program's note format ("dap" or "birp"), days after a session when a
+# note is a late entry, days between plan reviews by setting, days an objective may go
+# unaddressed before it is flagged, the group size that warns, and how often each
+# measure is due (days) unless an episode's schedule says otherwise.
+TREATMENT_NOTE_FORMAT = env_str("TREATMENT_NOTE_FORMAT", "dap")
+TREATMENT_LATE_ENTRY_DAYS = env_int("TREATMENT_LATE_ENTRY_DAYS", 7)
+TREATMENT_REVIEW_DAYS = {
+    "residential": env_int("TREATMENT_REVIEW_DAYS_RESIDENTIAL", 30),
+    "outpatient": env_int("TREATMENT_REVIEW_DAYS_OUTPATIENT", 90),
+}
+TREATMENT_THREAD_DAYS = env_int("TREATMENT_THREAD_DAYS", 30)
+TREATMENT_GROUP_WARN_SIZE = env_int("TREATMENT_GROUP_WARN_SIZE", 12)
+MEASUREMENT_SCHEDULE_DAYS = {"phq9": 14, "gad7": 14, "bam": 30}
