@@ -8,21 +8,27 @@ directors) as a warning alert. Ids and codes only in the audit log.
 import datetime as dt
 
 from django.conf import settings
+from django.db.models import Min
 
 from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import Role
 from openrecovery.records.alerts import alert_raise
 from openrecovery.records.choices import AlertKind, AlertSeverity, CareTeamRole
-from openrecovery.records.models import CareTeamMember, EpisodeOfCare, Patient
+from openrecovery.records.models import CareTeamMember, ClinicalAlert, EpisodeOfCare, Patient
+
+from ..choices import NoteStatus
+from ..models import PlanObjective, ProgressNote
+from ..selectors import plan_in_force, plan_objectives
 
 FLAG_NO_OBJECTIVE = "no_objective"
 FLAG_LATE_ENTRY = "late_entry"
 FLAG_UNADDRESSED = "objective_unaddressed"
+UNADDRESSED_SOURCE = "plan_objective"
 
 FLAG_MESSAGES = {
     FLAG_NO_OBJECTIVE: "A signed session note addresses no treatment plan objective.",
     FLAG_LATE_ENTRY: "A session note was signed after the program's late-entry limit.",
-    FLAG_UNADDRESSED: "A treatment plan objective has not been addressed in any session.",
+    FLAG_UNADDRESSED: "A treatment plan objective has not been addressed in a session",
 }
 
 
@@ -95,3 +101,87 @@ def thread_flags_raise(
             recipients=list(recipients.values()),
             actor=author,
         )
+
+
+def thread_days() -> dt.timedelta:
+    """Return how long a plan objective may go unaddressed before it is flagged."""
+    return dt.timedelta(days=int(settings.TREATMENT_THREAD_DAYS))
+
+
+def objectives_unaddressed(
+    *, patient: Patient, episode: EpisodeOfCare, now: dt.datetime
+) -> list[PlanObjective]:
+    """Return the objectives of the plan in force, in force for ``TREATMENT_THREAD_DAYS``
+    or more, that no signed note of the patient addressed in that time (three queries).
+
+    An objective's age counts from the first signed plan version that held its thread.
+    """
+    objectives = plan_objectives(plan_in_force(episode))
+    if not objectives:
+        return []
+    since = now - thread_days()
+    threads = {o.thread for o in objectives}
+    first_signed = dict(
+        PlanObjective.objects.filter(
+            thread__in=threads, goal__problem__plan__signed_at__isnull=False
+        )
+        .values("thread")
+        .annotate(first=Min("goal__problem__plan__signed_at"))
+        .values_list("thread", "first")
+    )
+    addressed = set(
+        ProgressNote.objects.filter(
+            patient=patient,
+            status=NoteStatus.SIGNED,
+            started_at__gte=since,
+            objectives__thread__in=threads,
+        ).values_list("objectives__thread", flat=True)
+    )
+    return [
+        o
+        for o in objectives
+        if o.thread not in addressed and first_signed.get(o.thread, now) <= since
+    ]
+
+
+def unaddressed_flags_raise(
+    *,
+    patient: Patient,
+    episode: EpisodeOfCare,
+    author: User,
+    now: dt.datetime,
+    supervisors: list[User] | None = None,
+) -> list[PlanObjective]:
+    """Flag each long-unaddressed objective once (while its alert is unresolved) to the
+    author and the supervisors; return the objectives flagged now."""
+    stale = objectives_unaddressed(patient=patient, episode=episode, now=now)
+    if not stale:
+        return []
+    flagged = set(
+        ClinicalAlert.objects.filter(
+            patient=patient,
+            kind=AlertKind.TREATMENT_THREAD,
+            source_type=UNADDRESSED_SOURCE,
+            resolved_at__isnull=True,
+        ).values_list("source_id", flat=True)
+    )
+    fresh = [o for o in stale if o.thread not in flagged]
+    if not fresh:
+        return []
+    recipients = {author.pk: author}
+    for user in supervisors if supervisors is not None else supervisors_of(patient):
+        recipients.setdefault(user.pk, user)
+    for objective in fresh:
+        alert_raise(
+            patient=patient,
+            episode=episode,
+            kind=AlertKind.TREATMENT_THREAD,
+            severity=AlertSeverity.WARNING,
+            message=f"{FLAG_MESSAGES[FLAG_UNADDRESSED]} ({thread_days().days} days): "
+            f"{objective.text}",
+            source_type=UNADDRESSED_SOURCE,
+            source_id=objective.thread,
+            recipients=list(recipients.values()),
+            actor=author,
+        )
+    return fresh
