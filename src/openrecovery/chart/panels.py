@@ -41,10 +41,14 @@ def _registered() -> list[Panel]:
     from openrecovery.assessment.selectors import CHART_PANEL_EPISODE_RELATED
     from openrecovery.assessment.selectors import chart_panel as intake_panel
     from openrecovery.instruments.panels import alert_banner_panel, results_panel
+    from openrecovery.treatment.panels_measurement import measurement_panel
 
     panels: list[Panel] = [
         Panel("urgent_alerts", "instruments/partials/alert_banner.html", alert_banner_panel, "top"),
         Panel("instruments", "instruments/partials/results.html", results_panel, "main"),
+        Panel(
+            "measurement", "treatment/partials/measurement_panel.html", measurement_panel, "main"
+        ),
         Panel(
             "intake",
             "assessment/partials/chart_panel.html",

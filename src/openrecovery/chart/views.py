@@ -34,6 +34,7 @@ from openrecovery.records.models import CareTeamMember, ClinicalTask, Patient
 from openrecovery.records.stages import allowed_moves, discharge_types_from
 from openrecovery.records.tasks import ERROR_CLOSED, task_close
 from openrecovery.safety.services import CSSRS, episode_move_checked
+from openrecovery.treatment.measurement_selectors import dashboard_measures_due
 from openrecovery.withdrawal.services.orders import taper_in_force
 
 from .context_processors import AlertBadge
@@ -66,6 +67,9 @@ def dashboard(request: StaffRequest) -> HttpResponse:
     # whether any alert waits for me: with none, the list's query is not run.
     alerts = dashboard_alerts(request.user) if AlertBadge(request, request.user).count else []
     tasks = dashboard_tasks(request.user, now)
+    # My treatment patients' measures due (their episodes are the cards' own: no query).
+    treating = [e for g in groups if g.stage == Stage.TREATMENT for e in g.episodes]
+    measures_due = dashboard_measures_due(treating, now)
     shown = [e.patient_id for g in groups for e in g.episodes] + [e.patient_id for e in covered]
     if shown or alerts or tasks:
         # Which patients the page showed, so "who saw this patient listed" can be answered.
@@ -85,6 +89,7 @@ def dashboard(request: StaffRequest) -> HttpResponse:
         "covered": covered,
         "alerts": alerts,
         "tasks": tasks,
+        "measures_due": measures_due,
         "task_limit": DASHBOARD_TASK_LIMIT,
         "coverage_limit": COVERAGE_LIMIT,
         "search_form": PatientSearchForm(),
