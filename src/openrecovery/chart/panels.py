@@ -42,6 +42,7 @@ def _registered() -> list[Panel]:
     from openrecovery.assessment.selectors import chart_panel as intake_panel
     from openrecovery.instruments.panels import alert_banner_panel, results_panel
     from openrecovery.treatment.panels_measurement import measurement_panel
+    from openrecovery.treatment.panels_plan import plan_panel
 
     panels: list[Panel] = [
         Panel("urgent_alerts", "instruments/partials/alert_banner.html", alert_banner_panel, "top"),
@@ -56,6 +57,7 @@ def _registered() -> list[Panel]:
             "side",
             episode_related=CHART_PANEL_EPISODE_RELATED,
         ),
+        Panel("treatment_plan", "treatment/partials/plan_panel.html", plan_panel, "side"),
     ]
     return panels
 

@@ -1,11 +1,19 @@
 from django.urls import path  # noqa: F401 (each area below adds its paths)
 
-from . import measurement_views
+from . import discharge_views, measurement_views, note_views, plan_views
 
 app_name = "treatment"
 
 urlpatterns: list = [
     # Plans, individual notes, referrals, discharge (plan_views, note_views).
+    path("patients/<int:patient_id>/treatment/plan/", plan_views.plan, name="plan"),
+    path("patients/<int:patient_id>/treatment/notes/new/", note_views.note_new, name="note_new"),
+    path(
+        "patients/<int:patient_id>/treatment/discharge/",
+        discharge_views.discharge,
+        name="discharge",
+    ),
+    path("patients/<int:patient_id>/treatment/notes/<int:note_id>/", note_views.note, name="note"),
     # Groups, calendar and group notes (group_views).
     # Measurement-based care (measurement_views).
     path(

@@ -1,0 +1,171 @@
+"""Individual session notes: write, sign and correct (addenda). Thin: parse, call, render."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from openrecovery.accounts.access import StaffRequest, staff_view
+from openrecovery.core.errors import DomainError
+from openrecovery.core.forms import form_add_service_errors
+from openrecovery.privacy.gates import access_patient_grant_by_id
+from openrecovery.records.models import Patient
+from openrecovery.safety.models import RiskAssessment
+
+from .choices import NoteStatus
+from .forms_notes import AddendumForm, NoteForm
+from .measurement_selectors import measures_due
+from .models import ProgressNote
+from .selectors import open_episode, plan_in_force, plan_objectives
+from .services import notes as svc
+from .services.group_notes import note_addendum_add
+
+VIEW_CHART = "records.view_chart"
+
+
+def _context(patient: Patient, note: ProgressNote | None) -> dict[str, Any]:
+    episode = note.episode if note is not None else open_episode(patient)
+    now = timezone.now()
+    risk = RiskAssessment.objects.filter(patient=patient).order_by("-assessed_at", "-id").first()
+    return {
+        "patient": patient,
+        "episode": episode,
+        "note": note,
+        "risk": risk,
+        "due": measures_due(episode, now) if episode is not None else [],
+        "objectives": plan_objectives(plan_in_force(episode)) if episode is not None else [],
+    }
+
+
+def _render(request: StaffRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    return render(request, "treatment/note.html", context, status=status)
+
+
+def _save(
+    request: StaffRequest, patient: Patient, note: ProgressNote | None, base: dict[str, Any]
+) -> HttpResponse:
+    fmt = note.format if note is not None else svc.note_format()
+    form = NoteForm(request.POST, fmt=fmt, objectives=base["objectives"])
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = svc.note_save(
+                actor=request.user,
+                patient=patient,
+                note=note,
+                started_at=data["started_at"],
+                ended_at=data["ended_at"],
+                modality=data["modality"],
+                sections=form.sections(),
+                objective_ids=[int(i) for i in data["objectives"]],
+                interventions=data["interventions"],
+                module_code=data["module_code"],
+                next_session_plan=data["next_session_plan"],
+                request=request,
+            )
+            if request.POST.get("action") == "sign":
+                try:
+                    saved = svc.note_sign(actor=request.user, note=saved, request=request)
+                except (ValidationError, DomainError) as exc:
+                    form_add_service_errors(form, exc)
+                    context = {**_context(patient, saved), "form": form, "fmt": fmt}
+                    context["draft_saved"] = True
+                    return _render(request, context, status=422)
+                messages.success(request, "Note signed." + _flag_words(saved))
+            else:
+                messages.success(request, "Draft saved.")
+            return redirect(reverse("treatment:note", args=[patient.pk, saved.pk]))
+        except (ValidationError, DomainError) as exc:
+            form_add_service_errors(form, exc)
+    return _render(request, {**base, "form": form, "fmt": fmt}, status=422)
+
+
+def _flag_words(note: ProgressNote) -> str:
+    words = []
+    if "no_objective" in note.flags:
+        words.append("it addresses no plan objective, so your supervisor was told")
+    if note.late_entry:
+        words.append("it is a late entry")
+    return f" Flagged: {'; '.join(words)}." if words else ""
+
+
+@staff_view(VIEW_CHART)
+@require_http_methods(["GET", "POST"])
+def note_new(request: StaffRequest, patient_id: int) -> HttpResponse:
+    """Start an individual session note; POST saves the draft or signs it."""
+    access = access_patient_grant_by_id(
+        request.user, patient_id, request=request, object_type=svc.OBJECT_TYPE
+    )
+    if not request.user.has_perm(svc.PERMISSION):
+        raise PermissionDenied(svc.ERROR_PERMISSION)
+    base = _context(access.patient, None)
+    if base["episode"] is None:
+        messages.error(request, svc.ERROR_NO_EPISODE)
+        return redirect(reverse("chart:chart", args=[access.patient.pk]))
+    if request.method == "POST":
+        return _save(request, access.patient, None, base)
+    fmt = svc.note_format()
+    form = NoteForm(
+        fmt=fmt,
+        objectives=base["objectives"],
+        initial={**NoteForm.initial_times(timezone.now()), "modality": "in_person"},
+    )
+    return _render(request, {**base, "form": form, "fmt": fmt})
+
+
+@staff_view(VIEW_CHART)
+@require_http_methods(["GET", "POST"])
+def note(request: StaffRequest, patient_id: int, note_id: int) -> HttpResponse:
+    """Show a note: the author's draft to edit and sign, a signed note with its addenda."""
+    access = access_patient_grant_by_id(
+        request.user, patient_id, request=request, object_type=svc.OBJECT_TYPE
+    )
+    found = (
+        ProgressNote.objects.filter(pk=note_id, patient=access.patient, group_note__isnull=True)
+        .select_related("author", "episode")
+        .prefetch_related("objectives", "addenda__author")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such note.")
+    base = _context(access.patient, found)
+    editable = found.status == NoteStatus.DRAFT and found.author_id == request.user.pk
+    if request.method == "POST":
+        if request.POST.get("action") == "addendum":
+            form = AddendumForm(request.POST)
+            if form.is_valid():
+                try:
+                    note_addendum_add(
+                        actor=request.user,
+                        note=found,
+                        text=form.cleaned_data["text"],
+                        request=request,
+                    )
+                    messages.success(request, "Addendum added.")
+                    return redirect(reverse("treatment:note", args=[patient_id, found.pk]))
+                except (ValidationError, DomainError) as exc:
+                    form_add_service_errors(form, exc)
+            return _render(request, {**base, "addendum_form": form}, status=422)
+        if not editable:
+            raise PermissionDenied(svc.ERROR_NOT_AUTHOR)
+        return _save(request, access.patient, found, base)
+    context: dict[str, Any] = {**base, "addendum_form": AddendumForm()}
+    if editable:
+        initial = {
+            "started_at": timezone.localtime(found.started_at),
+            "ended_at": timezone.localtime(found.ended_at),
+            "modality": found.modality,
+            "objectives": [str(o.pk) for o in found.objectives.all()],
+            "interventions": found.interventions,
+            "module_code": found.module_code,
+            "next_session_plan": found.next_session_plan,
+            **found.sections,
+        }
+        edit = NoteForm(fmt=found.format, objectives=base["objectives"], initial=initial)
+        context.update(form=edit, fmt=found.format)
+    return _render(request, context)

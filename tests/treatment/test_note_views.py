@@ -1,0 +1,79 @@
+"""The individual session note page: write, sign, flags shown, addenda."""
+
+from django.urls import reverse
+
+from openrecovery.treatment.models import PlanObjective, ProgressNote
+from openrecovery.treatment.services import plans
+from tests.support.factories import make_staff, verified_client
+from tests.treatment.test_plans import complete_plan
+
+FIELDS = {
+    "started_at": "2026-01-05T10:00",
+    "ended_at": "2026-01-05T10:50",
+    "modality": "in_person",
+    "data": "Talked about sleep after the taper.",
+    "assessment": "Engaged, cravings lower.",
+    "plan": "Keep the wind-down routine.",
+    "interventions": ["cbt"],
+}
+
+
+def test_a_counselor_writes_and_signs_a_note_naming_an_objective(counselor, patient, episode):
+    plan = plans.plan_sign(
+        actor=counselor, plan=complete_plan(counselor, episode), patient_agreement="agreed"
+    )
+    objective = PlanObjective.objects.get(goal__problem__plan=plan)
+    client = verified_client(counselor)
+    page = client.get(reverse("treatment:note_new", args=[patient.pk])).content.decode()
+    assert objective.text in page and "Suicide-risk check" in page and "Measures due" in page
+    response = client.post(
+        reverse("treatment:note_new", args=[patient.pk]),
+        {**FIELDS, "objectives": [str(objective.pk)], "action": "sign"},
+        follow=True,
+    )
+    note = ProgressNote.objects.get()
+    assert note.status == "signed" and list(note.objectives.all()) == [objective]
+    page = response.content.decode()
+    assert "Note signed." in page and "Late entry" in page  # January is long past
+    assert "Talked about sleep after the taper." in page
+
+
+def test_a_missing_section_keeps_the_draft_and_says_so(counselor, patient):
+    client = verified_client(counselor)
+    response = client.post(
+        reverse("treatment:note_new", args=[patient.pk]),
+        {**FIELDS, "assessment": "", "action": "sign"},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Write the Assessment section before signing." in page and "draft was saved" in page
+    note = ProgressNote.objects.get()
+    assert note.status == "draft"
+    assert f'action="{reverse("treatment:note", args=[patient.pk, note.pk])}"' in page
+
+
+def test_an_addendum_corrects_a_signed_note(counselor, patient):
+    client = verified_client(counselor)
+    client.post(reverse("treatment:note_new", args=[patient.pk]), {**FIELDS, "action": "sign"})
+    note = ProgressNote.objects.get()
+    url = reverse("treatment:note", args=[patient.pk, note.pk])
+    response = client.post(
+        url, {"action": "addendum", "text": "Session was by video, not in person."}, follow=True
+    )
+    assert "Session was by video, not in person." in response.content.decode()
+    assert client.post(url, {**FIELDS, "action": "save"}).status_code == 403
+
+
+def test_nurses_cannot_write_notes_and_strangers_see_nothing(patient, nurse, director):
+    from openrecovery.records.services import care_team_add
+
+    care_team_add(actor=director, patient=patient, user=nurse, team_role="primary_nurse")
+    assert (
+        verified_client(nurse).get(reverse("treatment:note_new", args=[patient.pk])).status_code
+        == 403
+    )
+    stranger = make_staff("counselor", "note_stranger")
+    assert (
+        verified_client(stranger).get(reverse("treatment:note_new", args=[patient.pk])).status_code
+        == 404
+    )
