@@ -67,9 +67,7 @@ def dashboard(request: StaffRequest) -> HttpResponse:
     # whether any alert waits for me: with none, the list's query is not run.
     alerts = dashboard_alerts(request.user) if AlertBadge(request, request.user).count else []
     tasks = dashboard_tasks(request.user, now)
-    # My treatment patients' measures due (their episodes are the cards' own: no query).
-    treating = [e for g in groups if g.stage == Stage.TREATMENT for e in g.episodes]
-    measures_due = dashboard_measures_due(treating, now)
+    measures_due = dashboard_measures_due(request.user, now)  # my patients in treatment
     shown = [e.patient_id for g in groups for e in g.episodes] + [e.patient_id for e in covered]
     if shown or alerts or tasks:
         # Which patients the page showed, so "who saw this patient listed" can be answered.

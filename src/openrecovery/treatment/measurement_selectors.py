@@ -2,18 +2,18 @@
 
 For a patient whose access gate the caller has passed. Every read runs a fixed number of
 queries, whatever the patient's history or the number of patients: one episode's course
-reads its administrations, its schedule and (before a first measure) its move to
-treatment, three prepared queries; the dashboard's due measures read the same three
-facts for all its episodes at once.
+reads its administrations, its schedule and (in treatment) its move to treatment,
+three prepared queries; the dashboard's due measures read the same facts
+for all of a counselor's patients in treatment in one query.
 """
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 
+from openrecovery.accounts.models import User
 from openrecovery.core.prepared import PreparedQuery
 from openrecovery.core.templatetags.links import url_parts
 from openrecovery.instruments.models import Administration
@@ -36,6 +36,7 @@ from .models import MeasureSchedule
 from .selectors import open_episode
 
 DASHBOARD_DUE_LIMIT = 50
+DASHBOARD_EPISODE_LIMIT = 200  # as many as the dashboard's columns show
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,7 +124,7 @@ def episode_courses(episode: EpisodeOfCare | None, now: dt.datetime) -> list[Ins
             if value is not None:
                 measures[code].append(Measure(value, at))
         intervals.update(dict(_EPISODE_SCHEDULE.fetch(episode_id=episode.pk)))
-        if treating and not all(measures.values()):
+        if treating:  # on every read, so that the count does not depend on the history
             entered = entered_treatment_at(episode)
     courses = []
     for code in MEASURED_CODES:
@@ -177,53 +178,77 @@ class DueMeasure:
     overdue_days: int
 
 
-def dashboard_measures_due(episodes: Sequence[EpisodeOfCare], now: dt.datetime) -> list[DueMeasure]:
-    """Return the measures due at ``now`` in ``episodes`` (those at the treatment stage),
-    longest due first, at most DASHBOARD_DUE_LIMIT: three queries for any number.
+def _latest_of(code: str) -> Subquery:
+    # By the patient's index (patient, code, -administered_at), within the episode.
+    return Subquery(
+        Administration.objects.filter(
+            patient_id=OuterRef("patient_id"), episode_id=OuterRef("pk"), code=code
+        )
+        .order_by("-administered_at")
+        .values("administered_at")[:1]
+    )
 
-    Reads of each episode only its id, patient id, stage, stage change and the patient's
-    name (what the dashboard's own episode query loads).
+
+def _interval_of(code: str) -> Subquery:
+    return Subquery(
+        MeasureSchedule.objects.filter(episode_id=OuterRef("pk"), code=code).values(
+            "interval_days"
+        )[:1]
+    )
+
+
+# My patients' episodes in treatment with what their due times need (each instrument's
+# latest administration and schedule, the move to treatment), in one query whatever
+# their number: compiled once per connection (core/prepared.py).
+_MY_TREATMENT_EPISODES = PreparedQuery(
+    lambda user_id: (
+        EpisodeOfCare.objects.filter(
+            ended_at__isnull=True,
+            stage=Stage.TREATMENT,
+            patient__care_team__user_id=user_id,
+            patient__care_team__active=True,
+        )
+        .select_related("patient")
+        .only(
+            "stage_changed_at",
+            "patient__legal_given_name",
+            "patient__legal_family_name",
+            "patient__preferred_name",
+        )
+        .annotate(
+            **{f"mbc_latest_{code}": _latest_of(code) for code in MEASURED_CODES},
+            **{f"mbc_interval_{code}": _interval_of(code) for code in MEASURED_CODES},
+            mbc_entered=Subquery(
+                StageTransition.objects.filter(episode_id=OuterRef("pk"), to_stage=Stage.TREATMENT)
+                .order_by("-moved_at")
+                .values("moved_at")[:1]
+            ),
+        )
+        .order_by("-stage_changed_at", "pk")[:DASHBOARD_EPISODE_LIMIT]
+    )
+)
+
+
+def dashboard_measures_due(user: User, now: dt.datetime) -> list[DueMeasure]:
+    """Return the measures due at ``now`` for the patients in treatment on whose care
+    team ``user`` is, longest due first, at most DASHBOARD_DUE_LIMIT: one query.
+
+    Care-team members always pass the patients' access gate, so the list needs no other.
     """
-    treating = [e for e in episodes if in_treatment(e)]
-    if not treating:
+    if not user.has_perm("records.view_chart"):
         return []
-    ids = [e.pk for e in treating]
-    latest: dict[tuple[int, str], dt.datetime] = {
-        (episode_id, code): at
-        for episode_id, code, at in Administration.objects.filter(
-            episode_id__in=ids, code__in=MEASURED_CODES
-        )
-        .values("episode_id", "code")
-        .annotate(latest=Max("administered_at"))
-        .values_list("episode_id", "code", "latest")
-        .order_by()
-    }
-    overrides: dict[tuple[int, str], int] = {
-        (episode_id, code): days
-        for episode_id, code, days in MeasureSchedule.objects.filter(
-            episode_id__in=ids
-        ).values_list("episode_id", "code", "interval_days")
-    }
-    entered: dict[int, dt.datetime] = {}
-    if any((e.pk, code) not in latest for e in treating for code in MEASURED_CODES):
-        entered = dict(
-            StageTransition.objects.filter(episode_id__in=ids, to_stage=Stage.TREATMENT)
-            .values("episode_id")
-            .annotate(moved=Max("moved_at"))
-            .values_list("episode_id", "moved")
-            .order_by()
-        )
     defaults = default_intervals()
     head, tail = url_parts("chart:chart")
     labels = {code: instrument_label(code) for code in MEASURED_CODES}
     rows = []
-    for episode in treating:
+    for episode in _MY_TREATMENT_EPISODES.fetch(user_id=user.pk):
+        entered = getattr(episode, "mbc_entered", None) or episode.stage_changed_at
         for code in MEASURED_CODES:
             due_at = next_due(
                 in_treatment=True,
-                latest_at=latest.get((episode.pk, code)),
-                entered_treatment_at=entered.get(episode.pk, episode.stage_changed_at),
-                interval_days=overrides.get((episode.pk, code), defaults[code]),
+                latest_at=getattr(episode, f"mbc_latest_{code}", None),
+                entered_treatment_at=entered,
+                interval_days=getattr(episode, f"mbc_interval_{code}", None) or defaults[code],
             )
             if due_at is None or not is_due(due_at, now):
                 continue
