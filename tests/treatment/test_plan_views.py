@@ -130,3 +130,16 @@ def test_the_page_keeps_its_query_count_as_the_plan_grows(
         )
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url(patient))
+
+
+def test_a_refused_objective_says_why_and_adds_nothing(counselor, patient, episode):
+    plan = plans.plan_create(actor=counselor, episode=episode)
+    problem = plans.plan_problem_add(actor=counselor, plan=plan, statement="Cravings")
+    goal = plans.plan_goal_add(actor=counselor, problem=problem, patient_words="Stay well")
+    response = verified_client(counselor).post(
+        url(patient),
+        {"action": "objective", "goal": goal.pk, "text": "x", "target_date": "2020-01-01"},
+    )
+    assert response.status_code == 422
+    assert plans.ERROR_TARGET_PAST in response.content.decode()
+    assert not PlanObjective.objects.exists()

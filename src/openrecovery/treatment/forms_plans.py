@@ -11,6 +11,8 @@ from .choices import (
     InterventionKind,
     ObjectiveProgress,
     PatientAgreement,
+    ReferralSpecialty,
+    ReferralStatus,
     ReviewTrigger,
 )
 from .models import PlanObjective
@@ -89,3 +91,32 @@ class ReviewForm(Form):
 
     def progress(self) -> dict[int, str]:
         return {o.pk: self.cleaned_data[f"progress_{o.pk}"] for o in self.objectives}
+
+
+LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class ReferralForm(Form):
+    specialty = forms.ChoiceField(label="To", choices=ReferralSpecialty.choices)
+    to_whom = forms.CharField(label="Clinician or service", max_length=200)
+    reason = forms.CharField(label="Reason", max_length=500)
+    appointment_at = forms.DateTimeField(
+        label="Appointment (if booked)",
+        required=False,
+        input_formats=[LOCAL],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL),
+    )
+
+
+class ReferralUpdateForm(Form):
+    referral = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    status = forms.ChoiceField(
+        label="Now", choices=[c for c in ReferralStatus.choices if c[0] != "requested"]
+    )
+    appointment_at = forms.DateTimeField(
+        label="Appointment",
+        required=False,
+        input_formats=[LOCAL],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL),
+    )
+    outcome = forms.CharField(label="Outcome", max_length=2000, required=False)

@@ -19,20 +19,23 @@ from openrecovery.privacy.gates import access_patient_grant_by_id
 from openrecovery.records.choices import TaskKind, TaskStatus
 from openrecovery.records.models import ClinicalTask, EpisodeOfCare, Patient
 
-from .choices import InterventionKind
+from .choices import InterventionKind, ReferralStatus
 from .forms_plans import (
     GoalForm,
     InterventionForm,
     ObjectiveForm,
     PlanStartForm,
     ProblemForm,
+    ReferralForm,
+    ReferralUpdateForm,
     ReviewForm,
     ReviseForm,
     SignForm,
 )
-from .models import PlanGoal, PlanProblem, TreatmentPlan
+from .models import PlanGoal, PlanProblem, Referral, TreatmentPlan
 from .selectors import open_episode, plan_objectives, plan_view, problem_suggestions, review_state
 from .services import plans as svc
+from .services import referrals
 
 VIEW_CHART = "records.view_chart"
 ERROR_NO_EPISODE = "This patient has no open episode of care."
@@ -40,6 +43,7 @@ ERROR_NO_DRAFT = "There is no draft plan to change."
 ERROR_NO_PLAN = "There is no signed plan in force."
 ERROR_PART = "That part is not on this plan."
 
+INLINE_ACTIONS = frozenset({"goal", "objective", "intervention", "referral_update"})
 FORMS: dict[str, type[forms.Form]] = {
     "start": PlanStartForm,
     "problem": ProblemForm,
@@ -48,6 +52,8 @@ FORMS: dict[str, type[forms.Form]] = {
     "intervention": InterventionForm,
     "sign": SignForm,
     "revise": ReviseForm,
+    "referral": ReferralForm,
+    "referral_update": ReferralUpdateForm,
 }
 
 
@@ -96,6 +102,10 @@ def _page(
             "forms": forms_,
             "can_edit": request.user.has_perm(svc.PERMISSION),
             "intervention_kinds": InterventionKind.choices,
+            "referrals": list(Referral.objects.filter(episode=episode).order_by("-created_at")[:20])
+            if episode is not None
+            else [],
+            "referral_statuses": [c for c in ReferralStatus.choices if c[0] != "requested"],
         },
         status=status,
     )
@@ -143,6 +153,30 @@ def _act(request: StaffRequest, action: str, form: forms.Form, episode: EpisodeO
             request=request,
         )
         return "Review recorded; the next review date is set."
+    if action == "referral":
+        referrals.referral_create(
+            actor=actor,
+            episode=episode,
+            specialty=data["specialty"],
+            to_whom=data["to_whom"],
+            reason=data["reason"],
+            appointment_at=data["appointment_at"],
+            request=request,
+        )
+        return "Referral recorded."
+    if action == "referral_update":
+        referral = Referral.objects.filter(pk=data["referral"], episode=episode).first()
+        if referral is None:
+            raise ValidationError(ERROR_PART)
+        referrals.referral_update(
+            actor=actor,
+            referral=referral,
+            status=data["status"],
+            appointment_at=data["appointment_at"],
+            outcome=data["outcome"],
+            request=request,
+        )
+        return "Referral updated."
     draft = _draft(episode)
     if action == "problem":
         svc.plan_problem_add(
@@ -240,8 +274,15 @@ def plan(request: StaffRequest, patient_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             messages.success(request, _act(request, action, form, episode))
-            anchor = "#draft" if action not in ("sign", "review") else ""
+            anchor = {"sign": "", "review": "", "referral": "#referrals"}.get(action, "#draft")
+            if action == "referral_update":
+                anchor = "#referrals"
             return redirect(reverse("treatment:plan", args=[patient.pk]) + anchor)
         except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)
+    if action in INLINE_ACTIONS:
+        # These forms sit beside each part of the plan, written out in the template: say
+        # what was refused above the page.
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
     return _page(request, patient, access.basis, episode, {action: form}, status=422)
