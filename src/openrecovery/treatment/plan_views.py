@@ -284,5 +284,5 @@ def plan(request: StaffRequest, patient_id: int) -> HttpResponse:
         # These forms sit beside each part of the plan, written out in the template: say
         # what was refused above the page.
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(e) for e in errors))
     return _page(request, patient, access.basis, episode, {action: form}, status=422)
