@@ -2,6 +2,7 @@
 
 Run by bench/run.py with the benchmark's environment; prints one JSON line with the
 demo counselor's chart and search targets and, per page, queries and milliseconds.
+The dashboard carries the counselor's measures due (``measures_due`` says how many).
 The admissions queue is measured as the demo admissions coordinator: the console page
 ``/admissions/`` when it exists, else the staff JSON queue ``/api/v1/helpline/inquiries``
 (``queue_path`` in the output says which). The withdrawal unit's board, page and API, is
@@ -90,6 +91,20 @@ def board_target() -> dict:
     }
 
 
+def measures_target(user) -> dict:  # noqa: ANN001
+    """Return how many measures due the counselor's dashboard lists, of how many patients
+    in treatment: the dashboard is measured with its measures due (measurement-based
+    care), one query for them whatever their number."""
+    from django.utils import timezone
+
+    from openrecovery.treatment.measurement_selectors import dashboard_measures_due
+
+    due = dashboard_measures_due(user, timezone.now())
+    if not due:
+        raise RuntimeError("the demo counselor has no measure due: did demo_data change?")
+    return {"due": len(due), "patients": len({m.patient_id for m in due})}
+
+
 def queue_path(client) -> str:  # noqa: ANN001
     """Return the console page when it exists (200), else the staff JSON queue."""
     return QUEUE_PAGE if client.get(QUEUE_PAGE).status_code == 200 else QUEUE_API
@@ -128,6 +143,7 @@ def main() -> None:
     writer, written = administer_target(user)
     report: dict = {
         "patient_id": patient.pk,
+        "measures_due": measures_target(user),
         "administer": {"username": writer, "patient_id": written},
         "board": board,
         "search": term,

@@ -443,6 +443,9 @@ def print_queries(all_facts: dict[str, dict], args: argparse.Namespace) -> None:
     for label, facts in all_facts.items():
         for page, info in facts["pages"].items():
             print(f"  {label:<9} {page:<10} {info['queries']:>3} queries, {info['median_ms']} ms")
+        if "measures_due" in facts:
+            due = facts["measures_due"]
+            print(f"  {label:<9} dashboard: {due['due']} measures due, {due['patients']} patients")
         for page, small in facts["queue_small"].items():
             large = facts["pages"][page]
             constant = "constant" if small["queries"] == large["queries"] else "NOT CONSTANT"
