@@ -27,6 +27,7 @@ from openrecovery.instruments.api import router as instruments_router
 from openrecovery.medications.api import router as medications_router
 from openrecovery.safety.api import router as safety_router
 from openrecovery.treatment.api import router as treatment_router
+from openrecovery.treatment.notes_api import router as treatment_notes_router
 from openrecovery.withdrawal.api import router as withdrawal_router
 
 ERROR_NOT_FOUND = "Not found."
@@ -80,6 +81,7 @@ api.add_router("/", helpline_router)
 api.add_router("/", medications_router)
 api.add_router("/", withdrawal_router)
 api.add_router("/", treatment_router)
+api.add_router("/", treatment_notes_router)
 
 
 @api.get("/me", response={200: MeOut, **AUTH_ERRORS}, tags=["accounts"])

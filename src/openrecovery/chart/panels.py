@@ -41,6 +41,7 @@ def _registered() -> list[Panel]:
     from openrecovery.assessment.selectors import CHART_PANEL_EPISODE_RELATED
     from openrecovery.assessment.selectors import chart_panel as intake_panel
     from openrecovery.instruments.panels import alert_banner_panel, results_panel
+    from openrecovery.treatment.panels import curriculum_panel, notes_panel
     from openrecovery.treatment.panels_measurement import measurement_panel
     from openrecovery.treatment.panels_plan import plan_panel
 
@@ -58,6 +59,8 @@ def _registered() -> list[Panel]:
             episode_related=CHART_PANEL_EPISODE_RELATED,
         ),
         Panel("treatment_plan", "treatment/partials/plan_panel.html", plan_panel, "side"),
+        Panel("session_notes", "treatment/partials/notes_panel.html", notes_panel, "main"),
+        Panel("curriculum", "treatment/partials/curriculum_panel.html", curriculum_panel, "side"),
     ]
     return panels
 

@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401 (each area below adds its paths)
 
-from . import discharge_views, measurement_views, note_views, plan_views
+from . import discharge_views, group_views, measurement_views, note_views, plan_views
 
 app_name = "treatment"
 
@@ -15,6 +15,11 @@ urlpatterns: list = [
     ),
     path("patients/<int:patient_id>/treatment/notes/<int:note_id>/", note_views.note, name="note"),
     # Groups, calendar and group notes (group_views).
+    path("treatment/groups/", group_views.groups, name="groups"),
+    path("treatment/groups/<int:group_id>/", group_views.group, name="group"),
+    path("treatment/calendar/", group_views.calendar, name="calendar"),
+    path("treatment/sessions/<int:session_id>/", group_views.session, name="session"),
+    path("patients/<int:patient_id>/treatment/notes/", group_views.notes, name="patient_notes"),
     # Measurement-based care (measurement_views).
     path(
         "patients/<int:patient_id>/measurement/schedule/",

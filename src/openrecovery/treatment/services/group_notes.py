@@ -660,3 +660,33 @@ def note_addendum_add(
         detail={"note": note.pk},
     )
     return addendum
+
+
+@transaction.atomic
+def group_note_compose(
+    *,
+    actor: User,
+    session: TherapySession,
+    shared: SharedPart,
+    attendance: Mapping[int, tuple[str, str]],
+    parts: Mapping[int, MemberPart],
+    request: HttpRequest | None = None,
+) -> GroupNote:
+    """Save the session page at once: start the group note (the members marked absent
+    in ``attendance`` get no note) or update it, then write the individual parts."""
+    group_note = GroupNote.objects.filter(session=session).first()
+    if group_note is None:
+        absent = {pid: r for pid, (s, r) in attendance.items() if s == Attendance.ABSENT}
+        group_note = group_note_start(
+            actor=actor, session=session, shared=shared, absent=absent, request=request
+        )
+        # Late and left early are attending: their notes exist; only the mark changes.
+        attendance = {pid: a for pid, a in attendance.items() if a[0] != Attendance.ABSENT}
+    return group_note_save(
+        actor=actor,
+        group_note=group_note,
+        shared=shared,
+        attendance=attendance,
+        parts=parts,
+        request=request,
+    )
