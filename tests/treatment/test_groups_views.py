@@ -70,7 +70,7 @@ def test_one_page_saves_and_signs(group, director, counselor):
     page = client.get(f"/treatment/sessions/{session.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "3 participants" in html
+    assert "3 on the roster" in html
     for patient in roster:
         assert patient.display_name in html
     data = _form(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.html import format_html
 
 from openrecovery.accounts.models import User
 from openrecovery.accounts.roles import Role
@@ -139,26 +140,33 @@ class SessionNoteForm(Form):
         for patient in self.roster:
             status, reason, text, chosen = _member_fields(patient.pk)
             name = patient.display_name
+            # Each card is headed by the member's name: the labels say it to screen
+            # readers only (every control's name must tell whose it is).
             self.fields[status] = forms.ChoiceField(
-                label=f"Attendance of {name}",
+                label=format_html('Attendance<span class="visually-hidden"> of {}</span>', name),
                 choices=Attendance.choices,
                 initial=Attendance.PRESENT,
                 widget=forms.RadioSelect,
             )
             self.fields[reason] = forms.CharField(
-                label=f"Reason {name} was absent",
+                label=format_html('Why<span class="visually-hidden"> {} was</span> absent', name),
                 max_length=200,
                 required=False,
             )
             self.fields[text] = forms.CharField(
-                label=f"What {name} said and did",
+                label=format_html(
+                    'What <span class="visually-hidden">{}</span>'
+                    '<span aria-hidden="true">they</span> said and did',
+                    name,
+                ),
                 max_length=TEXT_MAX,
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
-                help_text="Leave empty when the shared part says it all.",
             )
             self.fields[chosen] = forms.MultipleChoiceField(
-                label=f"{name}'s plan objectives addressed",
+                label=format_html(
+                    'Plan objectives addressed<span class="visually-hidden"> for {}</span>', name
+                ),
                 choices=[(str(o.pk), o.text) for o in objectives.get(patient.pk, [])],
                 widget=forms.CheckboxSelectMultiple,
                 required=False,
