@@ -219,6 +219,8 @@ def _links(
         )
     elif task.kind == TaskKind.SAFETY_PLAN_OWED:
         do = TaskLink("Write the safety plan", url_for_id("safety:plan", task.patient_id))
+    elif task.kind == TaskKind.PLAN_REVIEW:
+        do = TaskLink("Review the plan", url_for_id("treatment:plan", task.patient_id) + "#review")
     close = None
     if user is not None and user.has_perm(CLOSE_TASK_PERMISSION):
         text = {

@@ -24,6 +24,7 @@ from openrecovery.demo.intakes import demo_intakes_create
 from openrecovery.demo.safety import demo_pathway_create
 from openrecovery.demo.staff import StaffResult, demo_staff_ensure, demo_totp_device
 from openrecovery.demo.stories import DEMO_STORY_COUNT, demo_stories_create
+from openrecovery.demo.treatment import demo_treatment_create
 from openrecovery.demo.withdrawal import demo_unit_create, demo_withdrawal_create
 from openrecovery.demo.withdrawal_bulk import BULK_BEDS, BULK_DAYS, demo_withdrawal_unit_fill
 from openrecovery.records.models import Patient
@@ -115,6 +116,7 @@ class Command(BaseCommand):
             intakes = demo_intakes_create(staff=staff.users, episodes=episodes, progress=bar.update)
         pathway = demo_pathway_create(staff=staff.users, episodes=episodes)
         withdrawal = demo_withdrawal_create(staff=staff.users, episodes=episodes)
+        treatment = demo_treatment_create(episodes=episodes)
         self.stdout.write(
             f"Recorded {given.total} instrument administrations, {intakes.drafts} draft and "
             f"{intakes.signed} signed intake assessments, and {intakes.problems} problem-list "
@@ -131,6 +133,12 @@ class Command(BaseCommand):
             f"Withdrawal management: {withdrawal.patients} patients on the {unit.name} with "
             f"the demo physician on call, {withdrawal.vitals} sets of vital signs (one beyond "
             "the protocol's limits) and seizure precautions on one patient."
+        )
+        self.stdout.write(
+            f"Treatment: {treatment.plans} signed plans, {treatment.notes} signed session "
+            f"notes, {treatment.groups} relapse-prevention groups with {treatment.members} "
+            f"members (last week's session signed, four weeks on the calendar) and "
+            f"{treatment.reviews_owed} plan reviews owed where a measure is not on track."
         )
 
     def _helpline(self, staff: StaffResult) -> None:
