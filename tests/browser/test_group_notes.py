@@ -61,6 +61,13 @@ def test_a_facilitator_writes_a_group_of_six_once_and_each_chart_shows_its_own(
 
     sign_in(page, server, counselor)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Calendar").click()
+    page.get_by_role("link", name="Groups").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Groups")
+    inspect.check(page, "0-groups")
+    page.get_by_role("link", name="Relapse prevention").click()
+    expect(page.locator("#roster li")).to_have_count(6)
+    inspect.check(page, "0-group-roster")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Calendar").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("My calendar")
     inspect.check(page, "1-calendar")
     page.locator(f"[data-session='{session.pk}'] a").click()
@@ -117,3 +124,14 @@ def test_a_facilitator_writes_a_group_of_six_once_and_each_chart_shows_its_own(
             expect(curriculum.locator("[data-module='cravings']")).to_contain_text("Covered")
         if index in (0, 2):
             inspect.check(page, f"5-chart-{NAMES[index][0].lower()}")
+
+    # A correction to a signed member note is an addendum; the note stays as signed.
+    rosa = patients[0]
+    page.goto(f"{server}/patients/{rosa.pk}/")
+    page.locator("#session-notes").get_by_role("link", name="All session notes").click()
+    page.get_by_text("Add an addendum to this note").click()
+    page.get_by_label("Addendum (the signed note stays as it is)").fill("Rosa arrived at 10:05.")
+    page.get_by_role("button", name="Add the addendum").click()
+    expect(page.get_by_role("status").filter(has_text="Addendum added")).to_be_visible()
+    expect(page.locator("#session-notes")).to_contain_text("Rosa arrived at 10:05.")
+    inspect.check(page, "6-notes-with-addendum")

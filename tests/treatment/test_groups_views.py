@@ -186,3 +186,46 @@ def test_the_calendar_shows_my_week_and_directors_see_others(director, counselor
     )
     assert group.name in html
     assert verified_client(counselor).get("/treatment/calendar/?week=not-a-date").status_code == 404
+
+
+def test_the_calendar_schedules_an_individual_session(counselor, patient):
+    starts = timezone.localtime(timezone.now() + dt.timedelta(days=2)).replace(
+        hour=15, minute=0, second=0, microsecond=0
+    )
+    response = verified_client(counselor).post(
+        "/treatment/calendar/",
+        {
+            "patient": patient.pk,
+            "starts_at": starts.strftime(LOCAL),
+            "minutes": 50,
+            "room": "Office 4",
+        },
+    )
+    assert response.status_code == 302
+    session = TherapySession.objects.get(kind="individual")
+    assert (session.patient, session.clinician) == (patient, counselor)
+    assert session.ends_at - session.starts_at == dt.timedelta(minutes=50)
+    page = verified_client(counselor).get(response["Location"]).content.decode()
+    assert patient.display_name in page
+
+
+def test_the_notes_page_adds_an_addendum_to_a_member_note(group, director, counselor, nurse):
+    from openrecovery.treatment.services.group_notes import group_note_sign, group_note_start
+    from tests.treatment.group_support import shared_part
+
+    (patient,) = members(group, director, 1)
+    session = group_session(group)
+    group_note = group_note_start(actor=counselor, session=session, shared=shared_part(session))
+    group_note_sign(actor=counselor, group_note=group_note)
+    note = ProgressNote.objects.get(group_note=group_note)
+    url = f"/patients/{patient.pk}/treatment/notes/"
+    response = verified_client(counselor).post(url, {"note": note.pk, "text": "Arrived at 10:05."})
+    assert response.status_code == 302
+    assert note.addenda.get().text == "Arrived at 10:05."
+    html = verified_client(counselor).get(url).content.decode()
+    assert "Arrived at 10:05." in html and "Add an addendum" in html
+    # A nurse on the team may read the chart but writes no session notes.
+    from openrecovery.records.services import care_team_add
+
+    care_team_add(actor=director, patient=patient, user=nurse, team_role="primary_nurse")
+    assert verified_client(nurse).post(url, {"note": note.pk, "text": "x"}).status_code == 403

@@ -48,7 +48,7 @@ class GroupForm(Form):
     name = forms.CharField(label="Name", max_length=100)
     facilitator = forms.ModelChoiceField(label="Facilitator", queryset=User.objects.none())
     co_facilitator = forms.ModelChoiceField(
-        label="Co-facilitator", queryset=User.objects.none(), required=False
+        label="Co-facilitator", queryset=User.objects.none(), required=False, empty_label="None"
     )
     weekday = forms.TypedChoiceField(label="Meets on", choices=WEEKDAYS, coerce=int)
     start_time = forms.TimeField(label="At", widget=forms.TimeInput(attrs={"type": "time"}))
@@ -68,7 +68,9 @@ class GroupForm(Form):
 class MemberAddForm(Form):
     """Put one of the facilitator's patients on the roster."""
 
-    patient = forms.ModelChoiceField(label="Patient", queryset=Patient.objects.none())
+    patient = forms.ModelChoiceField(
+        label="Patient", queryset=Patient.objects.none(), empty_label="Choose a patient"
+    )
 
     def __init__(self, *args: Any, patients: QuerySet[Patient], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -81,6 +83,37 @@ class ScheduleForm(Form):
     """How many weeks ahead to put the group's sessions on the calendar."""
 
     weeks = forms.IntegerField(label="Weeks ahead", min_value=1, max_value=MAX_WEEKS, initial=8)
+
+
+class IndividualSessionForm(Form):
+    """An individual session with one of the clinician's patients."""
+
+    patient = forms.ModelChoiceField(
+        label="Patient", queryset=Patient.objects.none(), empty_label="Choose a patient"
+    )
+    starts_at = forms.DateTimeField(
+        label="Starts",
+        input_formats=[LOCAL_FORMAT],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_FORMAT),
+    )
+    minutes = forms.IntegerField(label="Minutes", min_value=10, max_value=240, initial=50)
+    room = forms.CharField(label="Room", max_length=100, required=False)
+    video_link = forms.URLField(label="Video link", required=False, assume_scheme="https")
+
+    def __init__(self, *args: Any, patients: QuerySet[Patient], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["patient"]
+        field.queryset = patients  # type: ignore[attr-defined]
+        field.label_from_instance = lambda p: f"{p.display_name} ({p.mrn})"  # type: ignore[attr-defined]
+
+
+class AddendumForm(Form):
+    """A correction or addition to a signed note."""
+
+    note = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    text = forms.CharField(
+        label="Addendum", max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class WeekForm(Form):

@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.accounts.models import User
@@ -26,7 +26,9 @@ from openrecovery.records.models import EpisodeOfCare, Patient
 from .choices import ATTENDED, Attendance, Modality, NoteStatus, SessionStatus
 from .forms_groups import (
     WEEKDAYS,
+    AddendumForm,
     GroupForm,
+    IndividualSessionForm,
     MemberAddForm,
     ScheduleForm,
     SessionNoteForm,
@@ -191,11 +193,11 @@ def _int(value: str | None) -> int:
 
 
 @staff_view(WRITE)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def calendar(request: StaffRequest) -> HttpResponse:
     """Show a week of my sessions (``?week=YYYY-MM-DD``, any day of it): groups I
     facilitate or co-facilitate, and individual sessions; ``?clinician=<id>`` shows another
-    clinician's week to a clinical director."""
+    clinician's week to a clinical director. POST schedules an individual session."""
     form = WeekForm(request.GET)
     if not form.is_valid():
         raise Http404("No such week.")
@@ -229,7 +231,34 @@ def calendar(request: StaffRequest) -> HttpResponse:
         days.append((date, [s for s in sessions if timezone.localtime(s.starts_at).date() == date]))
     base = reverse("treatment:calendar")
     suffix = f"&clinician={whose.pk}" if whose.pk != request.user.pk else ""
+    own_patients = Patient.objects.filter(care_team__user=whose, care_team__active=True).order_by(
+        "legal_family_name", "legal_given_name"
+    )
+    session_form = IndividualSessionForm(request.POST or None, patients=own_patients)
+    status = 200
+    if request.method == "POST":
+        if session_form.is_valid():
+            data = session_form.cleaned_data
+            try:
+                added = svc.individual_session_schedule(
+                    actor=request.user,
+                    patient=data["patient"],
+                    clinician=whose,
+                    starts_at=data["starts_at"],
+                    ends_at=data["starts_at"] + dt.timedelta(minutes=data["minutes"]),
+                    room=data["room"],
+                    video_link=data["video_link"],
+                    request=request,
+                )
+            except (ValidationError, DomainError) as exc:
+                form_add_service_errors(session_form, exc)
+            else:
+                messages.success(request, "Individual session added to the calendar.")
+                week = timezone.localdate(added.starts_at)
+                return redirect(f"{base}?week={week:%Y-%m-%d}{suffix}")
+        status = 422
     context = {
+        "session_form": session_form,
         "whose": whose,
         "mine": whose.pk == request.user.pk,
         "days": days,
@@ -244,7 +273,7 @@ def calendar(request: StaffRequest) -> HttpResponse:
         if request.user.role == Role.CLINICAL_DIRECTOR
         else [],
     }
-    return render(request, "treatment/calendar.html", context)
+    return render(request, "treatment/calendar.html", context, status=status)
 
 
 def _session_for(request: StaffRequest, session_id: int) -> TherapySession:
@@ -437,13 +466,37 @@ def _individual(request: StaffRequest, session: TherapySession, patient: Patient
 
 
 @staff_view(VIEW_CHART)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def notes(request: StaffRequest, patient_id: int) -> HttpResponse:
     """List a patient's session notes, newest first (each member note with only this
-    patient's part)."""
+    patient's part); POST adds an addendum to a signed one."""
     access = access_patient_grant_by_id(
         request.user, patient_id, request=request, object_type=NOTES_OBJECT_TYPE
     )
+    here = reverse("treatment:patient_notes", args=[access.patient.pk])
+    if request.method == "POST":
+        if not request.user.has_perm(WRITE):
+            raise PermissionDenied("Your role does not write session notes.")
+        form = AddendumForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Write the addendum. Nothing was saved.")
+            return redirect(here)
+        note = get_object_or_404(ProgressNote, pk=form.cleaned_data["note"], patient=access.patient)
+        try:
+            notes_svc.note_addendum_add(
+                actor=request.user, note=note, text=form.cleaned_data["text"], request=request
+            )
+        except (ValidationError, DomainError) as exc:
+            for message in exc.messages if isinstance(exc, ValidationError) else [exc.message]:
+                messages.error(request, message)
+        else:
+            messages.success(request, "Addendum added; the signed note is unchanged.")
+        return redirect(f"{here}#note-{note.pk}-h")
     views, total = patient_notes(access.patient, request.user, limit=PAGE_NOTES)
-    context = {"patient": access.patient, "notes": views, "total": total}
+    context = {
+        "patient": access.patient,
+        "notes": views,
+        "total": total,
+        "can_write": request.user.has_perm(WRITE),
+    }
     return render(request, "treatment/group_patient_notes.html", context)
