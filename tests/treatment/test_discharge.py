@@ -109,6 +109,7 @@ def test_the_page_signs_and_then_shows_the_signed_summary(counselor, patient, ep
         url, {"reason": "against_advice", "course": "Left on day 5.", "action": "sign"}
     )
     assert response.status_code == 422 and svc.ERROR_AMA_RISKS in response.content.decode()
+    assert not DischargeSummary.objects.exists()  # a refused signature saves nothing
     response = client.post(
         url,
         {

@@ -38,18 +38,18 @@ def test_a_counselor_writes_and_signs_a_note_naming_an_objective(counselor, pati
     assert "Talked about sleep after the taper." in page
 
 
-def test_a_missing_section_keeps_the_draft_and_says_so(counselor, patient):
+def test_a_refused_signature_saves_nothing_and_keeps_what_was_typed(counselor, patient):
     client = verified_client(counselor)
-    response = client.post(
-        reverse("treatment:note_new", args=[patient.pk]),
-        {**FIELDS, "assessment": "", "action": "sign"},
-    )
+    url = reverse("treatment:note_new", args=[patient.pk])
+    response = client.post(url, {**FIELDS, "assessment": "", "action": "sign"})
     assert response.status_code == 422
     page = response.content.decode()
-    assert "Write the Assessment section before signing." in page and "draft was saved" in page
-    note = ProgressNote.objects.get()
-    assert note.status == "draft"
-    assert f'action="{reverse("treatment:note", args=[patient.pk, note.pk])}"' in page
+    assert "Write the Assessment section before signing." in page
+    assert "Talked about sleep after the taper." in page  # what was typed is still there
+    assert not ProgressNote.objects.exists()
+    assert f'action="{url}"' in page
+    client.post(url, {**FIELDS, "assessment": "", "action": "save"})
+    assert ProgressNote.objects.get().status == "draft"  # a draft may be incomplete
 
 
 def test_an_addendum_corrects_a_signed_note(counselor, patient):

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -125,27 +126,28 @@ def discharge(request: StaffRequest, patient_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            saved = svc.discharge_save(
-                actor=request.user,
-                episode=episode,
-                reason=data["reason"],
-                course=data["course"],
-                medications=data["medications"],
-                aftercare_text=data["aftercare_text"],
-                risks_explained=data["risks_explained"],
-                crisis_resources_given=data["crisis_resources_given"],
-                request=request,
-            )
-            if request.POST.get("action") == "sign":
-                svc.discharge_sign(
+            with transaction.atomic():  # a refused signature saves nothing either
+                saved = svc.discharge_save(
                     actor=request.user,
-                    summary=saved,
-                    no_plan_reason=data["no_plan_reason"],
+                    episode=episode,
+                    reason=data["reason"],
+                    course=data["course"],
+                    medications=data["medications"],
+                    aftercare_text=data["aftercare_text"],
+                    risks_explained=data["risks_explained"],
+                    crisis_resources_given=data["crisis_resources_given"],
                     request=request,
                 )
-                messages.success(request, "Discharge summary signed; the episode is closed.")
-            else:
-                messages.success(request, "Draft saved.")
+                if request.POST.get("action") == "sign":
+                    svc.discharge_sign(
+                        actor=request.user,
+                        summary=saved,
+                        no_plan_reason=data["no_plan_reason"],
+                        request=request,
+                    )
+                    messages.success(request, "Discharge summary signed; the episode is closed.")
+                else:
+                    messages.success(request, "Draft saved.")
             return redirect(reverse("treatment:discharge", args=[patient.pk]))
         except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)

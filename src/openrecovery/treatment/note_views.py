@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -54,28 +55,24 @@ def _save(
     if form.is_valid():
         data = form.cleaned_data
         try:
-            saved = svc.note_save(
-                actor=request.user,
-                patient=patient,
-                note=note,
-                started_at=data["started_at"],
-                ended_at=data["ended_at"],
-                modality=data["modality"],
-                sections=form.sections(),
-                objective_ids=[int(i) for i in data["objectives"]],
-                interventions=data["interventions"],
-                module_code=data["module_code"],
-                next_session_plan=data["next_session_plan"],
-                request=request,
-            )
-            if request.POST.get("action") == "sign":
-                try:
+            with transaction.atomic():  # a refused signature saves nothing either
+                saved = svc.note_save(
+                    actor=request.user,
+                    patient=patient,
+                    note=note,
+                    started_at=data["started_at"],
+                    ended_at=data["ended_at"],
+                    modality=data["modality"],
+                    sections=form.sections(),
+                    objective_ids=[int(i) for i in data["objectives"]],
+                    interventions=data["interventions"],
+                    module_code=data["module_code"],
+                    next_session_plan=data["next_session_plan"],
+                    request=request,
+                )
+                if request.POST.get("action") == "sign":
                     saved = svc.note_sign(actor=request.user, note=saved, request=request)
-                except (ValidationError, DomainError) as exc:
-                    form_add_service_errors(form, exc)
-                    context = {**_context(patient, saved), "form": form, "fmt": fmt}
-                    context["draft_saved"] = True
-                    return _render(request, context, status=422)
+            if saved.status == NoteStatus.SIGNED:
                 messages.success(request, "Note signed." + _flag_words(saved))
             else:
                 messages.success(request, "Draft saved.")
