@@ -149,6 +149,7 @@ def discharge_sign(
             "latest_at": c.latest.administered_at.isoformat() if c.latest else None,
             "change": c.change,
             "status": c.status,
+            "status_label": c.status_label,
         }
         for c in episode_courses(episode, now)
     ]
