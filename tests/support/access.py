@@ -100,6 +100,9 @@ class AccessWorld:
     inquiry_reference: str = ""
     role_change_id: int = 0
     task_id: int = 0
+    group_id: int = 0
+    session_id: int = 0
+    note_id: int = 0
 
     def ids(self) -> dict[str, int | str]:
         """Return the id to put into each URL parameter of docs/access.md."""
@@ -115,6 +118,9 @@ class AccessWorld:
             "reference": self.inquiry_reference,
             "change_id": self.role_change_id,
             "task_id": self.task_id,
+            "group_id": self.group_id,
+            "session_id": self.session_id,
+            "note_id": self.note_id,
         }
 
 
@@ -160,6 +166,7 @@ def access_world_build() -> AccessWorld:
     task = cssrs_owed_open(
         patient=patient, source_type="matrix", source_id=0, actor=staff[Role.NURSE]
     )[0]
+    group, session, note = treatment_objects(patient, staff)
     return AccessWorld(
         staff,
         patient,
@@ -172,4 +179,37 @@ def access_world_build() -> AccessWorld:
         inquiry.reference,
         change.pk,
         task.pk,
+        group.pk,
+        session.pk,
+        note.pk,
     )
+
+
+def treatment_objects(patient: Patient, staff: dict[str, User]) -> tuple:
+    """Return a group run by the matrix counselor with the matrix physician (the director
+    may open any group), a session of it, and a signed individual note of ``patient``."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from openrecovery.treatment.models import ProgressNote, TherapySession
+    from openrecovery.treatment.services.groups import group_create, group_member_add
+
+    counselor, physician = staff[Role.COUNSELOR], staff[Role.PHYSICIAN]
+    group = group_create(
+        actor=counselor, name="Matrix group", facilitator=counselor, co_facilitator=physician,
+        weekday=0, start_time=dt.time(10), room="Room 1",
+    )  # fmt: skip
+    group_member_add(actor=counselor, group=group, patient=patient)
+    starts = timezone.now() - dt.timedelta(hours=2)
+    session = TherapySession.objects.create(
+        kind="group", group=group, clinician=counselor, co_facilitator=physician,
+        starts_at=starts, ends_at=starts + dt.timedelta(hours=1), room="Room 1",
+    )  # fmt: skip
+    note = ProgressNote.objects.create(
+        patient=patient, episode=patient.episodes.get(), author=counselor, format="dap",
+        sections={"data": "Matrix note."}, started_at=starts, ended_at=starts,
+        modality="in_person", status="signed", signed_at=starts, created_at=starts,
+        updated_at=starts,
+    )  # fmt: skip
+    return group, session, note
