@@ -5,17 +5,21 @@ server time. In process, on a fresh test database (SQLite unless DATABASE_URL is
 each round builds a group of ``--members`` fictional patients in treatment, each with a
 signed plan of two objectives, then times the three service calls the session page makes
 (``group_note_start``, ``group_note_save`` with an individual part and one objective per
-member, ``group_note_sign``). Prints each step's median milliseconds and query count over
+member, ``group_note_sign``), and the session page's one POST that does all of it for
+another group (the whole request through the middleware, with the Django test client).
+Prints each step's median milliseconds and query count over
 ``--rounds`` rounds, and PASS or FAIL against the target. Bounded: at most 20 rounds.
 
     .venv/bin/python bench/group_note.py [--members 12] [--rounds 5]
 """
 
 import argparse
+import logging
 import os
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +80,53 @@ def _round(n: int, index: int) -> dict[str, tuple[float, int]]:
         ),
     )
     timed("sign", lambda: group_note_sign(actor=counselor, group_note=group_note))
+    timed("page", _page_post(counselor, director, n, index))
     return timings
+
+
+def _page_post(counselor, director, n: int, index: int):  # noqa: ANN001, ANN202
+    """Return a call that sends the session page's one POST: shared part, attendance and
+    every member's part, saved and signed (what the facilitator's "Sign" does)."""
+    from django.utils import timezone
+    from tests.support.factories import verified_client
+    from tests.treatment.group_support import group_session, make_group, members
+
+    from openrecovery.treatment.models import PlanObjective
+
+    group = make_group(counselor, name=f"Bench page group {index}")
+    roster = members(group, director, n)
+    session = group_session(group)
+    local = "%Y-%m-%dT%H:%M"
+    data = {
+        "topic": "Riding out a craving",
+        "module_code": "cravings",
+        "interventions": ["relapse_prevention"],
+        "started_at": timezone.localtime(session.starts_at).strftime(local),
+        "ended_at": timezone.localtime(session.ends_at).strftime(local),
+        "modality": "in_person",
+        "shared_text": "The group practised urge surfing.",
+        "action": "sign",
+    }
+    first_objective = {
+        o.goal.problem.plan.patient_id: o.pk
+        for o in PlanObjective.objects.filter(goal__problem__plan__patient__in=roster)
+        .select_related("goal__problem__plan")
+        .order_by("-position")
+    }
+    for i, p in enumerate(roster):
+        data[f"attendance_{p.pk}"] = "present"
+        data[f"text_{p.pk}"] = f"Member {i} named a trigger and a plan."
+        data[f"objectives_{p.pk}"] = [str(first_objective[p.pk])]
+    client = verified_client(counselor)
+    client.get(f"/treatment/sessions/{session.pk}/")  # warm: the session and its caches
+    url = f"/treatment/sessions/{session.pk}/"
+
+    def post():  # noqa: ANN202
+        response = client.post(url, data)
+        assert response.status_code == 302, response.status_code
+        return response
+
+    return post
 
 
 def main() -> int:
@@ -88,6 +138,9 @@ def main() -> int:
     import django
 
     django.setup()
+    # The static files folder of a fresh checkout, and the alerts' log lines, are noise here.
+    warnings.filterwarnings("ignore", message="No directory at")
+    logging.getLogger("openrecovery.records.alerts").setLevel(logging.ERROR)
     from django.db import connection
     from django.test.utils import setup_test_environment
 
@@ -106,7 +159,13 @@ def main() -> int:
         print(f"  {step:<14} {ms:7.1f} ms  {rounds[0][step][1]:3d} queries")
     verdict = "PASS" if total < TARGET_MS else "FAIL"
     print(f"  {'all three':<14} {total:7.1f} ms  (target < {TARGET_MS:.0f} ms: {verdict})")
-    return 0 if total < TARGET_MS else 1
+    page = statistics.median(r["page"][0] for r in rounds)
+    page_verdict = "PASS" if page < TARGET_MS else "FAIL"
+    print(
+        f"  {'page POST':<14} {page:7.1f} ms  {rounds[0]['page'][1]:3d} queries "
+        f"(the session page's one save-and-sign, whole request: {page_verdict})"
+    )
+    return 0 if total < TARGET_MS and page < TARGET_MS else 1
 
 
 if __name__ == "__main__":

@@ -229,3 +229,25 @@ def test_the_notes_page_adds_an_addendum_to_a_member_note(group, director, couns
 
     care_team_add(actor=director, patient=patient, user=nurse, team_role="primary_nurse")
     assert verified_client(nurse).post(url, {"note": note.pk, "text": "x"}).status_code == 403
+
+
+def _page_queries(counselor, director, n: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from openrecovery.treatment.services.group_notes import group_note_start
+    from tests.treatment.group_support import shared_part
+
+    group = make_group(counselor, name=f"Group of {n}")
+    members(group, director, n)
+    session = group_session(group)
+    group_note_start(actor=counselor, session=session, shared=shared_part(session))
+    client = verified_client(counselor)
+    client.get(f"/treatment/sessions/{session.pk}/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/treatment/sessions/{session.pk}/").status_code == 200
+    return len(queries)
+
+
+def test_the_session_page_reads_a_constant_number_of_queries(counselor, director):
+    assert _page_queries(counselor, director, 3) == _page_queries(counselor, director, 12)
