@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import DomainError
 from openrecovery.core.forms import form_add_service_errors
-from openrecovery.privacy.gates import access_patient_grant_by_id, patients_visible_to
+from openrecovery.privacy.gates import access_patient_grant_by_id
 from openrecovery.records.models import EpisodeOfCare, Patient
 
 from .choices import ATTENDED, Attendance, Modality, NoteStatus, SessionStatus
@@ -68,6 +68,16 @@ def _audit_listed(request: StaffRequest, object_type: str, object_id: int, ids: 
         )
 
 
+def _team_patients(user: User) -> QuerySet[Patient]:
+    # The patients a clinician may pick for a group or a session: those whose care team
+    # they are on (a role covering every stage would otherwise list every patient).
+    return (
+        Patient.objects.filter(care_team__user=user, care_team__active=True)
+        .distinct()
+        .order_by("legal_family_name", "legal_given_name", "pk")
+    )
+
+
 def _group_for(request: StaffRequest, group_id: int) -> TreatmentGroup:
     group = get_object_or_404(
         TreatmentGroup.objects.select_related("facilitator", "co_facilitator"), pk=group_id
@@ -112,9 +122,8 @@ def group(request: StaffRequest, group_id: int) -> HttpResponse:
     """Show a group's roster and upcoming sessions; POST adds or removes a member or
     schedules the coming weeks."""
     group = _group_for(request, group_id)
-    visible = patients_visible_to(group.facilitator)
-    candidates = visible.exclude(group_rosters__group=group, group_rosters__active=True).order_by(
-        "legal_family_name", "legal_given_name"
+    candidates = _team_patients(group.facilitator).exclude(
+        group_rosters__group=group, group_rosters__active=True
     )
     add_form = MemberAddForm(patients=candidates)
     schedule_form = ScheduleForm()
@@ -231,9 +240,7 @@ def calendar(request: StaffRequest) -> HttpResponse:
         days.append((date, [s for s in sessions if timezone.localtime(s.starts_at).date() == date]))
     base = reverse("treatment:calendar")
     suffix = f"&clinician={whose.pk}" if whose.pk != request.user.pk else ""
-    own_patients = Patient.objects.filter(care_team__user=whose, care_team__active=True).order_by(
-        "legal_family_name", "legal_given_name"
-    )
+    own_patients = _team_patients(whose)
     session_form = IndividualSessionForm(request.POST or None, patients=own_patients)
     status = 200
     if request.method == "POST":

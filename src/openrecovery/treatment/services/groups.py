@@ -251,12 +251,12 @@ def group_sessions_schedule(
         fresh.append(session)
     TherapySession.objects.bulk_create(fresh)
     audit_record(
-        action=Action.CREATE,
+        action=Action.UPDATE,
         actor=actor,
         request=request,
-        object_type=SESSION_OBJECT_TYPE,
+        object_type=GROUP_OBJECT_TYPE,
         object_id=group.pk,
-        detail={"group": group.pk, "weeks": weeks, "added": len(fresh)},
+        detail={"weeks": weeks, "sessions_added": [s.pk for s in fresh]},
     )
     return fresh
 
