@@ -17,6 +17,12 @@ from openrecovery.instruments.definitions.dsm5_sedative import DSM5_SEDATIVE
 from openrecovery.instruments.forms import AdministrationForm
 from openrecovery.instruments.registry import INSTRUMENTS
 from openrecovery.records.choices import Stage, TaskKind
+from openrecovery.records.models import Patient
+from openrecovery.treatment.forms_groups import (
+    IndividualSessionForm,
+    MemberAddForm,
+    SessionNoteForm,
+)
 from openrecovery.withdrawal.forms import ProtocolForm
 from openrecovery.withdrawal.services import protocol_current
 
@@ -32,6 +38,9 @@ BUILDERS: dict[type[forms.BaseForm], Callable[[dict[str, Any] | None], forms.Bas
     AdministrationForm: lambda data: AdministrationForm(data, instrument=INSTRUMENTS["phq9"]),
     SelfCheckForm: lambda data: SelfCheckForm(data, instrument=SELF_CHECK),
     ProtocolForm: lambda data: ProtocolForm(data, protocol=protocol_current()),
+    MemberAddForm: lambda data: MemberAddForm(data, patients=Patient.objects.all()),
+    IndividualSessionForm: lambda data: IndividualSessionForm(data, patients=Patient.objects.all()),
+    SessionNoteForm: lambda data: SessionNoteForm(data, roster=[], objectives={}),
 }
 
 

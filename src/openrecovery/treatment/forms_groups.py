@@ -112,15 +112,23 @@ class AddendumForm(Form):
 
     note = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
     text = forms.CharField(
-        label="Addendum", max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+        label="Addendum (the signed note stays as it is)",
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class WeekForm(Form):
     """The calendar's week (any day of it) and, for directors, whose calendar."""
 
-    week = forms.DateField(required=False)
-    clinician = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    week = forms.DateField(required=False, widget=forms.HiddenInput)
+    clinician = forms.ModelChoiceField(
+        label="Whose calendar", queryset=User.objects.none(), required=False, empty_label=None
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = note_writers()  # type: ignore[attr-defined]
 
 
 def _member_fields(pid: int) -> tuple[str, str, str, str]:

@@ -210,11 +210,9 @@ def calendar(request: StaffRequest) -> HttpResponse:
     form = WeekForm(request.GET)
     if not form.is_valid():
         raise Http404("No such week.")
-    whose: User = request.user
-    if form.cleaned_data["clinician"] and form.cleaned_data["clinician"] != request.user.pk:
-        if request.user.role != Role.CLINICAL_DIRECTOR:
-            raise PermissionDenied("Only a clinical director may open another's calendar.")
-        whose = get_object_or_404(User, pk=form.cleaned_data["clinician"])
+    whose: User = form.cleaned_data["clinician"] or request.user
+    if whose.pk != request.user.pk and request.user.role != Role.CLINICAL_DIRECTOR:
+        raise PermissionDenied("Only a clinical director may open another's calendar.")
     day = form.cleaned_data["week"] or timezone.localdate()
     monday = day - dt.timedelta(days=day.weekday())
     zone = timezone.get_current_timezone()
@@ -272,13 +270,9 @@ def calendar(request: StaffRequest) -> HttpResponse:
         "monday": monday,
         "previous_url": f"{base}?week={monday - dt.timedelta(days=7):%Y-%m-%d}{suffix}",
         "next_url": f"{base}?week={monday + dt.timedelta(days=7):%Y-%m-%d}{suffix}",
-        "clinicians": list(
-            User.objects.filter(
-                is_active=True, role__in=(Role.COUNSELOR, Role.PHYSICIAN, Role.CLINICAL_DIRECTOR)
-            ).order_by("last_name", "first_name")
-        )
+        "whose_form": WeekForm(initial={"week": monday, "clinician": whose})
         if request.user.role == Role.CLINICAL_DIRECTOR
-        else [],
+        else None,
     }
     return render(request, "treatment/calendar.html", context, status=status)
 
@@ -500,10 +494,18 @@ def notes(request: StaffRequest, patient_id: int) -> HttpResponse:
             messages.success(request, "Addendum added; the signed note is unchanged.")
         return redirect(f"{here}#note-{note.pk}-h")
     views, total = patient_notes(access.patient, request.user, limit=PAGE_NOTES)
+    can_write = request.user.has_perm(WRITE)
     context = {
         "patient": access.patient,
-        "notes": views,
+        "notes": [
+            (
+                v,
+                AddendumForm(auto_id=f"addendum-{v.note.pk}-%s", initial={"note": v.note.pk})
+                if can_write and v.note.status == NoteStatus.SIGNED
+                else None,
+            )
+            for v in views
+        ],
         "total": total,
-        "can_write": request.user.has_perm(WRITE),
     }
     return render(request, "treatment/group_patient_notes.html", context)
