@@ -28,8 +28,9 @@ from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import Forbidden, StateConflict
-from openrecovery.records.choices import CareTeamRole
-from openrecovery.records.models import CareTeamMember, EpisodeOfCare, Patient
+from openrecovery.records.choices import CareTeamRole, TimelineKind
+from openrecovery.records.models import CareTeamMember, EpisodeOfCare, Patient, TimelineEvent
+from openrecovery.records.services import timeline_entry
 
 from .. import curriculum
 from ..choices import (
@@ -612,9 +613,24 @@ def group_note_sign(
             object_id=note.pk,
             detail={"signed": True, "group_note": group_note.pk, "flags": note.flags},
         )
+    TimelineEvent.objects.bulk_create(
+        timeline_entry(
+            patient=note.patient,
+            episode=note.episode,
+            kind=TimelineKind.NOTE,
+            summary="Group session note signed" + (" (late entry)" if late else ""),
+            actor=actor,
+            occurred_at=now,
+        )
+        for note in notes
+    )
     flagged = [n for n in notes if n.flags]
-    if flagged:
-        supervisors = supervisors_by_patient(n.patient_id for n in flagged)
+    # The golden thread across each member's plan: objectives no note addressed lately.
+    stale = thread.objectives_unaddressed_many(episodes=[n.episode for n in notes], now=now)
+    if flagged or stale:
+        supervisors = supervisors_by_patient(
+            n.patient_id for n in notes if n.flags or n.episode_id in stale
+        )
         for note in flagged:
             thread.thread_flags_raise(
                 patient=note.patient,
@@ -625,6 +641,16 @@ def group_note_sign(
                 source_id=note.pk,
                 supervisors=supervisors[note.patient_id],
             )
+        for note in notes:
+            if note.episode_id in stale:
+                thread.unaddressed_flags_raise(
+                    patient=note.patient,
+                    episode=note.episode,
+                    author=actor,
+                    now=now,
+                    supervisors=supervisors[note.patient_id],
+                    stale=stale[note.episode_id],
+                )
     return Signed(group_note, notes, participants, participants > warn_size())
 
 

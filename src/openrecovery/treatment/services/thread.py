@@ -16,9 +16,8 @@ from openrecovery.records.alerts import alert_raise
 from openrecovery.records.choices import AlertKind, AlertSeverity, CareTeamRole
 from openrecovery.records.models import CareTeamMember, ClinicalAlert, EpisodeOfCare, Patient
 
-from ..choices import NoteStatus
+from ..choices import NoteStatus, PlanStatus
 from ..models import PlanObjective, ProgressNote
-from ..selectors import plan_in_force, plan_objectives
 
 FLAG_NO_OBJECTIVE = "no_objective"
 FLAG_LATE_ENTRY = "late_entry"
@@ -116,9 +115,24 @@ def objectives_unaddressed(
 
     An objective's age counts from the first signed plan version that held its thread.
     """
-    objectives = plan_objectives(plan_in_force(episode))
+    return objectives_unaddressed_many(episodes=[episode], now=now).get(episode.pk, [])
+
+
+def objectives_unaddressed_many(
+    *, episodes: list[EpisodeOfCare], now: dt.datetime
+) -> dict[int, list[PlanObjective]]:
+    """Return, per episode id, the long-unaddressed objectives of its plan in force, for
+    any number of episodes in three queries (a group's members at signing)."""
+    objectives = list(
+        PlanObjective.objects.filter(
+            goal__problem__plan__episode__in=[e.pk for e in episodes],
+            goal__problem__plan__status=PlanStatus.SIGNED,
+        )
+        .select_related("goal__problem__plan")
+        .order_by("goal__problem__plan_id", "goal__problem__position", "goal__position", "position")
+    )
     if not objectives:
-        return []
+        return {}
     since = now - thread_days()
     threads = {o.thread for o in objectives}
     first_signed = dict(
@@ -129,19 +143,23 @@ def objectives_unaddressed(
         .annotate(first=Min("goal__problem__plan__signed_at"))
         .values_list("thread", "first")
     )
+    patient_of = {e.pk: e.patient_id for e in episodes}
     addressed = set(
         ProgressNote.objects.filter(
-            patient=patient,
+            patient_id__in=set(patient_of.values()),
             status=NoteStatus.SIGNED,
             started_at__gte=since,
             objectives__thread__in=threads,
-        ).values_list("objectives__thread", flat=True)
+        ).values_list("patient_id", "objectives__thread")
     )
-    return [
-        o
-        for o in objectives
-        if o.thread not in addressed and first_signed.get(o.thread, now) <= since
-    ]
+    found: dict[int, list[PlanObjective]] = {}
+    for o in objectives:
+        episode_id = o.goal.problem.plan.episode_id
+        if (patient_of[episode_id], o.thread) in addressed:
+            continue
+        if first_signed.get(o.thread, now) <= since:
+            found.setdefault(episode_id, []).append(o)
+    return found
 
 
 def unaddressed_flags_raise(
@@ -151,10 +169,15 @@ def unaddressed_flags_raise(
     author: User,
     now: dt.datetime,
     supervisors: list[User] | None = None,
+    stale: list[PlanObjective] | None = None,
 ) -> list[PlanObjective]:
     """Flag each long-unaddressed objective once (while its alert is unresolved) to the
-    author and the supervisors; return the objectives flagged now."""
-    stale = objectives_unaddressed(patient=patient, episode=episode, now=now)
+    author and the supervisors; return the objectives flagged now.
+
+    ``stale`` may be passed in when the caller found them for many episodes at once.
+    """
+    if stale is None:
+        stale = objectives_unaddressed(patient=patient, episode=episode, now=now)
     if not stale:
         return []
     flagged = set(
