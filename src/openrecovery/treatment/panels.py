@@ -25,6 +25,9 @@ from .models import GroupAttendance, NoteAddendum, PlanObjective, ProgressNote
 from .services.group_notes import PARTICIPANTS
 
 PANEL_NOTES = 5
+# The stages where sessions happen: before them a chart shows these panels only when
+# there is something to show.
+SESSION_STAGES = frozenset({"withdrawal_management", "treatment", "aftercare"})
 PAGE_NOTES = 100
 WRITE_PERMISSION = "treatment.write_notes"
 
@@ -132,6 +135,10 @@ def patient_notes(patient: Patient, viewer: User, *, limit: int) -> tuple[list[N
     return _views(patient.pk, notes), total
 
 
+def _in_sessions(episode: EpisodeOfCare | None) -> bool:
+    return episode is not None and episode.ended_at is None and episode.stage in SESSION_STAGES
+
+
 def notes_panel(user: User, access: PatientAccess, episode: EpisodeOfCare | None) -> dict[str, Any]:
     """Load the patient's newest session notes, individual and group (one prepared query,
     and three more when there are notes)."""
@@ -141,6 +148,7 @@ def notes_panel(user: User, access: PatientAccess, episode: EpisodeOfCare | None
         "notes": _views(access.patient.pk, notes[:PANEL_NOTES]),
         "more": len(notes) > PANEL_NOTES,
         "can_write": user.has_perm(WRITE_PERMISSION),
+        "shown": bool(notes) or _in_sessions(episode),
     }
 
 
@@ -172,9 +180,11 @@ def curriculum_panel(
 ) -> dict[str, Any]:
     """Load the patient's progress through the relapse-prevention curriculum (one query)."""
     modules = curriculum_progress(access.patient)
+    covered = sum(1 for m in modules if m.first_covered is not None)
     return {
         "patient": access.patient,
         "modules": modules,
-        "covered": sum(1 for m in modules if m.first_covered is not None),
+        "covered": covered,
         "total": len(modules),
+        "shown": bool(covered) or _in_sessions(episode),
     }
