@@ -77,3 +77,32 @@ def test_nurses_cannot_write_notes_and_strangers_see_nothing(patient, nurse, dir
         verified_client(stranger).get(reverse("treatment:note_new", args=[patient.pk])).status_code
         == 404
     )
+
+
+def test_a_note_from_the_calendar_takes_the_sessions_times_and_marks_it_held(counselor, patient):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from openrecovery.treatment.services.groups import individual_session_schedule
+
+    starts = (timezone.now() - dt.timedelta(hours=3)).replace(second=0, microsecond=0)
+    session = individual_session_schedule(
+        actor=counselor,
+        patient=patient,
+        clinician=counselor,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(minutes=45),
+        room="Office 4",
+    )
+    client = verified_client(counselor)
+    url = reverse("treatment:note_new", args=[patient.pk])
+    page = client.get(f"{url}?session={session.pk}").content.decode()
+    local = timezone.localtime(starts).strftime("%Y-%m-%dT%H:%M")
+    assert f'value="{local}"' in page and f'name="session" value="{session.pk}"' in page
+    client.post(url, {**FIELDS, "session": session.pk, "action": "sign"})
+    note = ProgressNote.objects.get()
+    assert note.session == session
+    session.refresh_from_db()
+    assert session.status == "held"
+    assert client.get(f"{url}?session=99999999999999999999").status_code == 200

@@ -30,6 +30,7 @@ class NoteForm(Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_FORMAT),
     )
     modality = forms.ChoiceField(label="Modality", choices=Modality.choices)
+    session = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(
         self, *args: Any, fmt: str, objectives: list[PlanObjective], **kwargs: Any

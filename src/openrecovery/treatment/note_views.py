@@ -14,14 +14,14 @@ from django.views.decorators.http import require_http_methods
 from openrecovery.accounts.access import StaffRequest, staff_view
 from openrecovery.core.errors import DomainError
 from openrecovery.core.forms import form_add_service_errors
-from openrecovery.privacy.gates import access_patient_grant_by_id
+from openrecovery.privacy.gates import MAX_DB_ID, access_patient_grant_by_id
 from openrecovery.records.models import Patient
 from openrecovery.safety.models import RiskAssessment
 
-from .choices import NoteStatus
+from .choices import NoteStatus, SessionKind
 from .forms_notes import AddendumForm, NoteForm
 from .measurement_selectors import measures_due
-from .models import ProgressNote
+from .models import ProgressNote, TherapySession
 from .selectors import open_episode, plan_in_force, plan_objectives
 from .services import notes as svc
 from .services.group_notes import note_addendum_add
@@ -55,8 +55,10 @@ def _save(
     if form.is_valid():
         data = form.cleaned_data
         try:
+            session = _session(patient, data.get("session"))
             with transaction.atomic():  # a refused signature saves nothing either
                 saved = svc.note_save(
+                    session=session,
                     actor=request.user,
                     patient=patient,
                     note=note,
@@ -80,6 +82,15 @@ def _save(
         except (ValidationError, DomainError) as exc:
             form_add_service_errors(form, exc)
     return _render(request, {**base, "form": form, "fmt": fmt}, status=422)
+
+
+def _session(patient: Patient, session_id: int | str | None) -> TherapySession | None:
+    """Return the patient's individual session ``session_id`` (from the calendar), if any."""
+    if not session_id or not str(session_id).isdigit() or int(session_id) > MAX_DB_ID:
+        return None
+    return TherapySession.objects.filter(
+        pk=session_id, patient=patient, kind=SessionKind.INDIVIDUAL
+    ).first()
 
 
 def _flag_words(note: ProgressNote) -> str:
@@ -107,11 +118,16 @@ def note_new(request: StaffRequest, patient_id: int) -> HttpResponse:
     if request.method == "POST":
         return _save(request, access.patient, None, base)
     fmt = svc.note_format()
-    form = NoteForm(
-        fmt=fmt,
-        objectives=base["objectives"],
-        initial={**NoteForm.initial_times(timezone.now()), "modality": "in_person"},
-    )
+    initial: dict[str, Any] = {**NoteForm.initial_times(timezone.now()), "modality": "in_person"}
+    session = _session(access.patient, request.GET.get("session"))
+    if session is not None:
+        initial.update(
+            session=session.pk,
+            started_at=timezone.localtime(session.starts_at),
+            ended_at=timezone.localtime(session.ends_at),
+            modality="video" if session.video_link and not session.room else "in_person",
+        )
+    form = NoteForm(fmt=fmt, objectives=base["objectives"], initial=initial)
     return _render(request, {**base, "form": form, "fmt": fmt})
 
 

@@ -26,7 +26,7 @@ from openrecovery.records.models import EpisodeOfCare, Patient
 from openrecovery.records.services import timeline_add
 from openrecovery.safety.models import RiskAssessment
 
-from ..choices import InterventionKind, Modality, NoteFormat, NoteStatus
+from ..choices import InterventionKind, Modality, NoteFormat, NoteStatus, SessionStatus
 from ..curriculum import BY_CODE
 from ..models import PlanObjective, ProgressNote, TherapySession
 from ..selectors import open_episode, plan_in_force
@@ -210,6 +210,10 @@ def note_sign(
     note.signed_at = now
     note.updated_at = now
     note.save()
+    if note.session_id is not None:
+        TherapySession.objects.filter(pk=note.session_id, status=SessionStatus.SCHEDULED).update(
+            status=SessionStatus.HELD
+        )
     audit_record(
         action=Action.UPDATE,
         actor=actor,
