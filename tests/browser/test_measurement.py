@@ -38,7 +38,7 @@ def test_a_phq9_not_on_track_raises_the_plan_review(
     inspect.check(page, "1-dashboard-measures-due")
 
     # The chart's panel says why and links to the instrument.
-    row.get_by_role("link", name="Marisol Okoro").click()
+    row.get_by_role("link", name="PHQ-9 due").click()
     expect(page).to_have_url(re.compile(rf"/patients/{patient.pk}/#measurement$"))
     panel = page.locator("#measurement")
     phq9 = panel.locator("tr[data-code='phq9']")

@@ -23,6 +23,8 @@ from openrecovery.treatment.forms_groups import (
     MemberAddForm,
     SessionNoteForm,
 )
+from openrecovery.treatment.forms_notes import NoteForm
+from openrecovery.treatment.forms_plans import ReviewForm
 from openrecovery.withdrawal.forms import ProtocolForm
 from openrecovery.withdrawal.services import protocol_current
 
@@ -41,6 +43,8 @@ BUILDERS: dict[type[forms.BaseForm], Callable[[dict[str, Any] | None], forms.Bas
     MemberAddForm: lambda data: MemberAddForm(data, patients=Patient.objects.all()),
     IndividualSessionForm: lambda data: IndividualSessionForm(data, patients=Patient.objects.all()),
     SessionNoteForm: lambda data: SessionNoteForm(data, roster=[], objectives={}),
+    NoteForm: lambda data: NoteForm(data, fmt="dap", objectives=[]),
+    ReviewForm: lambda data: ReviewForm(data, objectives=[]),
 }
 
 

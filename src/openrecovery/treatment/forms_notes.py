@@ -43,13 +43,14 @@ class NoteForm(Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
-        self.fields["objectives"] = forms.MultipleChoiceField(
-            label="Plan objectives addressed",
-            choices=[(str(o.pk), o.text) for o in objectives],
-            widget=forms.CheckboxSelectMultiple,
-            required=False,
-            help_text="Every note names the objectives it worked on (the golden thread).",
-        )
+        if objectives:  # without a plan in force there is nothing to pick (the page says so)
+            self.fields["objectives"] = forms.MultipleChoiceField(
+                label="Plan objectives addressed",
+                choices=[(str(o.pk), o.text) for o in objectives],
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                help_text="Every note names the objectives it worked on (the golden thread).",
+            )
         self.fields["interventions"] = forms.MultipleChoiceField(
             label="Interventions used",
             choices=InterventionKind.choices,
@@ -73,6 +74,9 @@ class NoteForm(Form):
     def initial_times(now: dt.datetime) -> dict[str, dt.datetime]:
         local = timezone.localtime(now).replace(second=0, microsecond=0)
         return {"started_at": local - dt.timedelta(minutes=50), "ended_at": local}
+
+    def objective_ids(self) -> list[int]:
+        return [int(i) for i in self.cleaned_data.get("objectives", [])]
 
     def sections(self) -> dict[str, str]:
         return {key: self.cleaned_data.get(key, "") for key, _ in SECTIONS[self.fmt]}

@@ -66,7 +66,7 @@ def _save(
                     ended_at=data["ended_at"],
                     modality=data["modality"],
                     sections=form.sections(),
-                    objective_ids=[int(i) for i in data["objectives"]],
+                    objective_ids=form.objective_ids(),
                     interventions=data["interventions"],
                     module_code=data["module_code"],
                     next_session_plan=data["next_session_plan"],
@@ -102,15 +102,13 @@ def _flag_words(note: ProgressNote) -> str:
     return f" Flagged: {'; '.join(words)}." if words else ""
 
 
-@staff_view(VIEW_CHART)
+@staff_view(svc.PERMISSION)
 @require_http_methods(["GET", "POST"])
 def note_new(request: StaffRequest, patient_id: int) -> HttpResponse:
     """Start an individual session note; POST saves the draft or signs it."""
     access = access_patient_grant_by_id(
         request.user, patient_id, request=request, object_type=svc.OBJECT_TYPE
     )
-    if not request.user.has_perm(svc.PERMISSION):
-        raise PermissionDenied(svc.ERROR_PERMISSION)
     base = _context(access.patient, None)
     if base["episode"] is None:
         messages.error(request, svc.ERROR_NO_EPISODE)
