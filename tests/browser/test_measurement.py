@@ -31,7 +31,7 @@ def test_a_phq9_not_on_track_raises_the_plan_review(
     sign_in(page, server, counselor)
     due = page.locator("#measures-due")
     expect(due.get_by_role("heading", name="Measures due")).to_be_visible()
-    row = due.locator(f"li[data-patient='{patient.pk}'][data-code='phq9']")
+    row = due.locator(f"li[data-due-patient='{patient.pk}'][data-due-code='phq9']")
     expect(row).to_contain_text("Marisol Okoro: PHQ-9")
     expect(row).to_contain_text("(31 days)")
     expect(due.locator("li")).to_have_count(1)  # GAD-7 and BAM are not due yet

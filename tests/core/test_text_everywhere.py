@@ -248,6 +248,10 @@ READ_WITHOUT_A_FORM = {
     "prefill": "only its presence is read",
     "include_self_check": 'compared with "on"',
     "carried_from": 'parsed as "<digits>:<digits>" by _carried_source, else refused',
+    "session": "digits only (treatment.note_views._session), else ignored",
+    "part": "looked up among the plan's part names (plans.PART_MODELS), else refused",
+    "part_id": "parsed as an integer, else refused",
+    "member": "parsed as an integer by group_views._int, else 404",
 }
 
 

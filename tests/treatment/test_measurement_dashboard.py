@@ -48,9 +48,9 @@ def test_the_dashboard_costs_the_same_with_few_or_many_due(director, django_asse
     with django_assert_max_num_queries(DASHBOARD_MAX_QUERIES):
         page = client.get(reverse("chart:dashboard")).content.decode()
     assert 'id="measures-due"' in page
-    assert page.count('data-code="phq9"') == 25
-    assert page.count('data-code="bam"') == 25
-    assert 'data-code="gad7"' not in page
+    assert page.count('data-due-code="phq9"') == 25
+    assert page.count('data-due-code="bam"') == 25
+    assert 'data-due-code="gad7"' not in page
 
 
 def test_without_patients_in_treatment_it_costs_the_same(director):

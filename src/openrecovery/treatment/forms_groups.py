@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.core.validators import URLValidator
 from django.db.models import QuerySet
 from django.utils.html import format_html
 
@@ -42,6 +43,19 @@ def note_writers() -> QuerySet[User]:
     )
 
 
+def video_link_field(**kwargs: Any) -> forms.CharField:
+    """Return a video link field: an https address, checked as typed (a URLField would add
+    a scheme first, so a refused character's position would not be the one typed)."""
+    return forms.CharField(
+        label="Video link",
+        required=False,
+        max_length=200,
+        validators=[URLValidator(schemes=["https"], message="Enter an https:// address.")],
+        widget=forms.URLInput,
+        **kwargs,
+    )
+
+
 class GroupForm(Form):
     """A new recurring group."""
 
@@ -54,9 +68,7 @@ class GroupForm(Form):
     start_time = forms.TimeField(label="At", widget=forms.TimeInput(attrs={"type": "time"}))
     minutes = forms.IntegerField(label="Minutes", min_value=15, max_value=240, initial=60)
     room = forms.CharField(label="Room", max_length=100, required=False)
-    video_link = forms.URLField(
-        label="Video link", required=False, assume_scheme="https", help_text="Or a room."
-    )
+    video_link = video_link_field(help_text="Or a room.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -98,7 +110,7 @@ class IndividualSessionForm(Form):
     )
     minutes = forms.IntegerField(label="Minutes", min_value=10, max_value=240, initial=50)
     room = forms.CharField(label="Room", max_length=100, required=False)
-    video_link = forms.URLField(label="Video link", required=False, assume_scheme="https")
+    video_link = video_link_field()
 
     def __init__(self, *args: Any, patients: QuerySet[Patient], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
