@@ -312,7 +312,13 @@ def session_cancel(
 ) -> TherapySession:
     """Cancel a scheduled session (a held one stays held: its notes are in charts)."""
     _require_writer(actor)
-    session = TherapySession.objects.select_for_update().select_related("group").get(pk=session.pk)
+    # Lock the session row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # outer join to the group.
+    session = (
+        TherapySession.objects.select_for_update(of=("self",))
+        .select_related("group")
+        .get(pk=session.pk)
+    )
     allowed = (
         group_runs(session.group, actor)
         if session.group is not None
