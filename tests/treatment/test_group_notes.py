@@ -32,8 +32,8 @@ from openrecovery.treatment.services.group_notes import (
     member_note_individualize,
     normalized,
     note_addendum_add,
-    supervisors_by_patient,
 )
+from openrecovery.treatment.services.thread import supervisors_by_patient
 from tests.support.factories import make_staff
 from tests.treatment.group_support import group_session, make_group, members, shared_part
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from openrecovery.accounts.models import User
 from openrecovery.records.choices import Stage, TaskKind, TaskStatus, TimelineKind
-from openrecovery.records.models import CareTeamMember, ClinicalTask, EpisodeOfCare, TimelineEvent
+from openrecovery.records.models import ClinicalTask, EpisodeOfCare, TimelineEvent
 from openrecovery.records.tasks import task_open
 from openrecovery.treatment.measurement import REVIEW_STATUSES
 from openrecovery.treatment.measurement_selectors import episode_courses
@@ -29,6 +29,7 @@ from openrecovery.treatment.models import (
     TreatmentPlan,
 )
 from openrecovery.treatment.services import group_notes, groups, notes, plans
+from openrecovery.treatment.services.measurement import primary_counselor
 
 from .backdating import new_entries_backdate, timeline_mark
 
@@ -79,18 +80,6 @@ class TreatmentCounts:
     groups: int = 0
     members: int = 0
     reviews_owed: int = 0
-
-
-def _primary_counselor(episode: EpisodeOfCare) -> User | None:
-    member = (
-        CareTeamMember.objects.filter(
-            patient_id=episode.patient_id, active=True, team_role="primary_counselor"
-        )
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    return member.user if member else None
 
 
 def _plan_for(episode: EpisodeOfCare, counselor: User, signed_at: dt.datetime) -> TreatmentPlan:
@@ -250,7 +239,7 @@ def demo_treatment_create(*, episodes: list[EpisodeOfCare]) -> TreatmentCounts:
     treating = [e for e in episodes if e.stage == Stage.TREATMENT and e.ended_at is None]
     by_counselor: dict[int, tuple[User, list[EpisodeOfCare]]] = {}
     for episode in treating:
-        counselor = _primary_counselor(episode)
+        counselor = primary_counselor(episode.patient_id)
         if counselor is None:
             continue
         by_counselor.setdefault(counselor.pk, (counselor, []))[1].append(episode)

@@ -43,6 +43,7 @@ from .models import (
     TreatmentGroup,
 )
 from .panels import PAGE_NOTES, patient_notes
+from .selectors import plan_objectives_by_episode
 from .services import group_notes as notes_svc
 from .services import groups as svc
 
@@ -320,7 +321,7 @@ def _note_page(request: StaffRequest, session: TherapySession) -> dict[str, Any]
         e.patient_id: e.pk
         for e in EpisodeOfCare.objects.filter(patient__in=roster, ended_at__isnull=True)
     }
-    by_episode = notes_svc.plan_objectives_by_episode(episodes.values())
+    by_episode = plan_objectives_by_episode(episodes.values())
     objectives = {pid: by_episode.get(eid, []) for pid, eid in episodes.items()}
     initial: dict[str, Any] = {}
     if group_note is not None:

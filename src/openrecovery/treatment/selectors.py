@@ -2,6 +2,8 @@
 
 import dataclasses
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
@@ -115,3 +117,24 @@ def review_state(plan: TreatmentPlan | None, today: dt.date) -> str:
     if plan.review_due_on <= today + dt.timedelta(days=7):
         return "due"
     return ""
+
+
+def plan_objectives_by_episode(episode_ids: Iterable[int]) -> dict[int, list[PlanObjective]]:
+    """Return each episode's objectives of its plan in force, in plan order (two queries)."""
+    plans: dict[int, int] = {}
+    for plan_id, episode_id in (
+        TreatmentPlan.objects.filter(episode_id__in=set(episode_ids), status=PlanStatus.SIGNED)
+        .order_by("episode_id", "-version")
+        .values_list("pk", "episode_id")
+    ):
+        plans.setdefault(episode_id, plan_id)
+    if not plans:
+        return {}
+    by_plan: dict[int, list[PlanObjective]] = defaultdict(list)
+    for objective in (
+        PlanObjective.objects.filter(goal__problem__plan_id__in=plans.values())
+        .select_related("goal__problem")
+        .order_by("goal__problem__position", "goal__position", "position")
+    ):
+        by_plan[objective.goal.problem.plan_id].append(objective)
+    return {episode_id: by_plan.get(plan_id, []) for episode_id, plan_id in plans.items()}

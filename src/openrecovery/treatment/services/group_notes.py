@@ -24,15 +24,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from openrecovery.accounts.models import User
-from openrecovery.accounts.roles import Role
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import Forbidden, StateConflict
-from openrecovery.records.choices import CareTeamRole, TimelineKind
+from openrecovery.records.choices import TimelineKind
 from openrecovery.records.models import CareTeamMember, EpisodeOfCare, Patient, TimelineEvent
 from openrecovery.records.services import timeline_entry
 
-from .. import curriculum
+from .. import curriculum, selectors
 from ..choices import (
     ATTENDED,
     Attendance,
@@ -40,7 +39,6 @@ from ..choices import (
     Modality,
     NoteFormat,
     NoteStatus,
-    PlanStatus,
     SessionKind,
     SessionStatus,
 )
@@ -49,10 +47,8 @@ from ..models import (
     GroupMember,
     GroupNote,
     NoteAddendum,
-    PlanObjective,
     ProgressNote,
     TherapySession,
-    TreatmentPlan,
 )
 from . import thread
 
@@ -144,52 +140,6 @@ def warn_size() -> int:
     return int(settings.TREATMENT_GROUP_WARN_SIZE)
 
 
-def plan_objectives_by_episode(episode_ids: Iterable[int]) -> dict[int, list[PlanObjective]]:
-    """Return each episode's objectives of its plan in force, in plan order (two queries)."""
-    plans: dict[int, int] = {}
-    for plan_id, episode_id in (
-        TreatmentPlan.objects.filter(episode_id__in=set(episode_ids), status=PlanStatus.SIGNED)
-        .order_by("episode_id", "-version")
-        .values_list("pk", "episode_id")
-    ):
-        plans.setdefault(episode_id, plan_id)
-    if not plans:
-        return {}
-    by_plan: dict[int, list[PlanObjective]] = defaultdict(list)
-    for objective in (
-        PlanObjective.objects.filter(goal__problem__plan_id__in=plans.values())
-        .select_related("goal__problem")
-        .order_by("goal__problem__position", "goal__position", "position")
-    ):
-        by_plan[objective.goal.problem.plan_id].append(objective)
-    return {episode_id: by_plan.get(plan_id, []) for episode_id, plan_id in plans.items()}
-
-
-def supervisors_by_patient(patient_ids: Iterable[int]) -> dict[int, list[User]]:
-    """Return ``thread.supervisors_of`` for many patients at once (at most two queries)."""
-    ids = set(patient_ids)
-    found: dict[int, list[User]] = defaultdict(list)
-    for member in (
-        CareTeamMember.objects.filter(
-            patient_id__in=ids,
-            active=True,
-            team_role=CareTeamRole.CLINICAL_SUPERVISOR,
-            user__is_active=True,
-        )
-        .select_related("user")
-        .order_by("pk")
-    ):
-        found[member.patient_id].append(member.user)
-    missing = ids - found.keys()
-    if missing:
-        directors = list(
-            User.objects.filter(role=Role.CLINICAL_DIRECTOR, is_active=True).order_by("pk")
-        )
-        for patient_id in missing:
-            found[patient_id] = directors
-    return dict(found)
-
-
 def _require_facilitator(session: TherapySession, actor: User) -> None:
     if not actor.has_perm(PERMISSION):
         raise Forbidden(ERROR_PERMISSION)
@@ -240,7 +190,7 @@ def _member_notes_create(
     lacking = [p for p in patients if p.pk not in episodes]
     if lacking:
         raise StateConflict(ERROR_NO_EPISODE.format(names=_names(lacking)))
-    objectives = plan_objectives_by_episode(e.pk for e in episodes.values())
+    objectives = selectors.plan_objectives_by_episode(e.pk for e in episodes.values())
     notes = []
     for patient in patients:
         note = ProgressNote(
@@ -450,7 +400,7 @@ def _parts_apply(
     }
     if set(parts) - notes.keys():
         raise StateConflict(ERROR_NOT_ATTENDING)
-    allowed = plan_objectives_by_episode(n.episode_id for n in notes.values())
+    allowed = selectors.plan_objectives_by_episode(n.episode_id for n in notes.values())
     now = timezone.now()
     changed: list[tuple[ProgressNote, set[int]]] = []
     for patient_id, part in parts.items():
@@ -628,7 +578,7 @@ def group_note_sign(
     # The golden thread across each member's plan: objectives no note addressed lately.
     stale = thread.objectives_unaddressed_many(episodes=[n.episode for n in notes], now=now)
     if flagged or stale:
-        supervisors = supervisors_by_patient(
+        supervisors = thread.supervisors_by_patient(
             n.patient_id for n in notes if n.flags or n.episode_id in stale
         )
         for note in flagged:

@@ -33,6 +33,7 @@ from ..selectors import open_episode, plan_in_force
 from .thread import (
     is_late,
     note_flags,
+    objectives_unaddressed,
     supervisors_of,
     thread_flags_raise,
     unaddressed_flags_raise,
@@ -231,21 +232,24 @@ def note_sign(
         actor=actor,
         occurred_at=now,
     )
-    supervisors = supervisors_of(note.patient)
-    thread_flags_raise(
-        patient=note.patient,
-        episode=note.episode,
-        flags=note.flags,
-        author=actor,
-        source_type=OBJECT_TYPE,
-        source_id=note.pk,
-        supervisors=supervisors,
-    )
-    unaddressed_flags_raise(
-        patient=note.patient,
-        episode=note.episode,
-        author=actor,
-        now=now,
-        supervisors=supervisors,
-    )
+    stale = objectives_unaddressed(patient=note.patient, episode=note.episode, now=now)
+    if note.flags or stale:  # only then is anyone told, and the supervisors read
+        supervisors = supervisors_of(note.patient)
+        thread_flags_raise(
+            patient=note.patient,
+            episode=note.episode,
+            flags=note.flags,
+            author=actor,
+            source_type=OBJECT_TYPE,
+            source_id=note.pk,
+            supervisors=supervisors,
+        )
+        unaddressed_flags_raise(
+            patient=note.patient,
+            episode=note.episode,
+            author=actor,
+            now=now,
+            supervisors=supervisors,
+            stale=stale,
+        )
     return note

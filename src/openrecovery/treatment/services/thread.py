@@ -6,6 +6,8 @@ directors) as a warning alert. Ids and codes only in the audit log.
 """
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db.models import Min
@@ -16,8 +18,9 @@ from openrecovery.records.alerts import alert_raise
 from openrecovery.records.choices import AlertKind, AlertSeverity, CareTeamRole
 from openrecovery.records.models import CareTeamMember, ClinicalAlert, EpisodeOfCare, Patient
 
-from ..choices import NoteStatus, PlanStatus
+from ..choices import NoteStatus
 from ..models import PlanObjective, ProgressNote
+from ..selectors import plan_objectives_by_episode
 
 FLAG_NO_OBJECTIVE = "no_objective"
 FLAG_LATE_ENTRY = "late_entry"
@@ -53,20 +56,33 @@ def note_flags(*, objective_count: int, late: bool) -> list[str]:
 
 def supervisors_of(patient: Patient) -> list[User]:
     """Return the patient's clinical supervisors on the care team, else the directors."""
-    supervisors = [
-        m.user
-        for m in CareTeamMember.objects.filter(
-            patient=patient,
+    return supervisors_by_patient([patient.pk])[patient.pk]
+
+
+def supervisors_by_patient(patient_ids: Iterable[int]) -> dict[int, list[User]]:
+    """Return each patient's clinical supervisors on the care team, else the clinical
+    directors (at most two queries, however many patients)."""
+    ids = set(patient_ids)
+    found: dict[int, list[User]] = defaultdict(list)
+    for member in (
+        CareTeamMember.objects.filter(
+            patient_id__in=ids,
             active=True,
             team_role=CareTeamRole.CLINICAL_SUPERVISOR,
             user__is_active=True,
         )
         .select_related("user")
         .order_by("pk")
-    ]
-    if supervisors:
-        return supervisors
-    return list(User.objects.filter(role=Role.CLINICAL_DIRECTOR, is_active=True).order_by("pk"))
+    ):
+        found[member.patient_id].append(member.user)
+    missing = ids - found.keys()
+    if missing:
+        directors = list(
+            User.objects.filter(role=Role.CLINICAL_DIRECTOR, is_active=True).order_by("pk")
+        )
+        for patient_id in missing:
+            found[patient_id] = directors
+    return dict(found)
 
 
 def thread_flags_raise(
@@ -111,7 +127,7 @@ def objectives_unaddressed(
     *, patient: Patient, episode: EpisodeOfCare, now: dt.datetime
 ) -> list[PlanObjective]:
     """Return the objectives of the plan in force, in force for ``TREATMENT_THREAD_DAYS``
-    or more, that no signed note of the patient addressed in that time (three queries).
+    or more, that no signed note of the patient addressed in that time (four queries).
 
     An objective's age counts from the first signed plan version that held its thread.
     """
@@ -122,19 +138,13 @@ def objectives_unaddressed_many(
     *, episodes: list[EpisodeOfCare], now: dt.datetime
 ) -> dict[int, list[PlanObjective]]:
     """Return, per episode id, the long-unaddressed objectives of its plan in force, for
-    any number of episodes in three queries (a group's members at signing)."""
-    objectives = list(
-        PlanObjective.objects.filter(
-            goal__problem__plan__episode__in=[e.pk for e in episodes],
-            goal__problem__plan__status=PlanStatus.SIGNED,
-        )
-        .select_related("goal__problem__plan")
-        .order_by("goal__problem__plan_id", "goal__problem__position", "goal__position", "position")
-    )
+    any number of episodes in four queries (a group's members at signing)."""
+    by_episode = plan_objectives_by_episode(e.pk for e in episodes)
+    objectives = [(episode_id, o) for episode_id, found in by_episode.items() for o in found]
     if not objectives:
         return {}
     since = now - thread_days()
-    threads = {o.thread for o in objectives}
+    threads = {o.thread for _, o in objectives}
     first_signed = dict(
         PlanObjective.objects.filter(
             thread__in=threads, goal__problem__plan__signed_at__isnull=False
@@ -153,8 +163,7 @@ def objectives_unaddressed_many(
         ).values_list("patient_id", "objectives__thread")
     )
     found: dict[int, list[PlanObjective]] = {}
-    for o in objectives:
-        episode_id = o.goal.problem.plan.episode_id
+    for episode_id, o in objectives:
         if (patient_of[episode_id], o.thread) in addressed:
             continue
         if first_signed.get(o.thread, now) <= since:
