@@ -24,6 +24,13 @@ class SafetySummary:
     precautions: PrecautionChecklist | None = None
 
 
+def risk_current(patient_id: int) -> RiskAssessment | None:
+    """Return the patient's newest suicide-risk level (their current one), or None."""
+    return (
+        RiskAssessment.objects.filter(patient_id=patient_id).order_by("-assessed_at", "-id").first()
+    )
+
+
 def safety_summary(
     patient: Patient, *, now: dt.datetime | None = None, stage: str | None = None
 ) -> SafetySummary:
@@ -36,7 +43,7 @@ def safety_summary(
     interval costs one more query to read it.
     """
     now = now or timezone.now()
-    risk = RiskAssessment.objects.filter(patient=patient).order_by("-assessed_at", "-id").first()
+    risk = risk_current(patient.pk)
     tasks = list(
         ClinicalTask.objects.filter(patient=patient, status=TaskStatus.OPEN).order_by(
             "due_at", "opened_at", "id"

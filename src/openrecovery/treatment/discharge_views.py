@@ -15,7 +15,7 @@ from openrecovery.core.errors import DomainError
 from openrecovery.core.forms import Form, form_add_service_errors
 from openrecovery.privacy.gates import access_patient_grant_by_id
 from openrecovery.records.models import EpisodeOfCare, Patient
-from openrecovery.safety.models import RiskAssessment
+from openrecovery.safety.selectors import risk_current
 from openrecovery.safety.services import safety_plan_current
 
 from .choices import DischargeReason
@@ -88,9 +88,7 @@ def _page(
             "summary": summary,
             "form": form,
             "courses": episode_courses(episode, now) if episode is not None else [],
-            "risk": RiskAssessment.objects.filter(patient=patient)
-            .order_by("-assessed_at", "-id")
-            .first(),
+            "risk": risk_current(patient.pk),
             "safety_plan": safety_plan_current(episode) if episode is not None else None,
         },
         status=status,

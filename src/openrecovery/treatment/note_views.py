@@ -16,7 +16,7 @@ from openrecovery.core.errors import DomainError
 from openrecovery.core.forms import form_add_service_errors
 from openrecovery.privacy.gates import MAX_DB_ID, access_patient_grant_by_id
 from openrecovery.records.models import Patient
-from openrecovery.safety.models import RiskAssessment
+from openrecovery.safety.selectors import risk_current
 
 from .choices import NoteStatus, SessionKind
 from .forms_notes import AddendumForm, NoteForm
@@ -32,7 +32,7 @@ VIEW_CHART = "records.view_chart"
 def _context(patient: Patient, note: ProgressNote | None) -> dict[str, Any]:
     episode = note.episode if note is not None else open_episode(patient)
     now = timezone.now()
-    risk = RiskAssessment.objects.filter(patient=patient).order_by("-assessed_at", "-id").first()
+    risk = risk_current(patient.pk)
     return {
         "patient": patient,
         "episode": episode,

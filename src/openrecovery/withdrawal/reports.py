@@ -16,6 +16,7 @@ from openrecovery.privacy.gates import patients_visible_to
 from openrecovery.records.choices import TimelineKind
 from openrecovery.records.models import ClinicalAlert, Patient, TimelineEvent
 from openrecovery.safety.models import RiskAssessment
+from openrecovery.safety.selectors import risk_current
 
 from .models import CiwabJudgement, SeizurePrecautions, VitalSigns
 
@@ -142,5 +143,5 @@ def handoff(patient: Patient, *, now: dt.datetime | None = None) -> Handoff:
         .order_by("occurred_at", "id")
     )
     seizure = SeizurePrecautions.objects.filter(patient=patient, ended_at__isnull=True).first()
-    risk = RiskAssessment.objects.filter(patient=patient).order_by("-assessed_at", "-id").first()
+    risk = risk_current(patient.pk)
     return Handoff(patient, judgements, vitals, list(alerts.values()), notes, seizure, risk, since)

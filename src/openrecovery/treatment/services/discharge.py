@@ -20,7 +20,7 @@ from openrecovery.core.errors import Forbidden, StateConflict
 from openrecovery.records.choices import DischargeType, Stage
 from openrecovery.records.models import EpisodeOfCare
 from openrecovery.records.stages import DISCHARGE_FROM
-from openrecovery.safety.models import RiskAssessment
+from openrecovery.safety.selectors import risk_current
 from openrecovery.safety.services import episode_move_checked, safety_plan_current
 
 from ..choices import DischargeReason, NoteStatus
@@ -153,14 +153,10 @@ def discharge_sign(
         }
         for c in episode_courses(episode, now)
     ]
-    risk = (
-        RiskAssessment.objects.filter(patient_id=summary.patient_id)
-        .order_by("-assessed_at", "-id")
-        .values_list("level", flat=True)
-        .first()
-    )
+    current = risk_current(summary.patient_id)
+    risk = current.level if current is not None else ""
     plan = safety_plan_current(episode)
-    summary.risk_level = risk or ""
+    summary.risk_level = risk
     summary.safety_plan_version = plan.version if plan is not None else None
     summary.status = NoteStatus.SIGNED
     summary.signed_at = now

@@ -24,7 +24,7 @@ from openrecovery.core.errors import Forbidden, StateConflict
 from openrecovery.records.choices import TimelineKind
 from openrecovery.records.models import EpisodeOfCare, Patient
 from openrecovery.records.services import timeline_add
-from openrecovery.safety.models import RiskAssessment
+from openrecovery.safety.selectors import risk_current
 
 from ..choices import InterventionKind, Modality, NoteFormat, NoteStatus, SessionStatus
 from ..curriculum import BY_CODE
@@ -197,16 +197,12 @@ def note_sign(
         if not note.sections.get(key, "").strip():
             raise ValidationError({key: ERROR_SECTION_REQUIRED % {"section": label}})
     now = now or timezone.now()
-    risk = (
-        RiskAssessment.objects.filter(patient=note.patient_id)
-        .order_by("-assessed_at", "-id")
-        .values_list("level", flat=True)
-        .first()
-    )
+    current = risk_current(note.patient_id)
+    risk = current.level if current is not None else ""
     objective_count = note.objectives.count()
     note.late_entry = is_late(note.ended_at, now)
     note.flags = note_flags(objective_count=objective_count, late=note.late_entry)
-    note.risk_level_seen = risk or ""
+    note.risk_level_seen = risk
     note.status = NoteStatus.SIGNED
     note.signed_at = now
     note.updated_at = now
