@@ -15,6 +15,7 @@ FIELDS = {
     "assessment": "Engaged, cravings lower.",
     "plan": "Keep the wind-down routine.",
     "interventions": ["cbt"],
+    "next_session_plan": "Review the sleep diary.",
 }
 
 
@@ -36,6 +37,7 @@ def test_a_counselor_writes_and_signs_a_note_naming_an_objective(counselor, pati
     page = response.content.decode()
     assert "Note signed." in page and "Late entry" in page  # January is long past
     assert "Talked about sleep after the taper." in page
+    assert "Next session:</strong> Review the sleep diary." in page
 
 
 def test_a_refused_signature_saves_nothing_and_keeps_what_was_typed(counselor, patient):
@@ -106,3 +108,16 @@ def test_a_note_from_the_calendar_takes_the_sessions_times_and_marks_it_held(cou
     session.refresh_from_db()
     assert session.status == "held"
     assert client.get(f"{url}?session=99999999999999999999").status_code == 200
+
+
+def test_a_colleagues_draft_stays_theirs_as_in_the_chart(counselor, patient, director):
+    from openrecovery.records.services import care_team_add
+
+    client = verified_client(counselor)
+    client.post(reverse("treatment:note_new", args=[patient.pk]), {**FIELDS, "action": "save"})
+    note = ProgressNote.objects.get()
+    colleague = make_staff("counselor", "colleague")
+    care_team_add(actor=director, patient=patient, user=colleague, team_role="case_manager")
+    url = reverse("treatment:note", args=[patient.pk, note.pk])
+    assert verified_client(colleague).get(url).status_code == 404
+    assert client.get(url).status_code == 200

@@ -22,6 +22,7 @@ from .choices import NoteStatus, SessionKind
 from .forms_notes import AddendumForm, NoteForm
 from .measurement_selectors import measures_due
 from .models import ProgressNote, TherapySession
+from .panels import individual_note_view
 from .selectors import open_episode, plan_in_force, plan_objectives
 from .services import notes as svc
 from .services.group_notes import note_addendum_add
@@ -132,19 +133,17 @@ def note_new(request: StaffRequest, patient_id: int) -> HttpResponse:
 @staff_view(VIEW_CHART)
 @require_http_methods(["GET", "POST"])
 def note(request: StaffRequest, patient_id: int, note_id: int) -> HttpResponse:
-    """Show a note: the author's draft to edit and sign, a signed note with its addenda."""
+    """Show a note: the author's draft to edit and sign, a signed note with its addenda
+    (another clinician's draft is not shown, as in the chart)."""
     access = access_patient_grant_by_id(
         request.user, patient_id, request=request, object_type=svc.OBJECT_TYPE
     )
-    found = (
-        ProgressNote.objects.filter(pk=note_id, patient=access.patient, group_note__isnull=True)
-        .select_related("author", "episode")
-        .prefetch_related("objectives", "addenda__author")
-        .first()
-    )
-    if found is None:
+    # Signed notes and the viewer's own drafts, as the chart lists them.
+    view = individual_note_view(access.patient.pk, request.user, note_id)
+    if view is None:
         raise Http404("No such note.")
-    base = _context(access.patient, found)
+    found = view.note
+    base = {**_context(access.patient, found), "view": view}
     editable = found.status == NoteStatus.DRAFT and found.author_id == request.user.pk
     if request.method == "POST":
         if request.POST.get("action") == "addendum":
@@ -171,7 +170,7 @@ def note(request: StaffRequest, patient_id: int, note_id: int) -> HttpResponse:
             "started_at": timezone.localtime(found.started_at),
             "ended_at": timezone.localtime(found.ended_at),
             "modality": found.modality,
-            "objectives": [str(o.pk) for o in found.objectives.all()],
+            "objectives": [str(o.pk) for o in view.objectives],
             "interventions": found.interventions,
             "module_code": found.module_code,
             "next_session_plan": found.next_session_plan,

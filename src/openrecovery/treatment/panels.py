@@ -126,6 +126,18 @@ def _views(patient_id: int, notes: list[ProgressNote]) -> list[NoteView]:
     ]
 
 
+def individual_note_view(patient_id: int, viewer: User, note_id: int) -> NoteView | None:
+    """Return one individual note of the patient the viewer may read (signed, or their own
+    draft) with what the chart shows of it, or None (four queries)."""
+    found = list(
+        _notes(patient_id, viewer.pk)
+        .filter(pk=note_id, group_note__isnull=True)
+        .select_related("episode")[:1]
+    )
+    views = _views(patient_id, found)
+    return views[0] if views else None
+
+
 def patient_notes(patient: Patient, viewer: User, *, limit: int) -> tuple[list[NoteView], int]:
     """Return the patient's newest ``limit`` notes the viewer may read, and how many there
     are in all (at most five queries, whatever the count)."""
