@@ -33,7 +33,14 @@ from .forms_plans import (
     SignForm,
 )
 from .models import PlanGoal, PlanProblem, Referral, TreatmentPlan
-from .selectors import open_episode, plan_objectives, plan_view, problem_suggestions, review_state
+from .selectors import (
+    open_episode,
+    plan_in_force,
+    plan_objectives,
+    plan_view,
+    problem_suggestions,
+    review_state,
+)
 from .services import plans as svc
 from .services import referrals
 
@@ -119,7 +126,7 @@ def _draft(episode: EpisodeOfCare) -> TreatmentPlan:
 
 
 def _in_force(episode: EpisodeOfCare) -> TreatmentPlan:
-    plan = TreatmentPlan.objects.filter(episode=episode, status="signed").first()
+    plan = plan_in_force(episode)
     if plan is None:
         raise ValidationError(ERROR_NO_PLAN)
     return plan
@@ -264,7 +271,7 @@ def plan(request: StaffRequest, patient_id: int) -> HttpResponse:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return redirect(reverse("treatment:plan", args=[patient.pk]) + "#draft")
     if action == "review":
-        objectives = plan_objectives(plan_view(episode).in_force)
+        objectives = plan_objectives(plan_in_force(episode))
         form: forms.Form = ReviewForm(request.POST, objectives=objectives)
     elif action in FORMS:
         form = FORMS[action](request.POST)

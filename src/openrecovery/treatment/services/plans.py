@@ -25,7 +25,7 @@ from openrecovery.accounts.models import User
 from openrecovery.audit.choices import Action
 from openrecovery.audit.services import audit_record
 from openrecovery.core.errors import Forbidden, StateConflict
-from openrecovery.records.choices import Stage, TaskStatus, TimelineKind
+from openrecovery.records.choices import Stage, TaskKind, TaskStatus, TimelineKind
 from openrecovery.records.models import ClinicalTask, EpisodeOfCare
 from openrecovery.records.services import patient_lock, timeline_add
 from openrecovery.records.tasks import task_close
@@ -427,7 +427,7 @@ def plan_review_record(
     if task is not None and (
         task.patient_id != plan.patient_id
         or task.status != TaskStatus.OPEN
-        or task.kind != "plan_review"
+        or task.kind != TaskKind.PLAN_REVIEW
     ):
         raise ValidationError({"task": ERROR_TASK})
     now = timezone.now()
